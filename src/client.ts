@@ -1,0 +1,210 @@
+/**
+ * The CloudCockpit API client: one got instance for the whole run (keep-alive sockets, retries,
+ * per-attempt pacing and token), and `send`, which turns every outcome of one row into a
+ * `RowResult`. Row failures are values here; only programming errors throw.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import got, { RequestError, type Got, type Response } from 'got';
+import type { Change, Kind } from './kinds.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { flattenErrors, type RowResult } from './result.js';
+import { retryDelay } from './retry-delay.js';
+import type { TokenProvider } from './token.js';
+
+/** What the client needs to know. */
+export interface ClientOptions {
+  readonly baseUrl: string;
+  readonly tenant: string;
+  readonly token: TokenProvider;
+  /** Paces every attempt, retries included. */
+  readonly limiter: RateLimiter;
+  readonly concurrency: number;
+  readonly retries: number;
+  readonly timeoutMs: number;
+  readonly maxRetryAfterMs: number;
+  /** Told of every retry, for logs and throttling. */
+  readonly onRetry?: (info: RetryInfo) => void;
+  /** Told of every answer, for adaptive throttling. */
+  readonly onResponse?: (statusCode: number) => void;
+}
+
+/** One retry about to happen. */
+export interface RetryInfo {
+  readonly correlationId: string;
+  readonly attempt: number;
+  readonly statusCode: number | undefined;
+  readonly code: string | undefined;
+}
+
+/** Statuses worth another attempt (contract: 429, 5xx and timeouts); 400, 403, 404 are final. */
+export const RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504];
+
+interface AttemptContext {
+  count: number;
+  token: string;
+  readonly correlationId: string;
+}
+
+/** The API's documented error body; any field may be missing or null. */
+interface ErrorBody {
+  type?: string | null;
+  description?: string | null;
+  errors?: { propertyName?: string | null; description?: string[] | null }[] | null;
+}
+
+/** Our own words for answers that come without a body. */
+const OWN_WORDS: Record<number, { type: string; description: string }> = {
+  401: {
+    type: 'Unauthorized',
+    description: 'The API refused the bearer token (HTTP 401): it is expired or wrong, or the Api Access lacks the csp or reseller role',
+  },
+  403: {
+    type: 'Forbidden',
+    description: 'Not allowed (HTTP 403): only the CSP or the reseller associated to it may change this',
+  },
+  404: { type: 'NotFound', description: 'Not found (HTTP 404): check the ids' },
+  429: { type: 'TooManyRequests', description: 'The API kept answering "too many requests" (HTTP 429) until the retries ran out' },
+};
+
+function parseErrorBody(body: string): ErrorBody | undefined {
+  if (body === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed && typeof parsed === 'object' ? (parsed as ErrorBody) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function httpFailure(response: Response<string>, attempts: number, correlationId: string, maxRetryAfterMs: number): RowResult {
+  const status = response.statusCode;
+  const body = parseErrorBody(response.body);
+  const own = OWN_WORDS[status];
+  let description = body?.description ?? own?.description ?? `The API answered HTTP ${status} ${response.statusMessage ?? ''}`.trim();
+  const retryAfter = response.headers['retry-after'];
+  if (retryAfter !== undefined && RETRY_STATUS_CODES.includes(status)) {
+    const seconds = Number(retryAfter);
+    const ms = Number.isNaN(seconds) ? Date.parse(retryAfter) - Date.now() : seconds * 1000;
+    if (ms > maxRetryAfterMs) {
+      description += ` (the API asked to wait ${Math.ceil(ms / 1000)} s, longer than --max-retry-after ${Math.round(maxRetryAfterMs / 1000)} s)`;
+    }
+  }
+  return {
+    status: 'failed',
+    httpStatus: status,
+    attempts,
+    correlationId,
+    errorType: body?.type ?? own?.type ?? (status >= 500 ? 'ServerError' : 'HttpError'),
+    errorDescription: description,
+    errorDetails: flattenErrors(body?.errors),
+  };
+}
+
+function networkFailure(error: RequestError, attempts: number, correlationId: string, timeoutMs: number): RowResult {
+  const code = error.code;
+  const timedOut = error.name === 'TimeoutError' || code === 'ETIMEDOUT';
+  return {
+    status: 'failed',
+    attempts,
+    correlationId,
+    errorType: timedOut ? 'Timeout' : 'NetworkError',
+    errorDescription: timedOut
+      ? `No answer within ${timeoutMs / 1000} s (--timeout), after ${attempts} attempt${attempts === 1 ? '' : 's'}`
+      : `The connection failed (${code ?? error.name}) after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
+  };
+}
+
+/** Sends rows to the API. */
+export class ApiClient {
+  private readonly got: Got;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+
+  constructor(private readonly options: ClientOptions) {
+    const agentOptions = { keepAlive: true, maxSockets: options.concurrency };
+    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+    this.got = got.extend({
+      prefixUrl: options.baseUrl,
+      method: 'PATCH',
+      throwHttpErrors: false,
+      responseType: 'text',
+      headers: {
+        'content-type': 'application/json',
+        'x-tenant': options.tenant,
+        'user-agent': 'cloudcockpit-bulk',
+      },
+      agent: this.agents,
+      timeout: { request: options.timeoutMs },
+      retry: {
+        limit: options.retries,
+        methods: ['PATCH'],
+        statusCodes: RETRY_STATUS_CODES,
+        maxRetryAfter: options.maxRetryAfterMs,
+        calculateDelay: (input) => retryDelay(input),
+      },
+      hooks: {
+        // Runs before every attempt, retries included: pace it, and send the current token.
+        beforeRequest: [
+          async (request) => {
+            const attempt = request.context.attempt as AttemptContext;
+            await options.limiter.take();
+            attempt.token = await options.token.get();
+            attempt.count++;
+            request.headers.authorization = `Bearer ${attempt.token}`;
+          },
+        ],
+        beforeRetry: [
+          (error, retryCount) => {
+            const attempt = error.options.context.attempt as AttemptContext;
+            options.onRetry?.({
+              correlationId: attempt.correlationId,
+              attempt: retryCount,
+              statusCode: error.response?.statusCode,
+              code: error.code,
+            });
+          },
+        ],
+        afterResponse: [
+          (response) => {
+            options.onResponse?.(response.statusCode);
+            return response;
+          },
+        ],
+      },
+    });
+  }
+
+  /** Send one row; every outcome, network errors included, comes back as a `RowResult`. */
+  async send(kind: Kind, change: Change, correlationId: string): Promise<RowResult> {
+    const attempt: AttemptContext = { count: 0, token: '', correlationId };
+    let renewed = false;
+    for (;;) {
+      let response: Response<string>;
+      try {
+        response = await this.got(kind.path(change), {
+          body: kind.body(change),
+          headers: { 'x-correlation-id': correlationId },
+          context: { attempt },
+        });
+      } catch (error) {
+        if (error instanceof RequestError) return networkFailure(error, attempt.count, correlationId, this.options.timeoutMs);
+        throw error;
+      }
+      const status = response.statusCode;
+      if (status >= 200 && status < 300) return { status: 'success', httpStatus: status, attempts: attempt.count, correlationId };
+      if (status === 401 && !renewed && this.options.token.refused(attempt.token)) {
+        // One fresh token and one more try, with the same correlation id.
+        renewed = true;
+        continue;
+      }
+      const failure = httpFailure(response, attempt.count, correlationId, this.options.maxRetryAfterMs);
+      return status === 401 ? { ...failure, stopRun: 'the API refused the bearer token (HTTP 401)' } : failure;
+    }
+  }
+
+  /** Close the keep-alive sockets. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}

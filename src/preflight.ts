@@ -1,0 +1,65 @@
+/**
+ * The first pass over the whole input, before anything is sent: find the encoding, delimiter,
+ * header and kind, and make sure the file is well-formed all the way to its end. A malformed file
+ * is refused here with its line and column, so it changes nothing. Memory stays flat: records are
+ * counted, not kept.
+ */
+import { InputError } from './errors.js';
+import { matchHeader, type HeaderMap } from './header.js';
+import type { Kind } from './kinds.js';
+import { EncodingError, readRecords, sniffInput, type InputFormat } from './reader.js';
+import { validateRecord } from './validate.js';
+
+/** What the first pass learnt. */
+export interface PreflightResult {
+  readonly format: InputFormat;
+  readonly header: HeaderMap;
+  /** Data rows (blank rows not counted). */
+  readonly rows: number;
+  /** Rows that fail local validation. */
+  readonly invalid: number;
+  /** Things a person should know, e.g. the encoding was guessed. */
+  readonly warnings: readonly string[];
+}
+
+/** What the first pass needs. */
+export interface PreflightOptions {
+  readonly kind: Kind | undefined;
+  readonly encoding: string | undefined;
+  readonly delimiter: string | undefined;
+  readonly allowClear: boolean;
+}
+
+async function scan(file: string, displayName: string, format: InputFormat, options: PreflightOptions) {
+  let header: HeaderMap | undefined;
+  let rows = 0;
+  let invalid = 0;
+  for await (const record of readRecords(file, displayName, format)) {
+    if (header === undefined) {
+      header = matchHeader(record.cells, options.kind, displayName, record.line);
+      continue;
+    }
+    rows++;
+    if ('problems' in validateRecord(header, record.cells, options)) invalid++;
+  }
+  if (header === undefined) throw new InputError(displayName, 'the file is empty: expected a header line and rows');
+  return { header, rows, invalid };
+}
+
+/** Read the whole file once and check it; throws `InputError` if it cannot be used. */
+export async function preflight(file: string, displayName: string, options: PreflightOptions): Promise<PreflightResult> {
+  let format = await sniffInput(file, { encoding: options.encoding, delimiter: options.delimiter }, displayName);
+  const warnings: string[] = [];
+  try {
+    return { format, ...(await scan(file, displayName, format, options)), warnings };
+  } catch (error) {
+    if (!(error instanceof EncodingError)) throw error;
+    if (!format.guessedEncoding) {
+      throw new InputError(displayName, `the file is not valid ${format.encoding}; check --encoding`);
+    }
+    // Not UTF-8: Excel's "CSV" on Windows writes the ANSI code page, Windows-1252 in the West.
+    format = await sniffInput(file, { encoding: 'windows-1252', delimiter: options.delimiter }, displayName);
+    warnings.push(`${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`);
+    return { format, ...(await scan(file, displayName, format, options)), warnings };
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Reading the input: detect the encoding and delimiter, decode, parse with csv-parse as a stream,
+ * and yield each data record with the line it starts on (the header being line 1), so the numbers
+ * match what a person sees in a spreadsheet. Blank rows are skipped; line numbers stay true.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { TextDecoder } from 'node:util';
+import { parse, CsvError, type Options } from 'csv-parse';
+import { InputError } from './errors.js';
+
+/** One record of the file: its cells as written, and the line it starts on. */
+export interface InputRecord {
+  readonly line: number;
+  readonly cells: string[];
+}
+
+/** How to read a file: found by `sniffInput`, or forced by options. */
+export interface InputFormat {
+  readonly encoding: string;
+  readonly delimiter: string;
+  /** True when the encoding was a guess (no BOM, not forced): invalid UTF-8 may fall back to Windows-1252. */
+  readonly guessedEncoding: boolean;
+}
+
+/** A record longer than this is not a spreadsheet row: refuse the file rather than hold it. */
+export const MAX_RECORD_BYTES = 1 << 20;
+const SNIFF_BYTES = 64 * 1024;
+const DELIMITER_CANDIDATES = [',', ';', '\t', '|'];
+
+/** Look at the first bytes: BOM for the encoding, the header line for the delimiter. */
+export async function sniffInput(
+  file: string,
+  forced: { encoding?: string | undefined; delimiter?: string | undefined },
+  displayName = file,
+): Promise<InputFormat> {
+  let head: Buffer;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw unreadable(displayName, error);
+  }
+  let encoding = forced.encoding;
+  if (encoding === undefined) {
+    if (head[0] === 0xff && head[1] === 0xfe) encoding = 'utf-16le';
+    else if (head[0] === 0xfe && head[1] === 0xff) encoding = 'utf-16be';
+  }
+  const guessedEncoding = encoding === undefined;
+  const text = new TextDecoder(encoding ?? 'utf-8').decode(head);
+  return { encoding: encoding ?? 'utf-8', delimiter: forced.delimiter ?? detectDelimiter(text), guessedEncoding };
+}
+
+/** The candidate delimiter seen most often outside quotes on the first line; comma when none is. */
+export function detectDelimiter(text: string): string {
+  const counts = new Map<string, number>();
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && DELIMITER_CANDIDATES.includes(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  }
+  let best = ',';
+  for (const candidate of DELIMITER_CANDIDATES) {
+    if ((counts.get(candidate) ?? 0) > (counts.get(best) ?? 0)) best = candidate;
+  }
+  return best;
+}
+
+/** Bytes to text, refusing bytes that are not valid in the encoding (so a wrong guess is noticed). */
+class Decoder extends Transform {
+  private readonly decoder: TextDecoder;
+
+  constructor(encoding: string) {
+    super({ readableObjectMode: true });
+    // fatal: invalid bytes throw instead of becoming U+FFFD, so UTF-8 that is really Windows-1252 is caught.
+    this.decoder = new TextDecoder(encoding, { fatal: true });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      const text = this.decoder.decode(chunk, { stream: true });
+      if (text !== '') this.push(text);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      const text = this.decoder.decode();
+      if (text !== '') this.push(text);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+}
+
+/** A file-system error as an `InputError` a person can act on; anything else unchanged. */
+function unreadable(displayName: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EPERM') {
+    return new InputError(displayName, `cannot be read (${code}): check the path and its permissions`);
+  }
+  return error;
+}
+
+/** Raised when the bytes are not valid in the encoding; the caller may retry with another. */
+export class EncodingError extends Error {
+  constructor(readonly encoding: string) {
+    super(`the file is not valid ${encoding}`);
+    this.name = 'EncodingError';
+  }
+}
+
+/** Number of line breaks (CRLF, LF or CR) inside a cell: quoted cells keep them as written. */
+function lineBreaks(cell: string): number {
+  let count = 0;
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    if (c === 10) count++;
+    else if (c === 13) {
+      count++;
+      if (cell.charCodeAt(i + 1) === 10) i++;
+    }
+  }
+  return count;
+}
+
+function describeCsvError(error: CsvError): string {
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted cell starting in this record is never closed; check for a stray " character';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a quoted cell is followed by other characters before the next delimiter; a " inside a cell must be doubled ("")';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `a record is longer than ${MAX_RECORD_BYTES} characters; this is not a spreadsheet of changes`;
+    default:
+      return `the file is not valid CSV (${error.code})`;
+  }
+}
+
+/**
+ * Every record of the file (header included) with its starting line, read as a stream: the parser
+ * pauses while the consumer does, so memory stays flat. Throws `InputError` for a malformed file
+ * and `EncodingError` for bytes invalid in the encoding.
+ */
+export async function* readRecords(file: string, displayName: string, format: InputFormat): AsyncGenerator<InputRecord> {
+  const source = createReadStream(file);
+  const decoder = new Decoder(format.encoding);
+  // Lines are counted as the parser produces records (on_record runs synchronously inside it), so
+  // when it fails, `line` is where the failing record starts even if earlier records are unread.
+  let line = 1;
+  const parserOptions: Options<InputRecord, string[]> = {
+    delimiter: format.delimiter,
+    // Any of the three line endings, even mixed in one file; quoted cells keep theirs as written.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    skip_empty_lines: false,
+    max_record_size: MAX_RECORD_BYTES,
+    on_record: (cells: string[]): InputRecord => {
+      const start = line;
+      for (const cell of cells) {
+        if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1)) line += lineBreaks(cell);
+      }
+      line++;
+      return { line: start, cells };
+    },
+  };
+  const parser = parse(parserOptions as unknown as Options);
+  source.on('error', (error) => decoder.destroy(error));
+  decoder.on('error', (error) => parser.destroy(error));
+  source.pipe(decoder).pipe(parser);
+  try {
+    for await (const record of parser as AsyncIterable<InputRecord>) {
+      const { cells } = record;
+      for (let i = 0; i < cells.length; i++) {
+        const cell = cells[i] as string;
+        const nul = cell.indexOf('\0');
+        if (nul !== -1) {
+          throw new InputError(
+            displayName,
+            'the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; save it as CSV (UTF-8)',
+            { line: record.line + lineBreaks(cell.slice(0, nul)), column: i + 1 },
+          );
+        }
+      }
+      // Blank rows (also Excel's `,,,` rows of empty cells) are skipped; the line count goes on.
+      if (cells.every((c) => c.trim() === '')) continue;
+      yield record;
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error instanceof CsvError) {
+      throw new InputError(displayName, describeCsvError(error), { line, column: (error.column as number | undefined ?? 0) + 1 });
+    }
+    // Compare codes, not classes: errors made by Node itself may come from another realm (e.g. in jest).
+    if ((error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') throw new EncodingError(format.encoding);
+    throw unreadable(displayName, error);
+  } finally {
+    source.destroy();
+    parser.destroy();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The results file: UTF-8 with a BOM, comma-separated, the contract's columns, one row per input
+ * row in input order. Rows are streamed to disk as they are written, so a crash leaves a valid
+ * prefix. Every text cell that a spreadsheet could run as a formula is neutralised.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { stringify, type Stringifier } from 'csv-stringify';
+import { OutputError } from './errors.js';
+import type { Kind } from './kinds.js';
+import type { ResultLine } from './result.js';
+
+/** The columns after the kind's three input columns. */
+export const RESULT_COLUMNS = [
+  'status',
+  'httpStatus',
+  'attempts',
+  'correlationId',
+  'errorType',
+  'errorDescription',
+  'errorDetails',
+] as const;
+
+/** The header of a results file for `kind`, with any carried extra columns at the end. */
+export function resultsHeader(kind: Kind, extraNames: readonly string[] = []): string[] {
+  return ['line', ...kind.columns, ...RESULT_COLUMNS, ...extraNames];
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell a spreadsheet would run as a formula gets a leading apostrophe, which Excel shows as text. */
+export function neutralise(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+/** The cells of one results row, in header order. */
+export function resultCells(row: ResultLine): string[] {
+  const r = row.result;
+  return [
+    String(row.line),
+    ...row.cells.map(neutralise),
+    r.status,
+    r.httpStatus === undefined ? '' : String(r.httpStatus),
+    String(r.attempts),
+    r.correlationId ?? '',
+    neutralise(r.errorType ?? ''),
+    neutralise(r.errorDescription ?? ''),
+    neutralise(r.errorDetails ?? ''),
+    ...row.extras.map(neutralise),
+  ];
+}
+
+/** Writes results rows, in the order given, to a new file. */
+export class ResultsWriter {
+  private constructor(
+    private readonly stringifier: Stringifier,
+    private readonly file: WriteStream,
+    readonly path: string,
+  ) {}
+
+  /**
+   * Create the file. It is opened with O_EXCL unless `overwrite`, so an existing file is never
+   * replaced by accident, even by a second run started at the same moment.
+   */
+  static async create(path: string, header: readonly string[], options: { overwrite: boolean }): Promise<ResultsWriter> {
+    const file = createWriteStream(path, { flags: options.overwrite ? 'w' : 'wx' });
+    try {
+      await once(file, 'open');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new OutputError(
+        code === 'EEXIST'
+          ? `The results file ${path} already exists. Choose another --out, add --resume to continue it, or --overwrite to replace it`
+          : `Cannot create the results file ${path} (${code ?? String(error)})`,
+      );
+    }
+    const stringifier = stringify({ bom: true, record_delimiter: 'windows' });
+    stringifier.pipe(file);
+    const writer = new ResultsWriter(stringifier, file, path);
+    await writer.writeCells(header);
+    return writer;
+  }
+
+  /** Append one row; resolves when the stream can take more (backpressure). */
+  async write(row: ResultLine): Promise<void> {
+    await this.writeCells(resultCells(row));
+  }
+
+  private async writeCells(cells: readonly string[]): Promise<void> {
+    if (!this.stringifier.write(cells)) await once(this.stringifier, 'drain');
+  }
+
+  /** Flush everything to disk and close the file. */
+  async close(): Promise<void> {
+    this.stringifier.end();
+    await once(this.file, 'close');
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Decides when each row's task runs: rows with the same key one after another in the order they
+ * were scheduled (so the last row in the file wins), at most `concurrency` tasks at once (p-limit).
+ * After `stop()`, tasks that have not started are not started.
+ */
+import pLimit, { type LimitFunction } from 'p-limit';
+
+/** Runs keyed tasks with a concurrency limit and per-key ordering. */
+export class Scheduler {
+  private readonly limit: LimitFunction;
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private stopped = false;
+
+  constructor(concurrency: number) {
+    this.limit = pLimit(concurrency);
+  }
+
+  /** Tasks allowed at once; may be lowered and raised while running (adaptive throttling). */
+  get concurrency(): number {
+    return this.limit.concurrency;
+  }
+
+  set concurrency(value: number) {
+    this.limit.concurrency = value;
+  }
+
+  /** Tasks running now. */
+  get active(): number {
+    return this.limit.activeCount;
+  }
+
+  /** True once `stop()` was called. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Run `task` after every earlier task with the same key has finished, within the concurrency
+   * limit. If the scheduler is stopped before the task starts, `skipped()` is returned instead.
+   */
+  schedule<T>(key: string, task: () => Promise<T>, skipped: () => T): Promise<T> {
+    const guarded = (): Promise<T> => (this.stopped ? Promise.resolve(skipped()) : task());
+    const previous = this.tails.get(key);
+    // Wait for the previous row of the same key before taking a slot, so waiting never holds one.
+    const result = previous ? previous.then(() => this.limit(guarded)) : this.limit(guarded);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Start nothing more; tasks already running finish. */
+  stop(): void {
+    this.stopped = true;
+  }
+}

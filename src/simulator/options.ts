@@ -1,0 +1,129 @@
+import { openWorld, type World } from './world.js';
+
+/** How the simulator behaves; every field is optional and can be changed at run time with configure(). */
+export interface SimulatorOptions {
+  /** The portal domain accepted in `X-Tenant`; any other answers 400 `InvalidTenant`. @default 'portal.cloudcockpit.com' */
+  readonly tenant?: string;
+  /** The client id the token endpoint knows. @default 'sim-client-id' */
+  readonly clientId?: string;
+  /** The client secret the token endpoint accepts. @default 'sim-client-secret' */
+  readonly clientSecret?: string;
+  /** Lifetime of issued tokens, reported as `expires_in`; the API refuses them afterwards. @default 3599 */
+  readonly tokenLifetimeSeconds?: number;
+  /** Bearer tokens that are always accepted and never expire. @default ['sim-static-token'] */
+  readonly staticTokens?: readonly string[];
+  /** Base delay before answering an API call. @default 0 */
+  readonly latencyMs?: number;
+  /** Extra delay, uniform from 0 to this, added to latencyMs. @default 0 */
+  readonly jitterMs?: number;
+  /** Probability (0..1) that an API call answers 500 with an error body. @default 0 */
+  readonly failureRate?: number;
+  /** Probability (0..1) that the socket is destroyed without an answer. @default 0 */
+  readonly dropRate?: number;
+  /** Probability (0..1) that an API call is never answered (until the client gives up or the server closes). @default 0 */
+  readonly hangRate?: number;
+  /** API calls admitted per sliding second; beyond it they answer 429 with Retry-After. 0 means unlimited. @default 0 */
+  readonly rateLimit?: number;
+  /** The `Retry-After` value (seconds) sent with a 429. @default 1 */
+  readonly retryAfterSeconds?: number;
+  /** Deterministic 429 bursts: after every `every` API calls, the next `length` answer 429. @default undefined */
+  readonly burst429?: { readonly every: number; readonly length: number };
+  /** Every API call answers 401, as if the token were revoked. @default false */
+  readonly rejectAllTokens?: boolean;
+  /** The next N token requests answer 503; counts down as they are used. @default 0 */
+  readonly tokenEndpointFailures?: number;
+  /** Which customers, subscriptions and relationships exist. @default openWorld() */
+  readonly world?: World;
+  /** Keep the per-request log and the per-key history; the benchmark turns it off to keep memory flat. @default true */
+  readonly recordRequests?: boolean;
+  /** Seed for the random knobs (drop, hang, failure, jitter) so runs repeat; Math.random when absent. @default undefined */
+  readonly seed?: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Optional = 'burst429' | 'seed';
+
+/** The options as the running simulator holds them: every default filled in. */
+export type ResolvedOptions = Mutable<Required<Omit<SimulatorOptions, Optional>>> &
+  Mutable<Pick<SimulatorOptions, Optional>>;
+
+/** The defaults, with a fresh open world each time. */
+export function defaultOptions(): ResolvedOptions {
+  return {
+    tenant: 'portal.cloudcockpit.com',
+    clientId: 'sim-client-id',
+    clientSecret: 'sim-client-secret',
+    tokenLifetimeSeconds: 3599,
+    staticTokens: ['sim-static-token'],
+    latencyMs: 0,
+    jitterMs: 0,
+    failureRate: 0,
+    dropRate: 0,
+    hangRate: 0,
+    rateLimit: 0,
+    retryAfterSeconds: 1,
+    burst429: undefined,
+    rejectAllTokens: false,
+    tokenEndpointFailures: 0,
+    world: openWorld(),
+    recordRequests: true,
+    seed: undefined,
+  };
+}
+
+const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const isDuration = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isProbability = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+const isText = (v: unknown) => typeof v === 'string' && v.length > 0;
+
+// Each check returns what was expected when the value is wrong, so the message can name it.
+const CHECKS: { [K in keyof SimulatorOptions]-?: (v: unknown) => string | undefined } = {
+  tenant: (v) => (isText(v) ? undefined : 'a non-empty string'),
+  clientId: (v) => (isText(v) ? undefined : 'a non-empty string'),
+  clientSecret: (v) => (isText(v) ? undefined : 'a non-empty string'),
+  tokenLifetimeSeconds: (v) => (isDuration(v) ? undefined : 'a number from 0 and up'),
+  staticTokens: (v) => (Array.isArray(v) && v.every(isText) ? undefined : 'an array of non-empty strings'),
+  latencyMs: (v) => (isDuration(v) ? undefined : 'a number from 0 and up'),
+  jitterMs: (v) => (isDuration(v) ? undefined : 'a number from 0 and up'),
+  failureRate: (v) => (isProbability(v) ? undefined : 'a number from 0 to 1'),
+  dropRate: (v) => (isProbability(v) ? undefined : 'a number from 0 to 1'),
+  hangRate: (v) => (isProbability(v) ? undefined : 'a number from 0 to 1'),
+  rateLimit: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
+  retryAfterSeconds: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
+  burst429: (v) => {
+    const burst = v as { every?: unknown; length?: unknown } | null;
+    const ok = typeof burst === 'object' && burst !== null && isCount(burst.every) && isCount(burst.length);
+    return ok && (burst.every as number) > 0
+      ? undefined
+      : '{ every: integer from 1, length: integer from 0 }';
+  },
+  rejectAllTokens: (v) => (typeof v === 'boolean' ? undefined : 'a boolean'),
+  tokenEndpointFailures: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
+  world: (v) => (typeof v === 'object' && v !== null && 'hasCustomer' in v ? undefined : 'a World'),
+  recordRequests: (v) => (typeof v === 'boolean' ? undefined : 'a boolean'),
+  seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),
+};
+
+/**
+ * `partial` applied over `base`, as a new object. A field given as undefined (or null, from JSON)
+ * goes back to its default. Throws a TypeError naming the first bad option.
+ */
+export function mergeOptions(base: ResolvedOptions, partial: Partial<SimulatorOptions>): ResolvedOptions {
+  const merged: Record<string, unknown> = { ...base };
+  const defaults = defaultOptions() as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(partial)) {
+    const check = CHECKS[key as keyof SimulatorOptions] as ((v: unknown) => string | undefined) | undefined;
+    if (check === undefined) throw new TypeError(`Unknown simulator option \`${key}\``);
+    if (value === undefined || value === null) {
+      merged[key] = defaults[key];
+      continue;
+    }
+    const expected = check(value);
+    if (expected !== undefined) {
+      const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
+      throw new TypeError(`Expected \`${key}\` to be ${expected}, got \`${shown}\` (${typeof value})`);
+    }
+    merged[key] = value;
+  }
+  return merged as unknown as ResolvedOptions;
+}

@@ -1,0 +1,136 @@
+import type { Write } from './responses.js';
+
+/** One request as the simulator received it. `status` 0 means it was never answered (dropped, hung, or still in flight). */
+export interface RecordedRequest {
+  method: string;
+  /** The request target as sent, query included. */
+  path: string;
+  tenant?: string;
+  authorization?: string;
+  correlationId?: string;
+  contentType?: string;
+  body: string;
+  status: number;
+  /** When the request arrived, ms since the epoch. */
+  at: number;
+}
+
+/** Running counts since start or the last reset(). Admin calls (/_sim/…) are not counted. */
+export interface SimulatorCounters {
+  /** API requests received: everything except the token endpoint and admin calls. */
+  api: number;
+  /** Token endpoint requests received. */
+  token: number;
+  /** API answers by HTTP status. */
+  byStatus: Record<number, number>;
+  /** Token endpoint answers by HTTP status. */
+  tokenByStatus: Record<number, number>;
+  /** API requests whose socket was destroyed without an answer (dropRate). */
+  dropped: number;
+  /** API requests never answered (hangRate). */
+  hung: number;
+  /** The most API requests received within one wall-clock second. */
+  maxPerSecond: number;
+  /** API requests received per wall-clock second, keyed by epoch second. */
+  perSecond: Map<number, number>;
+}
+
+function newCounters(): SimulatorCounters {
+  return {
+    api: 0,
+    token: 0,
+    byStatus: {},
+    tokenByStatus: {},
+    dropped: 0,
+    hung: 0,
+    maxPerSecond: 0,
+    perSecond: new Map(),
+  };
+}
+
+/** Counts, in-flight tracking and the final values the simulator holds; all of it is cleared by reset(). */
+export class Recorder {
+  /** See SimulatorCounters. */
+  readonly counters = newCounters();
+  /** API and token requests in arrival order, when recording. */
+  readonly requests: RecordedRequest[] = [];
+  /** Final PO number by `${customerId}/${subscriptionId}`. */
+  readonly poNumbers = new Map<string, string>();
+  /** Final internal identifier by `${customerId}/${resellerId ?? 'csp'}`. */
+  readonly internalIdentifiers = new Map<string, string | null>();
+  /** Every value written per key, in the order applied, when recording. */
+  readonly history = new Map<string, Array<string | null>>();
+  /** API requests in flight now, and the most there have been at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** The most requests in flight at once for any one key. */
+  maxConcurrentPerKey = 0;
+  /** Tokens issued by the token endpoint. */
+  issuedTokens = 0;
+  private readonly perKey = new Map<string, number>();
+  private second = 0;
+  private inSecond = 0;
+
+  /** An API request arrived at `now`. */
+  arrived(now: number): void {
+    const counters = this.counters;
+    counters.api += 1;
+    const second = Math.floor(now / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.inSecond = 0;
+    }
+    this.inSecond += 1;
+    counters.perSecond.set(second, this.inSecond);
+    if (this.inSecond > counters.maxPerSecond) counters.maxPerSecond = this.inSecond;
+    this.inFlight += 1;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+  }
+
+  /** An in-flight API request now targets `key`. */
+  enteredKey(key: string): void {
+    const count = (this.perKey.get(key) ?? 0) + 1;
+    this.perKey.set(key, count);
+    if (count > this.maxConcurrentPerKey) this.maxConcurrentPerKey = count;
+  }
+
+  /** An API request was answered, dropped, or its socket closed; `key` as given to enteredKey. */
+  left(key: string | undefined): void {
+    this.inFlight -= 1;
+    if (key === undefined) return;
+    const count = (this.perKey.get(key) ?? 1) - 1;
+    // Deleting at zero keeps the map as small as the concurrency, however many keys pass through.
+    if (count === 0) this.perKey.delete(key);
+    else this.perKey.set(key, count);
+  }
+
+  /** Counts an answer by status into `byStatus` (API) or `tokenByStatus`. */
+  answered(status: number, token = false): void {
+    const table = token ? this.counters.tokenByStatus : this.counters.byStatus;
+    table[status] = (table[status] ?? 0) + 1;
+  }
+
+  /** Stores a value the API accepted, and in the history when `keepHistory`. */
+  apply(write: Write, keepHistory: boolean): void {
+    if (write.target === 'poNumber') this.poNumbers.set(write.key, write.value ?? '');
+    else this.internalIdentifiers.set(write.key, write.value);
+    if (!keepHistory) return;
+    const values = this.history.get(write.key);
+    if (values) values.push(write.value);
+    else this.history.set(write.key, [write.value]);
+  }
+
+  /** Clears everything recorded; requests still in flight keep being tracked. */
+  reset(): void {
+    Object.assign(this.counters, newCounters());
+    this.requests.length = 0;
+    this.poNumbers.clear();
+    this.internalIdentifiers.clear();
+    this.history.clear();
+    this.maxInFlight = this.inFlight;
+    this.maxConcurrentPerKey = Math.max(0, ...this.perKey.values());
+    this.issuedTokens = 0;
+    this.second = 0;
+    this.inSecond = 0;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The end of a run in numbers and in one paragraph, and the exit code those numbers mean.
+ */
+import type { KindName } from './kinds.js';
+import type { RowStatus } from './result.js';
+
+/** What a run did. */
+export interface RunSummary {
+  readonly kind: KindName;
+  readonly exitCode: number;
+  readonly counts: Readonly<Record<RowStatus, number>>;
+  readonly rows: number;
+  readonly durationMs: number;
+  readonly rowsPerSecond: number;
+  readonly retries: number;
+  readonly resultsPath: string;
+  readonly stoppedBecause: string | undefined;
+  /** The summary for a person. */
+  readonly text: string;
+}
+
+/** What `summarise` needs. */
+export interface SummaryInput {
+  readonly kind: KindName;
+  readonly counts: Readonly<Record<RowStatus, number>>;
+  readonly rows: number;
+  readonly durationMs: number;
+  readonly retries: number;
+  readonly resultsPath: string;
+  readonly dryRun: boolean;
+  readonly stop: { readonly reason: string; readonly exitCode: number } | undefined;
+}
+
+/** The exit code of a run that got as far as sending (contract: 0, 1, 3, 130, 143). */
+export function exitCodeFor(input: Pick<SummaryInput, 'counts' | 'stop'>): number {
+  if (input.stop) return input.stop.exitCode;
+  return input.counts.failed + input.counts.invalid > 0 ? 1 : 0;
+}
+
+/** Put a run's numbers together. */
+export function summarise(input: SummaryInput): RunSummary {
+  const { counts } = input;
+  const seconds = input.durationMs / 1000;
+  const sent = counts.success + counts.failed;
+  const rowsPerSecond = seconds > 0 ? sent / seconds : 0;
+  const parts = (Object.keys(counts) as RowStatus[]).filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  const text =
+    `${input.dryRun ? 'Dry run: ' : ''}${input.rows} rows: ${parts.join(', ') || 'nothing to do'}` +
+    ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${input.retries} retries)` : ''}.` +
+    `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''} Results: ${input.resultsPath}`;
+  return {
+    kind: input.kind,
+    exitCode: exitCodeFor(input),
+    counts,
+    rows: input.rows,
+    durationMs: input.durationMs,
+    rowsPerSecond,
+    retries: input.retries,
+    resultsPath: input.resultsPath,
+    stoppedBecause: input.stop?.reason,
+    text,
+  };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, test } from '@jest/globals';
+import { UsageError } from '../src/errors.js';
+import { DEFAULT_BASE_URL, defaultOutPath, resolveOptions, type RawFlags } from '../src/options.js';
+
+const env = { CLOUDCOCKPIT_TENANT: 'portal.example.com' };
+const resolve = (flags: RawFlags, e: NodeJS.ProcessEnv = env) => resolveOptions('po-numbers', 'data/po.csv', flags, e);
+
+function message(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('resolveOptions', () => {
+  test('defaults follow the contract', () => {
+    const o = resolve({});
+    expect(o).toMatchObject({ baseUrl: DEFAULT_BASE_URL, concurrency: 4, rate: 10, retries: 5, timeoutSeconds: 30 });
+    expect(o.out).toBe('data/po.results.csv');
+    expect(o.tenant).toBe('portal.example.com');
+  });
+
+  test('a flag beats the environment, which beats the default', () => {
+    expect(resolve({ concurrency: 8 }, { ...env, CLOUDCOCKPIT_CONCURRENCY: '6' }).concurrency).toBe(8);
+    expect(resolve({}, { ...env, CLOUDCOCKPIT_CONCURRENCY: '6' }).concurrency).toBe(6);
+    expect(resolve({ tenant: 'flag.example.com' }).tenant).toBe('flag.example.com');
+  });
+
+  test('bad values name the option, what was expected and what was given', () => {
+    expect(message(() => resolve({ concurrency: 0 }))).toBe(
+      'Expected `--concurrency` to be an integer from 1 to 256, got `0` (number)',
+    );
+    expect(message(() => resolve({ rate: -1 }))).toBe('Expected `--rate` to be a number from 0 to 10000, got `-1` (number)');
+    expect(message(() => resolve({}, { ...env, CLOUDCOCKPIT_RATE: 'fast' }))).toBe(
+      'Expected `--rate` to be a number from 0 to 10000, got `fast`',
+    );
+    expect(message(() => resolve({ 'max-failures': '120%' }))).toContain('`--max-failures`');
+  });
+
+  test('a missing tenant is refused, except for a dry run', () => {
+    expect(message(() => resolve({}, {}))).toContain('Missing `--tenant`');
+    expect(resolve({ 'dry-run': true }, {}).dryRun).toBe(true);
+  });
+
+  test('plain http is refused except on a loopback host', () => {
+    expect(message(() => resolve({ 'base-url': 'http://api.example.com' }))).toContain('an https:// URL');
+    expect(resolve({ 'base-url': 'http://127.0.0.1:8080/' }).baseUrl).toBe('http://127.0.0.1:8080');
+  });
+
+  test('max-failures takes a count or a percentage', () => {
+    expect(resolve({ 'max-failures': '50' }).maxFailures).toEqual({ count: 50 });
+    expect(resolve({ 'max-failures': '10%' }).maxFailures).toEqual({ percent: 10 });
+  });
+
+  test('standard input needs --out, and --resume needs it too', () => {
+    expect(message(() => resolveOptions('run', '-', {}, env))).toContain('needs `--out FILE`');
+    expect(message(() => resolve({ resume: true }))).toContain('`--resume` needs `--out FILE`');
+  });
+
+  test('the default results file sits beside the input', () => {
+    expect(defaultOutPath('/in/po.csv', false)).toBe('/in/po.results.csv');
+    expect(defaultOutPath('po.csv', true)).toBe('po.dry-run.results.csv');
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, test } from '@jest/globals';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { OutputError } from '../src/errors.js';
+import { poNumbers } from '../src/kinds.js';
+import { OrderedOutput } from '../src/ordered-output.js';
+import { flattenErrors, type ResultLine } from '../src/result.js';
+import { ResultsWriter, neutralise, resultCells, resultsHeader } from '../src/results-writer.js';
+
+const row = (line: number, value: string): ResultLine => ({
+  line,
+  cells: ['c', 's', value],
+  extras: [],
+  result: { status: 'success', httpStatus: 204, attempts: 1, correlationId: 'id' },
+});
+
+describe('results file', () => {
+  test('cells a spreadsheet would run as formulas are neutralised, others untouched', () => {
+    for (const danger of ['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx']) expect(neutralise(danger)).toBe(`'${danger}`);
+    for (const safe of ['PO-1', '0042', ' =x', 'a=b', '']) expect(neutralise(safe)).toBe(safe);
+    const cells = resultCells({ ...row(2, '=HYPERLINK("x")'), result: { status: 'failed', attempts: 1, errorDescription: '-bad' } });
+    expect(cells[3]).toBe(`'=HYPERLINK("x")`);
+    expect(cells[9]).toBe("'-bad");
+  });
+
+  test('has the contract columns in order, a BOM, CRLF lines, and values that round-trip', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ccb-test-'));
+    const file = path.join(dir, 'r.csv');
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
+    await writer.write(row(2, '0042, "quoted"\nnext line é'));
+    await writer.close();
+    const text = await readFile(file, 'utf8');
+    expect(text.startsWith('\ufeffline,customerId,subscriptionId,poNumber,status,httpStatus,attempts,correlationId,errorType,errorDescription,errorDetails\r\n')).toBe(true);
+    const records = parse(text, { bom: true }) as string[][];
+    expect(records[1]?.[3]).toBe('0042, "quoted"\nnext line é');
+  });
+
+  test('an existing file is never overwritten without --overwrite', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ccb-test-'));
+    const file = path.join(dir, 'r.csv');
+    await writeFile(file, 'precious');
+    await expect(ResultsWriter.create(file, ['line'], { overwrite: false })).rejects.toThrow(OutputError);
+    expect(await readFile(file, 'utf8')).toBe('precious');
+    const writer = await ResultsWriter.create(file, ['line'], { overwrite: true });
+    await writer.close();
+    expect(await readFile(file, 'utf8')).toBe('\ufeffline\r\n');
+  });
+
+  test('rows finishing out of order are written in input order', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ccb-test-'));
+    const file = path.join(dir, 'r.csv');
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
+    const output = new OrderedOutput(writer);
+    for (const seq of [3, 1, 0, 4, 2]) output.finish(seq, row(seq + 2, `v${seq}`));
+    await output.flushed();
+    expect(output.written).toBe(5);
+    await writer.close();
+    const lines = (parse(await readFile(file, 'utf8'), { bom: true }) as string[][]).slice(1).map((r) => r[0]);
+    expect(lines).toEqual(['2', '3', '4', '5', '6']);
+  });
+
+  test("the API's errors[] is flattened as name: first; second | other: …", () => {
+    expect(
+      flattenErrors([
+        { propertyName: 'poNumber', description: ['too long', 'bad chars'] },
+        { propertyName: 'customerId', description: ['unknown'] },
+      ]),
+    ).toBe('poNumber: too long; bad chars | customerId: unknown');
+    expect(flattenErrors([{ propertyName: null, description: ['general'] }])).toBe('general');
+    expect(flattenErrors(null)).toBeUndefined();
+    expect(flattenErrors([])).toBeUndefined();
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, test } from '@jest/globals';
+import { matchHeader } from '../src/header.js';
+import { internalIdentifiers, poNumbers } from '../src/kinds.js';
+import { canonicalUuid, describeProblems, validateRecord, type Validation } from '../src/validate.js';
+
+const po = matchHeader(['customerId', 'subscriptionId', 'poNumber'], poNumbers, 'f.csv');
+const ii = matchHeader(['customerId', 'resellerId', 'internalIdentifier'], internalIdentifiers, 'f.csv');
+const C = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+const S = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
+
+function problems(v: Validation): string[] {
+  return 'problems' in v ? v.problems.map((p) => `${p.propertyName}: ${p.description}`) : [];
+}
+
+describe('validateRecord', () => {
+  test('a good row becomes a change with canonical ids and the trimmed value', () => {
+    const v = validateRecord(po, [` {${C.toUpperCase()}} `, `${S}\u00a0`, ' PO-42 '], { allowClear: false });
+    expect(v).toEqual({ change: { values: { customerId: C, subscriptionId: S, poNumber: 'PO-42' } } });
+  });
+
+  test('ids must be UUIDs', () => {
+    expect(problems(validateRecord(po, ['not-a-guid', S, 'PO'], { allowClear: false }))).toEqual([
+      'customerId: "not-a-guid" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)',
+    ]);
+    expect(problems(validateRecord(po, [C, '', 'PO'], { allowClear: false }))[0]).toMatch(/^subscriptionId: is empty/);
+  });
+
+  test('an empty value is invalid unless clearing is allowed, and then it is null', () => {
+    expect(problems(validateRecord(po, [C, S, '  '], { allowClear: false }))).toEqual([
+      'poNumber: is empty; give a value, or use --allow-clear to clear it',
+    ]);
+    expect(validateRecord(po, [C, S, ''], { allowClear: true })).toEqual({
+      change: { values: { customerId: C, subscriptionId: S, poNumber: null } },
+    });
+  });
+
+  test('values longer than 255 characters are invalid, 255 are fine', () => {
+    expect('change' in validateRecord(po, [C, S, 'x'.repeat(255)], { allowClear: false })).toBe(true);
+    expect(problems(validateRecord(ii, [C, '', 'y'.repeat(256)], { allowClear: false }))).toEqual([
+      'internalIdentifier: is 256 characters long; the API accepts at most 255',
+    ]);
+  });
+
+  test('an empty resellerId means the CSP relationship (null)', () => {
+    expect(validateRecord(ii, [C, '', 'ERP-1'], { allowClear: false })).toEqual({
+      change: { values: { customerId: C, resellerId: null, internalIdentifier: 'ERP-1' } },
+    });
+    expect(problems(validateRecord(ii, [C, 'reseller-1', 'ERP-1'], { allowClear: false }))[0]).toMatch(/^resellerId:/);
+  });
+
+  test('too few cells, or extra cells that hold data, make the row invalid; empty trailing cells do not', () => {
+    expect(problems(validateRecord(po, [C, S], { allowClear: false }))[0]).toBe(
+      'row: has 2 cells but the header has 3; check for a missing delimiter',
+    );
+    expect(problems(validateRecord(po, [C, S, 'PO', 'oops'], { allowClear: false }))[0]).toMatch(/^row: has 4 cells/);
+    expect('change' in validateRecord(po, [C, S, 'PO', '', ''], { allowClear: false })).toBe(true);
+  });
+
+  test('several problems are all reported, and described in one sentence', () => {
+    const v = validateRecord(po, ['x', 'y', ''], { allowClear: false });
+    expect(problems(v)).toHaveLength(3);
+    expect(describeProblems('problems' in v ? v.problems : [])).toBe(
+      'Not sent: customerId "x" is not a UUID (expected 8-4-4-4-12 hexadecimal digits) (and 2 more problems, see errorDetails)',
+    );
+  });
+
+  test('canonicalUuid accepts braces, upper case and invisible spaces, and nothing else', () => {
+    expect(canonicalUuid(`{${C.toUpperCase()}}`)).toBe(C);
+    expect(canonicalUuid(`\u200b${C}`)).toBe(C);
+    expect(canonicalUuid(C.slice(1))).toBeUndefined();
+    expect(canonicalUuid(`${C}0`)).toBeUndefined();
+  });
+});
