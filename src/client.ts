@@ -10,7 +10,7 @@ import type { Change, Kind } from './kinds.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { flattenErrors, type RowResult } from './result.js';
 import { retryDelay } from './retry-delay.js';
-import type { TokenProvider } from './token.js';
+import { TokenError, type TokenProvider } from './token.js';
 
 /** What the client needs to know. */
 export interface ClientOptions {
@@ -187,6 +187,17 @@ export class ApiClient {
           context: { attempt },
         });
       } catch (error) {
+        if (error instanceof RequestError && error.cause instanceof TokenError) {
+          // No token to send: this row was not sent, and no later row can be.
+          return {
+            status: 'not_attempted',
+            attempts: attempt.count,
+            correlationId,
+            errorType: 'TokenError',
+            errorDescription: error.cause.message,
+            stopRun: error.cause.message,
+          };
+        }
         if (error instanceof RequestError) return networkFailure(error, attempt.count, correlationId, this.options.timeoutMs);
         throw error;
       }

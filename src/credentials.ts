@@ -7,7 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { ConfigError } from './errors.js';
 import type { Options } from './options.js';
 import { redactor } from './redact.js';
-import { StaticToken, type TokenProvider } from './token.js';
+import type { Agents } from 'got';
+import { ClientCredentialsToken, StaticToken, type TokenProvider } from './token.js';
 
 /** Read a secret from a file: trimmed, and with a warning if others can read it. */
 export async function readSecretFile(file: string, what: string, warn: (message: string) => void): Promise<string> {
@@ -27,20 +28,44 @@ export async function readSecretFile(file: string, what: string, warn: (message:
   return secret;
 }
 
-/** The token provider for a real run, from `--token-file` or `CLOUDCOCKPIT_TOKEN`. */
+/** The token provider for a real run: a ready token if one is given, else client credentials. */
 export async function tokenProvider(
   options: Options,
   env: NodeJS.ProcessEnv,
   warn: (message: string) => void,
+  agent?: Agents,
 ): Promise<TokenProvider> {
-  if (options.tokenFile !== undefined) return new StaticToken(await readSecretFile(options.tokenFile, 'bearer token', warn));
-  const fromEnv = env.CLOUDCOCKPIT_TOKEN?.trim();
-  if (fromEnv) {
-    redactor.add(fromEnv);
-    return new StaticToken(fromEnv);
+  const secretFromEnv = env.CLOUDCOCKPIT_CLIENT_SECRET?.trim() || undefined;
+  const hasClientCredentials = options.clientSecretFile !== undefined || secretFromEnv !== undefined;
+  const ready =
+    options.tokenFile !== undefined
+      ? await readSecretFile(options.tokenFile, 'bearer token', warn)
+      : env.CLOUDCOCKPIT_TOKEN?.trim() || undefined;
+  if (ready !== undefined) {
+    redactor.add(ready);
+    if (hasClientCredentials) warn('Both a ready bearer token and a client secret are set; using the ready token, which cannot be renewed');
+    return new StaticToken(ready);
+  }
+  if (hasClientCredentials) {
+    if (options.clientId === undefined) {
+      throw new ConfigError('A client secret is set but no client id: set CLOUDCOCKPIT_CLIENT_ID or --client-id');
+    }
+    const clientSecret =
+      options.clientSecretFile !== undefined
+        ? await readSecretFile(options.clientSecretFile, 'client secret', warn)
+        : (secretFromEnv as string);
+    redactor.add(clientSecret);
+    return new ClientCredentialsToken({
+      tokenUrl: options.tokenUrl,
+      clientId: options.clientId,
+      clientSecret,
+      scope: options.scope,
+      timeoutMs: options.timeoutSeconds * 1000,
+      agent,
+    });
   }
   throw new ConfigError(
-    'No credentials: set CLOUDCOCKPIT_TOKEN or --token-file to a bearer token ' +
-      '(or use --dry-run to check the file without sending anything)',
+    'No credentials: set CLOUDCOCKPIT_CLIENT_ID with CLOUDCOCKPIT_CLIENT_SECRET (or --client-secret-file), ' +
+      'or a ready bearer token in CLOUDCOCKPIT_TOKEN (or --token-file). Use --dry-run to check a file without them',
   );
 }

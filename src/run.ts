@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ApiClient } from './client.js';
 import { tokenProvider } from './credentials.js';
+import { RunError } from './errors.js';
 import { kindByName } from './kinds.js';
 import { createLogger, closeLogger, type Logger } from './logger.js';
 import type { Options } from './options.js';
@@ -19,6 +20,7 @@ import type { ResultLine, RowResult, RowStatus } from './result.js';
 import { ResultsWriter, resultsHeader } from './results-writer.js';
 import { Scheduler } from './scheduler.js';
 import { spool, type Spooled } from './spool.js';
+import { TokenError } from './token.js';
 import { describeProblems, validateRecord } from './validate.js';
 import { summarise, type RunSummary } from './summary.js';
 
@@ -78,6 +80,15 @@ async function runJob(
   logger.info(`${displayName}: ${checked.rows} ${kind.name} rows, ${checked.invalid} invalid${options.dryRun ? ' (dry run: nothing is sent)' : ''}`);
 
   const token = options.dryRun ? undefined : await tokenProvider(options, env, (m) => logger.warn(m));
+  if (token) {
+    // Fetch the first token now: wrong credentials must stop the run before anything is sent.
+    try {
+      await token.get();
+    } catch (error) {
+      if (error instanceof TokenError) throw new RunError('AUTH', error.message, { cause: error });
+      throw error;
+    }
+  }
   const limiter = new RateLimiter(options.rate);
   const scheduler = new Scheduler(options.concurrency);
   const counts: Record<RowStatus, number> = { success: 0, failed: 0, invalid: 0, not_attempted: 0, valid: 0 };
@@ -128,7 +139,6 @@ async function runJob(
   const afterRow = (result: RowResult): void => {
     finished++;
     if (result.status === 'failed') failed++;
-    if (result.stopRun) stopWith(result.stopRun, 3);
     const max = options.maxFailures;
     if (max && result.status === 'failed') {
       if ('count' in max ? failed >= max.count : finished >= 100 && (failed / finished) * 100 >= max.percent) {
@@ -184,6 +194,7 @@ async function runJob(
           errorDescription: `cloudcockpit-bulk failed on this row: ${error instanceof Error ? error.message : String(error)}`,
         }))
         .then((result) => {
+          if (result.stopRun) stopWith(result.stopRun, 3);
           if (result.status !== 'not_attempted') afterRow(result);
           logger.debug(`line ${record.line}: ${result.status}`, {
             line: record.line,
