@@ -71,6 +71,8 @@ export interface Options {
   readonly resume: boolean;
   /** An empty value clears it instead of being invalid. @default false */
   readonly allowClear: boolean;
+  /** Send values that look like Excel's scientific notation as written. @default false */
+  readonly acceptNumbers: boolean;
   /** Carry extra input columns into the results file. @default false */
   readonly keepColumns: boolean;
   /** Field delimiter; undefined = detected from the header line. */
@@ -110,6 +112,7 @@ export const OPTION_SPECS = {
   'dry-run': { type: 'boolean', group: 'Input and output:', describe: 'Validate only: nothing is sent, no credentials needed' },
   resume: { type: 'boolean', group: 'Input and output:', describe: 'Continue into an existing --out file, skipping rows already successful' },
   'allow-clear': { type: 'boolean', group: 'Input and output:', describe: 'An empty PO number / internal identifier clears it (else the row is invalid)' },
+  'accept-numbers': { type: 'boolean', group: 'Input and output:', describe: 'Send values like 4.5E+11 as written (else invalid: Excel lost digits)' },
   'keep-columns': { type: 'boolean', group: 'Input and output:', describe: 'Carry extra input columns into the results file' },
   delimiter: { type: 'string', group: 'Input and output:', describe: 'Force the field delimiter: comma, semicolon, tab, pipe [default: detected]', choices: ['comma', 'semicolon', 'tab', 'pipe', ',', ';', '|'] },
   encoding: { type: 'string', group: 'Input and output:', describe: 'Force the input encoding [default: BOM, else UTF-8, else Windows-1252]', choices: ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] },
@@ -250,6 +253,7 @@ export function resolveOptions(
     dryRun,
     resume,
     allowClear: flags['allow-clear'] === true,
+    acceptNumbers: flags['accept-numbers'] === true,
     keepColumns: flags['keep-columns'] === true,
     delimiter: delimiterRaw === undefined ? undefined : DELIMITERS[delimiterRaw],
     encoding: text(flags, env, 'encoding'),

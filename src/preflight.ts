@@ -28,6 +28,7 @@ export interface PreflightOptions {
   readonly encoding: string | undefined;
   readonly delimiter: string | undefined;
   readonly allowClear: boolean;
+  readonly acceptNumbers: boolean;
 }
 
 async function scan(file: string, displayName: string, format: InputFormat, options: PreflightOptions) {

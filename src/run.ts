@@ -73,6 +73,7 @@ async function runJob(
     encoding: options.encoding,
     delimiter: options.delimiter,
     allowClear: options.allowClear,
+    acceptNumbers: options.acceptNumbers,
   });
   checked.warnings.forEach((w) => logger.warn(w));
   const { header } = checked;

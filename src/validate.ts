@@ -18,7 +18,12 @@ export type Validation = { readonly change: Change } | { readonly problems: read
 export interface ValidateOptions {
   /** An empty value clears it rather than being invalid. */
   readonly allowClear: boolean;
+  /** Accept values that look like numbers Excel rewrote in scientific notation (`4.5E+11`). */
+  readonly acceptNumbers?: boolean;
 }
+
+// Excel shows long numbers as `4.5E+11` and saves them that way: the real digits are lost.
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?E[+-]?\d+$/i;
 
 /** The API's limit for a PO number and an internal identifier. */
 export const MAX_VALUE_LENGTH = 255;
@@ -81,6 +86,13 @@ export function validateRecord(header: HeaderMap, cells: readonly string[], opti
     problems.push({
       propertyName: kind.valueColumn,
       description: `is ${value.length} characters long; the API accepts at most ${MAX_VALUE_LENGTH}`,
+    });
+  } else if (!options.acceptNumbers && SCIENTIFIC.test(value)) {
+    problems.push({
+      propertyName: kind.valueColumn,
+      description:
+        `"${value}" looks like a number Excel turned into scientific notation, losing digits; ` +
+        'format the column as Text in Excel and export again, or use --accept-numbers to send it as written',
     });
   } else {
     values[kind.valueColumn] = value;

@@ -7,7 +7,7 @@ import { tempFile } from './helpers/files.js';
 
 const C = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const S = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
-const options = { kind: poNumbers, encoding: undefined, delimiter: undefined, allowClear: false };
+const options = { kind: poNumbers, encoding: undefined, delimiter: undefined, allowClear: false, acceptNumbers: false };
 
 async function records(content: string | Buffer): Promise<InputRecord[]> {
   const file = await tempFile('in.csv', content);

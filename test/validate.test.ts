@@ -71,3 +71,15 @@ describe('validateRecord', () => {
     expect(canonicalUuid(`${C}0`)).toBeUndefined();
   });
 });
+
+describe('Excel damage', () => {
+  test('a value Excel turned into scientific notation is invalid with a hint, unless numbers are accepted', () => {
+    for (const value of ['4.5E+11', '4,5E+11', '1E10', '-2.1e-3']) {
+      expect(problems(validateRecord(po, [C, S, value], { allowClear: false }))[0]).toContain('scientific notation');
+      expect('change' in validateRecord(po, [C, S, value], { allowClear: false, acceptNumbers: true })).toBe(true);
+    }
+    for (const value of ['PO-1E10', '1E', 'E10', '00017']) {
+      expect('change' in validateRecord(po, [C, S, value], { allowClear: false })).toBe(true);
+    }
+  });
+});

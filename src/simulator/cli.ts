@@ -80,7 +80,9 @@ function parse(argv: string[]): { options: SimulatorOptions; port: number; host:
   options.world = world === 'sample' ? sampleWorld() : openWorld();
   const port = values.port === undefined ? 0 : toNumber('port', String(values.port));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError(`Expected \`--port\` to be an integer from 0 to 65535, got \`${String(values.port)}\``);
+    throw new TypeError(
+      `Expected \`--port\` to be an integer from 0 to 65535, got \`${String(values.port)}\``,
+    );
   }
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
   // Checked here so a bad value is a usage error (exit 2), not a crash after start.

@@ -60,8 +60,9 @@ export class Recorder {
   readonly internalIdentifiers = new Map<string, string | null>();
   /** Every value written per key, in the order applied, when recording. */
   readonly history = new Map<string, Array<string | null>>();
-  /** API requests in flight now, and the most there have been at once. */
+  /** API requests in flight now. */
   inFlight = 0;
+  /** The most API requests there have been in flight at once. */
   maxInFlight = 0;
   /** The most requests in flight at once for any one key. */
   maxConcurrentPerKey = 0;

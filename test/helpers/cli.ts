@@ -1,0 +1,43 @@
+/** Runs the built CLI as a real process, the way a person or cron would. */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+
+/** The built executable (`npm test` builds first). */
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin.js');
+
+/** What a finished process left behind. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Environment for a run: nothing inherited that could change behaviour, plus `env`. */
+export function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env };
+}
+
+/** Run the CLI with `args` and `env`, optionally feeding `stdin`; resolves when it exits. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+/** A results file as objects keyed by column name (BOM checked and dropped). */
+export async function readResults(file: string): Promise<Record<string, string>[]> {
+  const text = await readFile(file, 'utf8');
+  if (!text.startsWith('\ufeff')) throw new Error(`${file} does not start with a BOM`);
+  return parse(text.slice(1), { columns: true }) as Record<string, string>[];
+}
