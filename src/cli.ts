@@ -38,11 +38,14 @@ function flagsOf(argv: Record<string, unknown>): RawFlags {
   return flags;
 }
 
+// yargs reads a lone `-` as an empty flag, so it is swapped for a marker before parsing and back after.
+const STDIN_MARK = '\u0000stdin';
+
 /** Parse `args`, run, and resolve to the exit code. Messages go to stderr; stdout stays empty. */
 export async function main(args: string[]): Promise<number> {
   let chosen: { command: CommandName; file: string; flags: RawFlags } | undefined;
   let usageError: string | undefined;
-  const parser = yargs(args)
+  const parser = yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
     .scriptName('cloudcockpit-bulk')
     .usage('$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.')
     .command('po-numbers <file>', 'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)', addOptions)
@@ -66,7 +69,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const command = argv._[0];
   if (command === 'po-numbers' || command === 'internal-identifiers' || command === 'run') {
-    chosen = { command, file: String(argv.file), flags: flagsOf(argv) };
+    chosen = { command, file: argv.file === STDIN_MARK ? '-' : String(argv.file), flags: flagsOf(argv) };
   }
   if (!chosen) return 0; // --help or --version was shown
   const controller = new AbortController();

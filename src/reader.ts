@@ -142,6 +142,8 @@ function describeCsvError(error: CsvError): string {
       return 'a quoted cell starting in this record is never closed; check for a stray " character';
     case 'CSV_INVALID_CLOSING_QUOTE':
       return 'a quoted cell is followed by other characters before the next delimiter; a " inside a cell must be doubled ("")';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a " appears inside a cell that does not start with one; quote the whole cell and double the inner " ("")';
     case 'CSV_MAX_RECORD_SIZE':
       return `a record is longer than ${MAX_RECORD_BYTES} characters; this is not a spreadsheet of changes`;
     default:

@@ -4,7 +4,8 @@
  * a JWT, in case one arrives from somewhere we did not expect (an error message, a server's echo).
  */
 
-const SHAPES = [/(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, /\beyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*){0,2}/g, /(client_secret=)[^&\s]+/gi];
+// A bearer token is long; `bearer token` in a sentence is not one.
+const SHAPES = [/(bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*/gi, /\beyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*){0,2}/g, /(client_secret=)[^&\s]+/gi];
 
 /** The set of secret strings seen so far, and the function that hides them. */
 export class Redactor {
