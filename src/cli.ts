@@ -26,14 +26,19 @@ function addOptions(y: Argv): Argv {
       ...('choices' in spec ? { choices: [...spec.choices] } : {}),
     });
   }
-  return y.positional('file', { type: 'string', describe: 'CSV file of changes, or - for standard input', demandOption: true });
+  return y.positional('file', {
+    type: 'string',
+    describe: 'CSV file of changes, or - for standard input',
+    demandOption: true,
+  });
 }
 
 function flagsOf(argv: Record<string, unknown>): RawFlags {
   const flags: RawFlags = {};
   for (const name of Object.keys(OPTION_SPECS) as FlagName[]) {
     const value = argv[name];
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') flags[name] = value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      flags[name] = value;
   }
   return flags;
 }
@@ -47,13 +52,25 @@ export async function main(args: string[]): Promise<number> {
   let usageError: string | undefined;
   const parser = yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
     .scriptName('cloudcockpit-bulk')
-    .usage('$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.')
-    .command('po-numbers <file>', 'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)', addOptions)
-    .command('internal-identifiers <file>', 'Set customer internal identifiers (columns: customerId, resellerId, internalIdentifier)', addOptions)
+    .usage(
+      '$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.',
+    )
+    .command(
+      'po-numbers <file>',
+      'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)',
+      addOptions,
+    )
+    .command(
+      'internal-identifiers <file>',
+      'Set customer internal identifiers (columns: customerId, resellerId, internalIdentifier)',
+      addOptions,
+    )
     .command('run <file>', 'Either kind, detected from the header', addOptions)
     .demandCommand(1, 'Give a command: po-numbers, internal-identifiers or run')
     .example(EXAMPLES)
-    .epilog('Secrets come only from the environment or files: CLOUDCOCKPIT_TOKEN, --token-file, CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file.\nExit codes: 0 all rows succeeded, 1 some rows failed or invalid, 2 nothing sent (usage, configuration, input), 3 stopped part-way, 130/143 interrupted.')
+    .epilog(
+      'Secrets come only from the environment or files: CLOUDCOCKPIT_TOKEN, --token-file, CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file.\nExit codes: 0 all rows succeeded, 1 some rows failed or invalid, 2 nothing sent (usage, configuration, input), 3 stopped part-way, 130/143 interrupted.',
+    )
     .strict()
     .help()
     .version()
@@ -78,7 +95,9 @@ export async function main(args: string[]): Promise<number> {
     interrupts++;
     // A second interrupt means "now": the results file already holds a valid prefix.
     if (interrupts > 1) process.exit(name === 'SIGTERM' ? 143 : 130);
-    process.stderr.write(`\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`);
+    process.stderr.write(
+      `\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`,
+    );
     controller.abort(name);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
@@ -95,7 +114,8 @@ export async function main(args: string[]): Promise<number> {
     // A bug, not a user error: say so plainly, without a stack trace unless asked for.
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`cloudcockpit-bulk: unexpected error: ${redactor.redact(message)}\n`);
-    if (process.env.CLOUDCOCKPIT_DEBUG) process.stderr.write(`${redactor.redact(String((error as Error).stack))}\n`);
+    if (process.env.CLOUDCOCKPIT_DEBUG)
+      process.stderr.write(`${redactor.redact(String((error as Error).stack))}\n`);
     return 70;
   }
 }

@@ -57,14 +57,18 @@ interface ErrorBody {
 const OWN_WORDS: Record<number, { type: string; description: string }> = {
   401: {
     type: 'Unauthorized',
-    description: 'The API refused the bearer token (HTTP 401): it is expired or wrong, or the Api Access lacks the csp or reseller role',
+    description:
+      'The API refused the bearer token (HTTP 401): it is expired or wrong, or the Api Access lacks the csp or reseller role',
   },
   403: {
     type: 'Forbidden',
     description: 'Not allowed (HTTP 403): only the CSP or the reseller associated to it may change this',
   },
   404: { type: 'NotFound', description: 'Not found (HTTP 404): check the ids' },
-  429: { type: 'TooManyRequests', description: 'The API kept answering "too many requests" (HTTP 429) until the retries ran out' },
+  429: {
+    type: 'TooManyRequests',
+    description: 'The API kept answering "too many requests" (HTTP 429) until the retries ran out',
+  },
 };
 
 function parseErrorBody(body: string): ErrorBody | undefined {
@@ -77,11 +81,19 @@ function parseErrorBody(body: string): ErrorBody | undefined {
   }
 }
 
-function httpFailure(response: Response<string>, attempts: number, correlationId: string, maxRetryAfterMs: number): RowResult {
+function httpFailure(
+  response: Response<string>,
+  attempts: number,
+  correlationId: string,
+  maxRetryAfterMs: number,
+): RowResult {
   const status = response.statusCode;
   const body = parseErrorBody(response.body);
   const own = OWN_WORDS[status];
-  let description = body?.description ?? own?.description ?? `The API answered HTTP ${status} ${response.statusMessage ?? ''}`.trim();
+  let description =
+    body?.description ??
+    own?.description ??
+    `The API answered HTTP ${status} ${response.statusMessage ?? ''}`.trim();
   const retryAfter = response.headers['retry-after'];
   if (retryAfter !== undefined && RETRY_STATUS_CODES.includes(status)) {
     const seconds = Number(retryAfter);
@@ -101,7 +113,12 @@ function httpFailure(response: Response<string>, attempts: number, correlationId
   };
 }
 
-function networkFailure(error: RequestError, attempts: number, correlationId: string, timeoutMs: number): RowResult {
+function networkFailure(
+  error: RequestError,
+  attempts: number,
+  correlationId: string,
+  timeoutMs: number,
+): RowResult {
   const code = error.code;
   const timedOut = error.name === 'TimeoutError' || code === 'ETIMEDOUT';
   return {
@@ -198,18 +215,22 @@ export class ApiClient {
             stopRun: error.cause.message,
           };
         }
-        if (error instanceof RequestError) return networkFailure(error, attempt.count, correlationId, this.options.timeoutMs);
+        if (error instanceof RequestError)
+          return networkFailure(error, attempt.count, correlationId, this.options.timeoutMs);
         throw error;
       }
       const status = response.statusCode;
-      if (status >= 200 && status < 300) return { status: 'success', httpStatus: status, attempts: attempt.count, correlationId };
+      if (status >= 200 && status < 300)
+        return { status: 'success', httpStatus: status, attempts: attempt.count, correlationId };
       if (status === 401 && !renewed && this.options.token.refused(attempt.token)) {
         // One fresh token and one more try, with the same correlation id.
         renewed = true;
         continue;
       }
       const failure = httpFailure(response, attempt.count, correlationId, this.options.maxRetryAfterMs);
-      return status === 401 ? { ...failure, stopRun: 'the API refused the bearer token (HTTP 401)' } : failure;
+      return status === 401
+        ? { ...failure, stopRun: 'the API refused the bearer token (HTTP 401)' }
+        : failure;
     }
   }
 

@@ -11,16 +11,24 @@ import type { Agents } from 'got';
 import { ClientCredentialsToken, StaticToken, type TokenProvider } from './token.js';
 
 /** Read a secret from a file: trimmed, and with a warning if others can read it. */
-export async function readSecretFile(file: string, what: string, warn: (message: string) => void): Promise<string> {
+export async function readSecretFile(
+  file: string,
+  what: string,
+  warn: (message: string) => void,
+): Promise<string> {
   let text: string;
   try {
     const info = await stat(file);
     if ((info.mode & 0o077) !== 0 && process.platform !== 'win32') {
-      warn(`${file} (${what}) can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`);
+      warn(
+        `${file} (${what}) can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`,
+      );
     }
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read the ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      `Cannot read the ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   const secret = text.trim();
   if (secret === '') throw new ConfigError(`The ${what} file ${file} is empty`);
@@ -43,12 +51,17 @@ export async function tokenProvider(
       : env.CLOUDCOCKPIT_TOKEN?.trim() || undefined;
   if (ready !== undefined) {
     redactor.add(ready);
-    if (hasClientCredentials) warn('Both a ready bearer token and a client secret are set; using the ready token, which cannot be renewed');
+    if (hasClientCredentials)
+      warn(
+        'Both a ready bearer token and a client secret are set; using the ready token, which cannot be renewed',
+      );
     return new StaticToken(ready);
   }
   if (hasClientCredentials) {
     if (options.clientId === undefined) {
-      throw new ConfigError('A client secret is set but no client id: set CLOUDCOCKPIT_CLIENT_ID or --client-id');
+      throw new ConfigError(
+        'A client secret is set but no client id: set CLOUDCOCKPIT_CLIENT_ID or --client-id',
+      );
     }
     const clientSecret =
       options.clientSecretFile !== undefined

@@ -40,7 +40,10 @@ function nearest(wanted: string, cells: readonly string[], taken: ReadonlySet<nu
   cells.forEach((cell, index) => {
     const name = normaliseName(cell);
     if (taken.has(index) || name === '') return;
-    const distance = name.includes(wanted.toLowerCase()) || wanted.toLowerCase().includes(name) ? 1 : editDistance(name, wanted.toLowerCase());
+    const distance =
+      name.includes(wanted.toLowerCase()) || wanted.toLowerCase().includes(name)
+        ? 1
+        : editDistance(name, wanted.toLowerCase());
     if (distance <= Math.max(2, Math.floor(wanted.length / 3)) && (!best || distance < best.distance)) {
       best = { name: cell, distance };
     }
@@ -58,7 +61,12 @@ function positions(cells: readonly string[]): Map<string, number[]> {
 }
 
 /** Map a header to `kind` (or detect the kind when undefined); throws `InputError` naming what is wrong. */
-export function matchHeader(cells: readonly string[], kind: Kind | undefined, file: string, line = 1): HeaderMap {
+export function matchHeader(
+  cells: readonly string[],
+  kind: Kind | undefined,
+  file: string,
+  line = 1,
+): HeaderMap {
   const found = positions(cells);
   const candidates = kind ? [kind] : KINDS;
   const complete = candidates.filter((k) => k.columns.every((c) => found.has(c.toLowerCase())));
@@ -98,7 +106,9 @@ function missingColumns(
 ): InputError {
   // Explain against the kind the header is closest to: the one with the most columns present.
   const closest = [...candidates].sort(
-    (a, b) => b.columns.filter((c) => found.has(c.toLowerCase())).length - a.columns.filter((c) => found.has(c.toLowerCase())).length,
+    (a, b) =>
+      b.columns.filter((c) => found.has(c.toLowerCase())).length -
+      a.columns.filter((c) => found.has(c.toLowerCase())).length,
   )[0] as Kind;
   const taken = new Set(closest.columns.flatMap((c) => found.get(c.toLowerCase()) ?? []));
   const missing = closest.columns.filter((c) => !found.has(c.toLowerCase()));
@@ -106,10 +116,15 @@ function missingColumns(
     const guess = nearest(c, cells, taken);
     return guess === undefined ? c : `${c} (did you mean "${guess}"?)`;
   });
-  const shown = cells.filter((c) => c.trim() !== '').map((c) => `"${c}"`).join(', ') || 'nothing';
-  const expectedWhat = candidates.length > 1
-    ? `the columns ${KINDS.map((k) => k.columns.join(', ')).join(' or ')}`
-    : `the columns ${closest.columns.join(', ')}`;
+  const shown =
+    cells
+      .filter((c) => c.trim() !== '')
+      .map((c) => `"${c}"`)
+      .join(', ') || 'nothing';
+  const expectedWhat =
+    candidates.length > 1
+      ? `the columns ${KINDS.map((k) => k.columns.join(', ')).join(' or ')}`
+      : `the columns ${closest.columns.join(', ')}`;
   return new InputError(
     file,
     `the header is missing ${hints.join(', ')}. Found ${shown}; expected ${expectedWhat} (case, spaces, _ and - do not matter)`,

@@ -46,7 +46,10 @@ function textLine(colour: boolean): winston.Logform.Format {
 /** A logger writing text to `stderr` and, if asked, to a file. */
 export function createLogger(options: LoggerOptions): Logger {
   const transports: winston.transport[] = [
-    new winston.transports.Stream({ stream: options.stderr, format: textLine(options.stderr.isTTY === true) }),
+    new winston.transports.Stream({
+      stream: options.stderr,
+      format: textLine(options.stderr.isTTY === true),
+    }),
   ];
   if (options.file !== undefined) {
     transports.push(

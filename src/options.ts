@@ -100,32 +100,139 @@ export interface OptionSpec {
 
 /** Every flag of the data commands, keyed by its name on the command line. */
 export const OPTION_SPECS = {
-  tenant: { type: 'string', env: 'CLOUDCOCKPIT_TENANT', group: 'Connection:', describe: 'Portal domain, sent as X-Tenant (required unless --dry-run)' },
-  'base-url': { type: 'string', env: 'CLOUDCOCKPIT_BASE_URL', group: 'Connection:', describe: `API base URL [default: ${DEFAULT_BASE_URL}]` },
-  'token-url': { type: 'string', env: 'CLOUDCOCKPIT_TOKEN_URL', group: 'Connection:', describe: 'Entra ID token endpoint [default: the CloudCockpit tenant]' },
-  scope: { type: 'string', env: 'CLOUDCOCKPIT_SCOPE', group: 'Connection:', describe: 'Token scope [default: the CloudCockpit API]' },
-  'client-id': { type: 'string', env: 'CLOUDCOCKPIT_CLIENT_ID', group: 'Credentials:', describe: 'Api Access client id (client credentials)' },
-  'client-secret-file': { type: 'string', group: 'Credentials:', describe: 'File holding the client secret (else $CLOUDCOCKPIT_CLIENT_SECRET)' },
-  'token-file': { type: 'string', group: 'Credentials:', describe: 'File holding a ready bearer token (else $CLOUDCOCKPIT_TOKEN)' },
-  out: { type: 'string', group: 'Input and output:', describe: 'Results file [default: <input>.results.csv beside the input]' },
-  overwrite: { type: 'boolean', group: 'Input and output:', describe: 'Replace an existing results file instead of refusing' },
-  'dry-run': { type: 'boolean', group: 'Input and output:', describe: 'Validate only: nothing is sent, no credentials needed' },
-  resume: { type: 'boolean', group: 'Input and output:', describe: 'Continue into an existing --out file, skipping rows already successful' },
-  'allow-clear': { type: 'boolean', group: 'Input and output:', describe: 'An empty PO number / internal identifier clears it (else the row is invalid)' },
-  'accept-numbers': { type: 'boolean', group: 'Input and output:', describe: 'Send values like 4.5E+11 as written (else invalid: Excel lost digits)' },
-  'keep-columns': { type: 'boolean', group: 'Input and output:', describe: 'Carry extra input columns into the results file' },
-  delimiter: { type: 'string', group: 'Input and output:', describe: 'Force the field delimiter: comma, semicolon, tab, pipe [default: detected]', choices: ['comma', 'semicolon', 'tab', 'pipe', ',', ';', '|'] },
-  encoding: { type: 'string', group: 'Input and output:', describe: 'Force the input encoding [default: BOM, else UTF-8, else Windows-1252]', choices: ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] },
-  concurrency: { type: 'number', env: 'CLOUDCOCKPIT_CONCURRENCY', group: 'Pace and retries:', describe: 'Requests in flight at most [default: 4]' },
-  rate: { type: 'number', env: 'CLOUDCOCKPIT_RATE', group: 'Pace and retries:', describe: 'Requests started per second at most, 0 = no limit [default: 10]' },
-  retries: { type: 'number', group: 'Pace and retries:', describe: 'Attempts after the first for a retryable failure [default: 5]' },
+  tenant: {
+    type: 'string',
+    env: 'CLOUDCOCKPIT_TENANT',
+    group: 'Connection:',
+    describe: 'Portal domain, sent as X-Tenant (required unless --dry-run)',
+  },
+  'base-url': {
+    type: 'string',
+    env: 'CLOUDCOCKPIT_BASE_URL',
+    group: 'Connection:',
+    describe: `API base URL [default: ${DEFAULT_BASE_URL}]`,
+  },
+  'token-url': {
+    type: 'string',
+    env: 'CLOUDCOCKPIT_TOKEN_URL',
+    group: 'Connection:',
+    describe: 'Entra ID token endpoint [default: the CloudCockpit tenant]',
+  },
+  scope: {
+    type: 'string',
+    env: 'CLOUDCOCKPIT_SCOPE',
+    group: 'Connection:',
+    describe: 'Token scope [default: the CloudCockpit API]',
+  },
+  'client-id': {
+    type: 'string',
+    env: 'CLOUDCOCKPIT_CLIENT_ID',
+    group: 'Credentials:',
+    describe: 'Api Access client id (client credentials)',
+  },
+  'client-secret-file': {
+    type: 'string',
+    group: 'Credentials:',
+    describe: 'File holding the client secret (else $CLOUDCOCKPIT_CLIENT_SECRET)',
+  },
+  'token-file': {
+    type: 'string',
+    group: 'Credentials:',
+    describe: 'File holding a ready bearer token (else $CLOUDCOCKPIT_TOKEN)',
+  },
+  out: {
+    type: 'string',
+    group: 'Input and output:',
+    describe: 'Results file [default: <input>.results.csv beside the input]',
+  },
+  overwrite: {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Replace an existing results file instead of refusing',
+  },
+  'dry-run': {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Validate only: nothing is sent, no credentials needed',
+  },
+  resume: {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Continue into an existing --out file, skipping rows already successful',
+  },
+  'allow-clear': {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'An empty PO number / internal identifier clears it (else the row is invalid)',
+  },
+  'accept-numbers': {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Send values like 4.5E+11 as written (else invalid: Excel lost digits)',
+  },
+  'keep-columns': {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Carry extra input columns into the results file',
+  },
+  delimiter: {
+    type: 'string',
+    group: 'Input and output:',
+    describe: 'Force the field delimiter: comma, semicolon, tab, pipe [default: detected]',
+    choices: ['comma', 'semicolon', 'tab', 'pipe', ',', ';', '|'],
+  },
+  encoding: {
+    type: 'string',
+    group: 'Input and output:',
+    describe: 'Force the input encoding [default: BOM, else UTF-8, else Windows-1252]',
+    choices: ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'],
+  },
+  concurrency: {
+    type: 'number',
+    env: 'CLOUDCOCKPIT_CONCURRENCY',
+    group: 'Pace and retries:',
+    describe: 'Requests in flight at most [default: 4]',
+  },
+  rate: {
+    type: 'number',
+    env: 'CLOUDCOCKPIT_RATE',
+    group: 'Pace and retries:',
+    describe: 'Requests started per second at most, 0 = no limit [default: 10]',
+  },
+  retries: {
+    type: 'number',
+    group: 'Pace and retries:',
+    describe: 'Attempts after the first for a retryable failure [default: 5]',
+  },
   timeout: { type: 'number', group: 'Pace and retries:', describe: 'Seconds for one attempt [default: 30]' },
-  'max-retry-after': { type: 'number', group: 'Pace and retries:', describe: 'Longest Retry-After (seconds) to wait for; beyond, the row fails [default: 120]' },
-  'max-failures': { type: 'string', group: 'Pace and retries:', describe: 'Stop after N failed rows, or P% once 100 rows finished (e.g. 50, 10%)' },
+  'max-retry-after': {
+    type: 'number',
+    group: 'Pace and retries:',
+    describe: 'Longest Retry-After (seconds) to wait for; beyond, the row fails [default: 120]',
+  },
+  'max-failures': {
+    type: 'string',
+    group: 'Pace and retries:',
+    describe: 'Stop after N failed rows, or P% once 100 rows finished (e.g. 50, 10%)',
+  },
   'log-file': { type: 'string', group: 'Logging:', describe: 'Also log to this file' },
-  'log-level': { type: 'string', group: 'Logging:', describe: 'error, warn, info or debug [default: info]', choices: LOG_LEVELS },
-  'log-format': { type: 'string', group: 'Logging:', describe: 'Log file format: json or text [default: json]', choices: ['json', 'text'] },
-  progress: { type: 'boolean', group: 'Logging:', describe: 'Progress bar on a terminal (--no-progress to turn off) [default: true]' },
+  'log-level': {
+    type: 'string',
+    group: 'Logging:',
+    describe: 'error, warn, info or debug [default: info]',
+    choices: LOG_LEVELS,
+  },
+  'log-format': {
+    type: 'string',
+    group: 'Logging:',
+    describe: 'Log file format: json or text [default: json]',
+    choices: ['json', 'text'],
+  },
+  progress: {
+    type: 'boolean',
+    group: 'Logging:',
+    describe: 'Progress bar on a terminal (--no-progress to turn off) [default: true]',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 /** A flag name. */
@@ -134,7 +241,15 @@ export type FlagName = keyof typeof OPTION_SPECS;
 /** Raw values as yargs parsed them (undefined when not given). */
 export type RawFlags = Partial<Record<FlagName, string | number | boolean | undefined>>;
 
-const DELIMITERS: Record<string, string> = { comma: ',', semicolon: ';', tab: '\t', pipe: '|', ',': ',', ';': ';', '|': '|' };
+const DELIMITERS: Record<string, string> = {
+  comma: ',',
+  semicolon: ';',
+  tab: '\t',
+  pipe: '|',
+  ',': ',',
+  ';': ';',
+  '|': '|',
+};
 
 /** p-queue's style: `` Expected `--concurrency` to be an integer from 1 to 256, got `0` ``. */
 function expected(flag: string, what: string, got: unknown): UsageError {
@@ -142,7 +257,11 @@ function expected(flag: string, what: string, got: unknown): UsageError {
   return new UsageError(`Expected \`--${flag}\` to be ${what}, got ${shown}`);
 }
 
-function pick(flags: RawFlags, env: NodeJS.ProcessEnv, flag: FlagName): string | number | boolean | undefined {
+function pick(
+  flags: RawFlags,
+  env: NodeJS.ProcessEnv,
+  flag: FlagName,
+): string | number | boolean | undefined {
   const value = flags[flag];
   if (value !== undefined) return value;
   const spec: OptionSpec = OPTION_SPECS[flag];
@@ -157,19 +276,45 @@ function text(flags: RawFlags, env: NodeJS.ProcessEnv, flag: FlagName): string |
   return value.trim();
 }
 
-function integer(flags: RawFlags, env: NodeJS.ProcessEnv, flag: FlagName, min: number, max: number, fallback: number): number {
+function integer(
+  flags: RawFlags,
+  env: NodeJS.ProcessEnv,
+  flag: FlagName,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   const value = pick(flags, env, flag);
   if (value === undefined) return fallback;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw expected(flag, `an integer from ${min} to ${max}`, value);
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw expected(flag, `an integer from ${min} to ${max}`, value);
   return n;
 }
 
-function positive(flags: RawFlags, env: NodeJS.ProcessEnv, flag: FlagName, min: number, max: number, fallback: number): number {
+function positive(
+  flags: RawFlags,
+  env: NodeJS.ProcessEnv,
+  flag: FlagName,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   const value = pick(flags, env, flag);
   if (value === undefined) return fallback;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n < min || n > max) throw expected(flag, `a number from ${min} to ${max}`, value);
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw expected(flag, `a number from ${min} to ${max}`, value);
   return n;
 }
 
@@ -181,7 +326,8 @@ function url(flags: RawFlags, env: NodeJS.ProcessEnv, flag: FlagName, fallback: 
   } catch {
     throw expected(flag, 'an absolute URL such as https://host', value);
   }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname) || parsed.hostname.startsWith('127.');
+  const loopback =
+    ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname) || parsed.hostname.startsWith('127.');
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
     throw expected(flag, 'an https:// URL (plain http is allowed only for a loopback host)', value);
   }
@@ -194,7 +340,11 @@ function maxFailures(raw: string | number | boolean | undefined): MaxFailures | 
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(s);
   const n = m ? Number(m[1]) : NaN;
   if (!m || (m[2] === '%' ? n <= 0 || n > 100 : !Number.isInteger(n) || n < 1)) {
-    throw expected('max-failures', 'a count from 1 (e.g. `50`) or a percentage from 0 to 100 (e.g. `10%`)', raw);
+    throw expected(
+      'max-failures',
+      'a count from 1 (e.g. `50`) or a percentage from 0 to 100 (e.g. `10%`)',
+      raw,
+    );
   }
   return m[2] === '%' ? { percent: n } : { count: n };
 }
@@ -215,17 +365,23 @@ export function resolveOptions(
   const dryRun = flags['dry-run'] === true;
   const resume = flags.resume === true;
   const overwrite = flags.overwrite === true;
-  if (resume && overwrite) throw new UsageError('`--resume` and `--overwrite` contradict each other: choose one');
-  if (resume && dryRun) throw new UsageError('`--resume` continues a real run; it cannot be combined with `--dry-run`');
+  if (resume && overwrite)
+    throw new UsageError('`--resume` and `--overwrite` contradict each other: choose one');
+  if (resume && dryRun)
+    throw new UsageError('`--resume` continues a real run; it cannot be combined with `--dry-run`');
   const out = text(flags, env, 'out');
   if (file === '-' && out === undefined) {
-    throw new UsageError('Reading from standard input (`-`) needs `--out FILE` to know where to write the results');
+    throw new UsageError(
+      'Reading from standard input (`-`) needs `--out FILE` to know where to write the results',
+    );
   }
-  if (resume && out === undefined) throw new UsageError('`--resume` needs `--out FILE`: the results file to continue');
+  if (resume && out === undefined)
+    throw new UsageError('`--resume` needs `--out FILE`: the results file to continue');
   const delimiterRaw = text(flags, env, 'delimiter');
   const logLevel = (text(flags, env, 'log-level') ?? 'info') as LogLevel;
   const logFormat = text(flags, env, 'log-format') as LogFormat | undefined;
-  if (!LOG_LEVELS.includes(logLevel)) throw expected('log-level', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw expected('log-level', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
   if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'text') {
     throw expected('log-format', 'json or text', logFormat);
   }
@@ -263,7 +419,9 @@ export function resolveOptions(
     progress: flags.progress !== false,
   };
   if (!dryRun && options.tenant === undefined) {
-    throw new UsageError('Missing `--tenant` (or CLOUDCOCKPIT_TENANT): the portal domain sent as X-Tenant, e.g. portal.cloudcockpit.com');
+    throw new UsageError(
+      'Missing `--tenant` (or CLOUDCOCKPIT_TENANT): the portal domain sent as X-Tenant, e.g. portal.cloudcockpit.com',
+    );
   }
   return options;
 }

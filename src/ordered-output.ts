@@ -32,7 +32,11 @@ export class OrderedOutput {
   }
 
   private async drain(): Promise<void> {
-    for (let row = this.finished.get(this.nextSeq); row !== undefined; row = this.finished.get(this.nextSeq)) {
+    for (
+      let row = this.finished.get(this.nextSeq);
+      row !== undefined;
+      row = this.finished.get(this.nextSeq)
+    ) {
       this.finished.delete(this.nextSeq);
       await this.writer.write(row);
       this.nextSeq++;

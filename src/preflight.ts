@@ -43,13 +43,22 @@ async function scan(file: string, displayName: string, format: InputFormat, opti
     rows++;
     if ('problems' in validateRecord(header, record.cells, options)) invalid++;
   }
-  if (header === undefined) throw new InputError(displayName, 'the file is empty: expected a header line and rows');
+  if (header === undefined)
+    throw new InputError(displayName, 'the file is empty: expected a header line and rows');
   return { header, rows, invalid };
 }
 
 /** Read the whole file once and check it; throws `InputError` if it cannot be used. */
-export async function preflight(file: string, displayName: string, options: PreflightOptions): Promise<PreflightResult> {
-  let format = await sniffInput(file, { encoding: options.encoding, delimiter: options.delimiter }, displayName);
+export async function preflight(
+  file: string,
+  displayName: string,
+  options: PreflightOptions,
+): Promise<PreflightResult> {
+  let format = await sniffInput(
+    file,
+    { encoding: options.encoding, delimiter: options.delimiter },
+    displayName,
+  );
   const warnings: string[] = [];
   try {
     return { format, ...(await scan(file, displayName, format, options)), warnings };
@@ -60,7 +69,9 @@ export async function preflight(file: string, displayName: string, options: Pref
     }
     // Not UTF-8: Excel's "CSV" on Windows writes the ANSI code page, Windows-1252 in the West.
     format = await sniffInput(file, { encoding: 'windows-1252', delimiter: options.delimiter }, displayName);
-    warnings.push(`${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`);
+    warnings.push(
+      `${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`,
+    );
     return { format, ...(await scan(file, displayName, format, options)), warnings };
   }
 }

@@ -55,7 +55,11 @@ export async function sniffInput(
   }
   const guessedEncoding = encoding === undefined;
   const text = new TextDecoder(encoding ?? 'utf-8').decode(head);
-  return { encoding: encoding ?? 'utf-8', delimiter: forced.delimiter ?? detectDelimiter(text), guessedEncoding };
+  return {
+    encoding: encoding ?? 'utf-8',
+    delimiter: forced.delimiter ?? detectDelimiter(text),
+    guessedEncoding,
+  };
 }
 
 /** The candidate delimiter seen most often outside quotes on the first line; comma when none is. */
@@ -156,7 +160,11 @@ function describeCsvError(error: CsvError): string {
  * pauses while the consumer does, so memory stays flat. Throws `InputError` for a malformed file
  * and `EncodingError` for bytes invalid in the encoding.
  */
-export async function* readRecords(file: string, displayName: string, format: InputFormat): AsyncGenerator<InputRecord> {
+export async function* readRecords(
+  file: string,
+  displayName: string,
+  format: InputFormat,
+): AsyncGenerator<InputRecord> {
   const source = createReadStream(file);
   const decoder = new Decoder(format.encoding);
   // Lines are counted as the parser produces records (on_record runs synchronously inside it), so
@@ -172,7 +180,8 @@ export async function* readRecords(file: string, displayName: string, format: In
     on_record: (cells: string[]): InputRecord => {
       const start = line;
       for (const cell of cells) {
-        if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1)) line += lineBreaks(cell);
+        if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1))
+          line += lineBreaks(cell);
       }
       line++;
       return { line: start, cells };
@@ -203,10 +212,14 @@ export async function* readRecords(file: string, displayName: string, format: In
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (error instanceof CsvError) {
-      throw new InputError(displayName, describeCsvError(error), { line, column: (error.column as number | undefined ?? 0) + 1 });
+      throw new InputError(displayName, describeCsvError(error), {
+        line,
+        column: ((error.column as number | undefined) ?? 0) + 1,
+      });
     }
     // Compare codes, not classes: errors made by Node itself may come from another realm (e.g. in jest).
-    if ((error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') throw new EncodingError(format.encoding);
+    if ((error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA')
+      throw new EncodingError(format.encoding);
     throw unreadable(displayName, error);
   } finally {
     source.destroy();

@@ -5,7 +5,11 @@
  */
 
 // A bearer token is long; `bearer token` in a sentence is not one.
-const SHAPES = [/(bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*/gi, /\beyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*){0,2}/g, /(client_secret=)[^&\s]+/gi];
+const SHAPES = [
+  /(bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*/gi,
+  /\beyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*){0,2}/g,
+  /(client_secret=)[^&\s]+/gi,
+];
 
 /** The set of secret strings seen so far, and the function that hides them. */
 export class Redactor {
@@ -22,7 +26,11 @@ export class Redactor {
     for (const secret of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     }
-    for (const shape of SHAPES) out = out.replace(shape, (_m, prefix?: string) => `${typeof prefix === 'string' ? prefix : ''}[redacted]`);
+    for (const shape of SHAPES)
+      out = out.replace(
+        shape,
+        (_m, prefix?: string) => `${typeof prefix === 'string' ? prefix : ''}[redacted]`,
+      );
     return out;
   }
 

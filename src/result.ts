@@ -34,7 +34,10 @@ export interface ResultLine {
 
 /** A list of `{propertyName, description[]}` flattened as `name: first; second | other: …`. */
 export function flattenErrors(
-  errors: readonly { propertyName?: string | null; description?: readonly string[] | string | null }[] | null | undefined,
+  errors:
+    | readonly { propertyName?: string | null; description?: readonly string[] | string | null }[]
+    | null
+    | undefined,
 ): string | undefined {
   if (!errors || errors.length === 0) return undefined;
   const parts = errors.map((e) => {

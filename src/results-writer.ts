@@ -62,7 +62,11 @@ export class ResultsWriter {
    * Create the file. It is opened with O_EXCL unless `overwrite`, so an existing file is never
    * replaced by accident, even by a second run started at the same moment.
    */
-  static async create(path: string, header: readonly string[], options: { overwrite: boolean }): Promise<ResultsWriter> {
+  static async create(
+    path: string,
+    header: readonly string[],
+    options: { overwrite: boolean },
+  ): Promise<ResultsWriter> {
     const file = createWriteStream(path, { flags: options.overwrite ? 'w' : 'wx' });
     try {
       await once(file, 'open');

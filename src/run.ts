@@ -16,7 +16,7 @@ import { OrderedOutput } from './ordered-output.js';
 import { preflight } from './preflight.js';
 import { RateLimiter } from './rate-limiter.js';
 import { readRecords } from './reader.js';
-import type { ResultLine, RowResult, RowStatus } from './result.js';
+import type { RowResult, RowStatus } from './result.js';
 import { ResultsWriter, resultsHeader } from './results-writer.js';
 import { Scheduler } from './scheduler.js';
 import { spool, type Spooled } from './spool.js';
@@ -48,7 +48,12 @@ function windowSize(concurrency: number): number {
 export async function run(options: Options, io: Partial<RunIo> = {}): Promise<RunSummary> {
   const env = io.env ?? process.env;
   const stderr = io.stderr ?? process.stderr;
-  const logger = createLogger({ level: options.logLevel, stderr, file: options.logFile, fileFormat: options.logFormat });
+  const logger = createLogger({
+    level: options.logLevel,
+    stderr,
+    file: options.logFile,
+    fileFormat: options.logFormat,
+  });
   let spooled: Spooled | undefined;
   try {
     spooled = options.file === '-' ? await spool(io.stdin ?? process.stdin) : undefined;
@@ -78,7 +83,9 @@ async function runJob(
   checked.warnings.forEach((w) => logger.warn(w));
   const { header } = checked;
   const kind = header.kind;
-  logger.info(`${displayName}: ${checked.rows} ${kind.name} rows, ${checked.invalid} invalid${options.dryRun ? ' (dry run: nothing is sent)' : ''}`);
+  logger.info(
+    `${displayName}: ${checked.rows} ${kind.name} rows, ${checked.invalid} invalid${options.dryRun ? ' (dry run: nothing is sent)' : ''}`,
+  );
 
   const token = options.dryRun ? undefined : await tokenProvider(options, env, (m) => logger.warn(m));
   if (token) {
@@ -106,9 +113,12 @@ async function runJob(
         maxRetryAfterMs: options.maxRetryAfterSeconds * 1000,
         onRetry: (info) => {
           retries++;
-          logger.warn(`retrying (attempt ${info.attempt + 1}) after ${info.statusCode ?? info.code ?? 'an error'}`, {
-            correlationId: info.correlationId,
-          });
+          logger.warn(
+            `retrying (attempt ${info.attempt + 1}) after ${info.statusCode ?? info.code ?? 'an error'}`,
+            {
+              correlationId: info.correlationId,
+            },
+          );
         },
       })
     : undefined;
@@ -116,7 +126,10 @@ async function runJob(
   const keep = options.keepColumns ? header.extras : [];
   const writer = await ResultsWriter.create(
     options.out,
-    resultsHeader(kind, keep.map((e) => e.name)),
+    resultsHeader(
+      kind,
+      keep.map((e) => e.name),
+    ),
     { overwrite: options.overwrite },
   );
   const output = new OrderedOutput(writer, (row) => counts[row.result.status]++);
@@ -142,7 +155,9 @@ async function runJob(
     if (result.status === 'failed') failed++;
     const max = options.maxFailures;
     if (max && result.status === 'failed') {
-      if ('count' in max ? failed >= max.count : finished >= 100 && (failed / finished) * 100 >= max.percent) {
+      if (
+        'count' in max ? failed >= max.count : finished >= 100 && (failed / finished) * 100 >= max.percent
+      ) {
         stopWith(`--max-failures reached (${failed} failed of ${finished} finished)`, 3);
       }
     }
@@ -160,9 +175,14 @@ async function runJob(
       }
       const rowSeq = seq++;
       while (rowSeq - output.written >= window) await output.nextWrite();
-      const cells = header.indexes.map((i) => (record.cells[i] ?? '').trim()) as unknown as [string, string, string];
+      const cells = header.indexes.map((i) => (record.cells[i] ?? '').trim()) as unknown as [
+        string,
+        string,
+        string,
+      ];
       const extras = keep.map((e) => record.cells[e.index] ?? '');
-      const finish = (result: RowResult): void => output.finish(rowSeq, { line: record.line, cells, extras, result });
+      const finish = (result: RowResult): void =>
+        output.finish(rowSeq, { line: record.line, cells, extras, result });
       const validation = validateRecord(header, record.cells, options);
       if ('problems' in validation) {
         finish({

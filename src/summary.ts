@@ -43,7 +43,9 @@ export function summarise(input: SummaryInput): RunSummary {
   const seconds = input.durationMs / 1000;
   const sent = counts.success + counts.failed;
   const rowsPerSecond = seconds > 0 ? sent / seconds : 0;
-  const parts = (Object.keys(counts) as RowStatus[]).filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  const parts = (Object.keys(counts) as RowStatus[])
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`);
   const text =
     `${input.dryRun ? 'Dry run: ' : ''}${input.rows} rows: ${parts.join(', ') || 'nothing to do'}` +
     ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${input.retries} retries)` : ''}.` +

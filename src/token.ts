@@ -120,7 +120,10 @@ export class ClientCredentialsToken implements TokenProvider {
     const token = typeof body.access_token === 'string' ? body.access_token : '';
     const lifetime = Number(body.expires_in);
     if (token === '' || !Number.isFinite(lifetime) || lifetime <= 0) {
-      throw new TokenError('invalid_response', `The token endpoint ${tokenUrl} answered without a usable access_token/expires_in`);
+      throw new TokenError(
+        'invalid_response',
+        `The token endpoint ${tokenUrl} answered without a usable access_token/expires_in`,
+      );
     }
     redactor.add(token);
     this.cached = { token, renewAt: performance.now() + (lifetime - renewalMargin(lifetime)) * 1000 };
@@ -140,7 +143,10 @@ function describeTokenFailure(error: unknown, tokenUrl: string): TokenError {
     const body = (error.response.body ?? {}) as EntraError;
     const code = typeof body.error === 'string' ? body.error : `http_${error.response.statusCode}`;
     // Entra's description starts with its AADSTS code and a sentence; the trace ids after it are noise.
-    const aadsts = typeof body.error_description === 'string' ? body.error_description.split(/\r?\n/)[0]?.split(' Trace ID')[0] : undefined;
+    const aadsts =
+      typeof body.error_description === 'string'
+        ? body.error_description.split(/\r?\n/)[0]?.split(' Trace ID')[0]
+        : undefined;
     const advice =
       code === 'invalid_client' || code === 'unauthorized_client'
         ? 'Check CLOUDCOCKPIT_CLIENT_ID and the client secret (use the secret value, not its id; it may have expired)'
@@ -153,7 +159,13 @@ function describeTokenFailure(error: unknown, tokenUrl: string): TokenError {
     );
   }
   if (error instanceof RequestError) {
-    return new TokenError(error.code, `Could not reach the token endpoint ${tokenUrl} (${error.code}): ${error.message}`);
+    return new TokenError(
+      error.code,
+      `Could not reach the token endpoint ${tokenUrl} (${error.code}): ${error.message}`,
+    );
   }
-  return new TokenError('unknown', `Could not get a token: ${error instanceof Error ? error.message : String(error)}`);
+  return new TokenError(
+    'unknown',
+    `Could not get a token: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }

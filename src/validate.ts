@@ -44,7 +44,11 @@ function shorten(value: string): string {
 }
 
 /** Check one data record against its header. */
-export function validateRecord(header: HeaderMap, cells: readonly string[], options: ValidateOptions): Validation {
+export function validateRecord(
+  header: HeaderMap,
+  cells: readonly string[],
+  options: ValidateOptions,
+): Validation {
   const { kind } = header;
   const problems: RowProblem[] = [];
   if (cells.length < header.width) {
@@ -81,7 +85,11 @@ export function validateRecord(header: HeaderMap, cells: readonly string[], opti
   const value = (cells[header.indexes[2]] ?? '').trim();
   if (value === '') {
     if (options.allowClear) values[kind.valueColumn] = null;
-    else problems.push({ propertyName: kind.valueColumn, description: 'is empty; give a value, or use --allow-clear to clear it' });
+    else
+      problems.push({
+        propertyName: kind.valueColumn,
+        description: 'is empty; give a value, or use --allow-clear to clear it',
+      });
   } else if (value.length > MAX_VALUE_LENGTH) {
     problems.push({
       propertyName: kind.valueColumn,
@@ -104,6 +112,9 @@ export function validateRecord(header: HeaderMap, cells: readonly string[], opti
 export function describeProblems(problems: readonly RowProblem[]): string {
   const [first] = problems;
   if (!first) return '';
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, see errorDetails)` : '';
+  const more =
+    problems.length > 1
+      ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, see errorDetails)`
+      : '';
   return `Not sent: ${first.propertyName} ${first.description}${more}`;
 }

@@ -19,7 +19,12 @@ let sim: Simulator;
 let dir: string;
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com', CLOUDCOCKPIT_BASE_URL: sim.url, CLOUDCOCKPIT_TOKEN: TOKEN, ...extra };
+  return {
+    CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
+    CLOUDCOCKPIT_BASE_URL: sim.url,
+    CLOUDCOCKPIT_TOKEN: TOKEN,
+    ...extra,
+  };
 }
 
 async function input(name: string, lines: string[]): Promise<string> {
@@ -40,28 +45,75 @@ afterEach(async () => {
 describe('the bulk job', () => {
   test('the PO-number sample: every row reported in input order, with why', async () => {
     const out = path.join(dir, 'po.results.csv');
-    const run = await runCli(['po-numbers', path.join(SAMPLES, 'po-numbers.csv'), '--out', out, '--rate', '0'], env());
+    const run = await runCli(
+      ['po-numbers', path.join(SAMPLES, 'po-numbers.csv'), '--out', out, '--rate', '0'],
+      env(),
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     const rows = await readResults(out);
-    expect(rows.map((r) => r.line)).toEqual(['2', '3', '4', '5', '6', '8', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21']);
+    expect(rows.map((r) => r.line)).toEqual([
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '8',
+      '10',
+      '11',
+      '12',
+      '13',
+      '14',
+      '15',
+      '16',
+      '17',
+      '18',
+      '19',
+      '20',
+      '21',
+    ]);
     const byLine = new Map(rows.map((r) => [r.line, r]));
-    expect(byLine.get('2')).toMatchObject({ status: 'success', httpStatus: '204', attempts: '1', errorType: '' });
+    expect(byLine.get('2')).toMatchObject({
+      status: 'success',
+      httpStatus: '204',
+      attempts: '1',
+      errorType: '',
+    });
     // Quotes, commas and a line break inside a cell: sent exactly, and the next row's line is still true.
-    expect(sim.poNumbers.get(`${SAMPLE_WORLD.customers.adatum.id}/${SAMPLE_WORLD.customers.adatum.subscriptions.microsoft365E5}`)).toBe('PO 88,1 "framework"');
+    expect(
+      sim.poNumbers.get(
+        `${SAMPLE_WORLD.customers.adatum.id}/${SAMPLE_WORLD.customers.adatum.subscriptions.microsoft365E5}`,
+      ),
+    ).toBe('PO 88,1 "framework"');
     expect(byLine.get('8')?.poNumber).toBe('00017');
     // Three rows for one subscription: the last one in the file wins.
-    expect(sim.poNumbers.get(`${litware.id}/${litware.subscriptions.exchangeOnlinePlan1}`)).toBe('PO-2026-0999');
-    expect(sim.history.get(`${litware.id}/${litware.subscriptions.exchangeOnlinePlan1}`)).toEqual(['PO-OLD-1', 'PO-OLD-2', 'PO-2026-0999']);
+    expect(sim.poNumbers.get(`${litware.id}/${litware.subscriptions.exchangeOnlinePlan1}`)).toBe(
+      'PO-2026-0999',
+    );
+    expect(sim.history.get(`${litware.id}/${litware.subscriptions.exchangeOnlinePlan1}`)).toEqual([
+      'PO-OLD-1',
+      'PO-OLD-2',
+      'PO-2026-0999',
+    ]);
     // A formula is sent as written but cannot run in the results file.
     expect(byLine.get('13')?.poNumber).toBe(`'=HYPERLINK("http://example.invalid")`);
     expect(byLine.get('14')).toMatchObject({ status: 'failed', httpStatus: '403', errorType: 'Forbidden' });
     expect(byLine.get('15')).toMatchObject({ status: 'failed', httpStatus: '404', errorType: 'NotFound' });
     expect(byLine.get('15')?.errorDescription).toContain('was not found');
     expect(byLine.get('16')).toMatchObject({ status: 'failed', httpStatus: '404' });
-    expect(byLine.get('17')).toMatchObject({ status: 'failed', httpStatus: '400', errorType: 'ValidationError' });
+    expect(byLine.get('17')).toMatchObject({
+      status: 'failed',
+      httpStatus: '400',
+      errorType: 'ValidationError',
+    });
     expect(byLine.get('17')?.errorDetails).toMatch(/^poNumber: .*not allowed/);
-    for (const line of ['18', '19', '20', '21']) expect(byLine.get(line)).toMatchObject({ status: 'invalid', attempts: '0', correlationId: '', httpStatus: '' });
+    for (const line of ['18', '19', '20', '21'])
+      expect(byLine.get(line)).toMatchObject({
+        status: 'invalid',
+        attempts: '0',
+        correlationId: '',
+        httpStatus: '',
+      });
     expect(byLine.get('18')?.errorDetails).toContain('customerId: "not-a-guid" is not a UUID');
     expect(byLine.get('19')?.errorDetails).toContain('poNumber: is empty');
     expect(byLine.get('20')?.errorDetails).toContain('at most 255');
@@ -76,13 +128,31 @@ describe('the bulk job', () => {
     const run = await runCli(['run', path.join(SAMPLES, 'internal-identifiers.csv'), '--out', out], env());
     expect(run.code).toBe(1);
     const rows = await readResults(out);
-    expect(Object.keys(rows[0] ?? {}).slice(0, 4)).toEqual(['line', 'customerId', 'resellerId', 'internalIdentifier']);
+    expect(Object.keys(rows[0] ?? {}).slice(0, 4)).toEqual([
+      'line',
+      'customerId',
+      'resellerId',
+      'internalIdentifier',
+    ]);
     expect(rows.map((r) => r.status)).toEqual([
-      'success', 'success', 'success', 'success', 'success', 'success', 'success', 'success',
-      'failed', 'failed', 'failed', 'invalid', 'invalid',
+      'success',
+      'success',
+      'success',
+      'success',
+      'success',
+      'success',
+      'success',
+      'success',
+      'failed',
+      'failed',
+      'failed',
+      'invalid',
+      'invalid',
     ]);
     expect(sim.internalIdentifiers.get(`${contoso.id}/csp`)).toBe('ERP-10001');
-    expect(sim.internalIdentifiers.get(`${fabrikam.id}/${SAMPLE_WORLD.resellers.tailspin.id}`)).toBe('TT-0042');
+    expect(sim.internalIdentifiers.get(`${fabrikam.id}/${SAMPLE_WORLD.resellers.tailspin.id}`)).toBe(
+      'TT-0042',
+    );
     expect(sim.internalIdentifiers.get(`${SAMPLE_WORLD.customers.adatum.id}/csp`)).toBe('Adatum / Zürich');
     const first = sim.requests.find((r) => r.path.endsWith('/internal-identifier'));
     expect(first?.path).toBe(`/v1/Customers/${contoso.id}/internal-identifier`);
@@ -98,7 +168,10 @@ describe('the bulk job', () => {
     expect(rows.filter((r) => r.status === 'valid')).toHaveLength(14);
     expect(rows.filter((r) => r.status === 'invalid')).toHaveLength(4);
     expect(sim.counters.api + sim.counters.token).toBe(0);
-    const clean = await input('clean.csv', ['customerId,subscriptionId,poNumber', `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`]);
+    const clean = await input('clean.csv', [
+      'customerId,subscriptionId,poNumber',
+      `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`,
+    ]);
     expect((await runCli(['po-numbers', clean, '--dry-run'], {})).code).toBe(0);
     expect((await readResults(path.join(dir, 'clean.dry-run.results.csv')))[0]?.status).toBe('valid');
   });
@@ -145,12 +218,17 @@ describe('the bulk job', () => {
     const run = await runCli(['po-numbers', file, '--concurrency', '16', '--rate', '0'], env());
     expect(run.code).toBe(0);
     expect(sim.poNumbers.get(`${contoso.id}/${sub}`)).toBe('PO-20');
-    expect(sim.history.get(`${contoso.id}/${sub}`)).toEqual(Array.from({ length: 20 }, (_, i) => `PO-${i + 1}`));
+    expect(sim.history.get(`${contoso.id}/${sub}`)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `PO-${i + 1}`),
+    );
     expect(sim.maxConcurrentPerKey).toBe(1);
   });
 
   test('every request carries the tenant, the bearer token, a correlation id and JSON', async () => {
-    const file = await input('one.csv', ['customerId,subscriptionId,poNumber', `${contoso.id},${contoso.subscriptions.azurePlan},PO-7`]);
+    const file = await input('one.csv', [
+      'customerId,subscriptionId,poNumber',
+      `${contoso.id},${contoso.subscriptions.azurePlan},PO-7`,
+    ]);
     expect((await runCli(['po-numbers', file], env())).code).toBe(0);
     const [request] = sim.requests;
     expect(request).toMatchObject({
@@ -167,7 +245,10 @@ describe('the bulk job', () => {
 
 describe('exit codes', () => {
   test('0 when every row succeeded, and the results file lists them', async () => {
-    const file = await input('ok.csv', ['customerId,subscriptionId,poNumber', `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`]);
+    const file = await input('ok.csv', [
+      'customerId,subscriptionId,poNumber',
+      `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`,
+    ]);
     const run = await runCli(['po-numbers', file], env());
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('1 success');
@@ -177,8 +258,14 @@ describe('exit codes', () => {
   test('2 for bad usage, with one line naming the option and no stack trace', async () => {
     const file = await input('ok.csv', ['customerId,subscriptionId,poNumber']);
     for (const [args, expected] of [
-      [['po-numbers', file, '--concurrency', '0'], 'Expected `--concurrency` to be an integer from 1 to 256, got `0` (number)'],
-      [['po-numbers', file, '--rate', '-1'], 'Expected `--rate` to be a number from 0 to 10000, got `-1` (number)'],
+      [
+        ['po-numbers', file, '--concurrency', '0'],
+        'Expected `--concurrency` to be an integer from 1 to 256, got `0` (number)',
+      ],
+      [
+        ['po-numbers', file, '--rate', '-1'],
+        'Expected `--rate` to be a number from 0 to 10000, got `-1` (number)',
+      ],
       [['po-numbers', file, '--bogus'], 'Unknown argument: bogus'],
       [['po-numbers', file, '--client-secret', 'x'], 'Unknown argument'],
       [['po-numbers'], 'Missing required argument: file'],
@@ -201,7 +288,9 @@ describe('exit codes', () => {
     ]);
     const run = await runCli(['po-numbers', file], env());
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`${file}, line 3, column 3: a quoted cell starting in this record is never closed`);
+    expect(run.stderr).toContain(
+      `${file}, line 3, column 3: a quoted cell starting in this record is never closed`,
+    );
     expect(sim.counters.api).toBe(0);
     await expect(readFile(path.join(dir, 'broken.results.csv'))).rejects.toThrow();
     const unknownHeader = await input('header.csv', ['Kunde,Abo,Bestellnummer', `${contoso.id},x,PO`]);
@@ -211,7 +300,10 @@ describe('exit codes', () => {
   });
 
   test('2 when the results file exists, which is left untouched', async () => {
-    const file = await input('ok.csv', ['customerId,subscriptionId,poNumber', `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`]);
+    const file = await input('ok.csv', [
+      'customerId,subscriptionId,poNumber',
+      `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`,
+    ]);
     await writeFile(path.join(dir, 'ok.results.csv'), 'keep me');
     const run = await runCli(['po-numbers', file], env());
     expect(run.code).toBe(2);
@@ -221,7 +313,10 @@ describe('exit codes', () => {
   });
 
   test('2 without credentials', async () => {
-    const file = await input('ok.csv', ['customerId,subscriptionId,poNumber', `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`]);
+    const file = await input('ok.csv', [
+      'customerId,subscriptionId,poNumber',
+      `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`,
+    ]);
     const run = await runCli(['po-numbers', file], env({ CLOUDCOCKPIT_TOKEN: '' }));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('No credentials');

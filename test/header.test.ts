@@ -23,7 +23,9 @@ describe('matchHeader', () => {
   });
 
   test('run detects the kind from the header', () => {
-    expect(matchHeader(['customerId', 'subscriptionId', 'poNumber'], undefined, 'f.csv').kind).toBe(poNumbers);
+    expect(matchHeader(['customerId', 'subscriptionId', 'poNumber'], undefined, 'f.csv').kind).toBe(
+      poNumbers,
+    );
     expect(matchHeader(['Customer Id', 'Reseller Id', 'Internal Identifier'], undefined, 'f.csv').kind).toBe(
       internalIdentifiers,
     );
@@ -36,7 +38,9 @@ describe('matchHeader', () => {
   });
 
   test('a missing column is named with what was found and the nearest match', () => {
-    const error = refusal(() => matchHeader(['customerId', 'subscriptionId', 'PO Nmber'], poNumbers, 'orders.csv'));
+    const error = refusal(() =>
+      matchHeader(['customerId', 'subscriptionId', 'PO Nmber'], poNumbers, 'orders.csv'),
+    );
     expect(error.message).toContain('orders.csv, line 1');
     expect(error.message).toContain('missing poNumber (did you mean "PO Nmber"?)');
     expect(error.message).toContain('Found "customerId", "subscriptionId", "PO Nmber"');
@@ -44,11 +48,15 @@ describe('matchHeader', () => {
 
   test('an unknown header under run names both kinds', () => {
     const error = refusal(() => matchHeader(['a', 'b'], undefined, 'x.csv'));
-    expect(error.message).toContain('customerId, subscriptionId, poNumber or customerId, resellerId, internalIdentifier');
+    expect(error.message).toContain(
+      'customerId, subscriptionId, poNumber or customerId, resellerId, internalIdentifier',
+    );
   });
 
   test('a duplicated column is refused with both positions', () => {
-    const error = refusal(() => matchHeader(['customerId', 'Customer ID', 'subscriptionId', 'poNumber'], poNumbers, 'x.csv'));
+    const error = refusal(() =>
+      matchHeader(['customerId', 'Customer ID', 'subscriptionId', 'poNumber'], poNumbers, 'x.csv'),
+    );
     expect(error.message).toContain('customerId column 2 times (columns 1 and 2)');
     expect(error.column).toBe(2);
   });
@@ -56,6 +64,9 @@ describe('matchHeader', () => {
   test('a header with the columns of both kinds is ambiguous under run', () => {
     const cells = ['customerId', 'subscriptionId', 'poNumber', 'resellerId', 'internalIdentifier'];
     expect(refusal(() => matchHeader(cells, undefined, 'x.csv')).message).toContain('columns of both kinds');
-    expect(matchHeader(cells, poNumbers, 'x.csv').extras.map((e) => e.name)).toEqual(['resellerId', 'internalIdentifier']);
+    expect(matchHeader(cells, poNumbers, 'x.csv').extras.map((e) => e.name)).toEqual([
+      'resellerId',
+      'internalIdentifier',
+    ]);
   });
 });

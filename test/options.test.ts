@@ -3,7 +3,8 @@ import { UsageError } from '../src/errors.js';
 import { DEFAULT_BASE_URL, defaultOutPath, resolveOptions, type RawFlags } from '../src/options.js';
 
 const env = { CLOUDCOCKPIT_TENANT: 'portal.example.com' };
-const resolve = (flags: RawFlags, e: NodeJS.ProcessEnv = env) => resolveOptions('po-numbers', 'data/po.csv', flags, e);
+const resolve = (flags: RawFlags, e: NodeJS.ProcessEnv = env) =>
+  resolveOptions('po-numbers', 'data/po.csv', flags, e);
 
 function message(fn: () => unknown): string {
   try {
@@ -18,7 +19,13 @@ function message(fn: () => unknown): string {
 describe('resolveOptions', () => {
   test('defaults follow the contract', () => {
     const o = resolve({});
-    expect(o).toMatchObject({ baseUrl: DEFAULT_BASE_URL, concurrency: 4, rate: 10, retries: 5, timeoutSeconds: 30 });
+    expect(o).toMatchObject({
+      baseUrl: DEFAULT_BASE_URL,
+      concurrency: 4,
+      rate: 10,
+      retries: 5,
+      timeoutSeconds: 30,
+    });
     expect(o.out).toBe('data/po.results.csv');
     expect(o.tenant).toBe('portal.example.com');
   });
@@ -33,7 +40,9 @@ describe('resolveOptions', () => {
     expect(message(() => resolve({ concurrency: 0 }))).toBe(
       'Expected `--concurrency` to be an integer from 1 to 256, got `0` (number)',
     );
-    expect(message(() => resolve({ rate: -1 }))).toBe('Expected `--rate` to be a number from 0 to 10000, got `-1` (number)');
+    expect(message(() => resolve({ rate: -1 }))).toBe(
+      'Expected `--rate` to be a number from 0 to 10000, got `-1` (number)',
+    );
     expect(message(() => resolve({}, { ...env, CLOUDCOCKPIT_RATE: 'fast' }))).toBe(
       'Expected `--rate` to be a number from 0 to 10000, got `fast`',
     );

@@ -7,7 +7,13 @@ import { tempFile } from './helpers/files.js';
 
 const C = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const S = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
-const options = { kind: poNumbers, encoding: undefined, delimiter: undefined, allowClear: false, acceptNumbers: false };
+const options = {
+  kind: poNumbers,
+  encoding: undefined,
+  delimiter: undefined,
+  allowClear: false,
+  acceptNumbers: false,
+};
 
 async function records(content: string | Buffer): Promise<InputRecord[]> {
   const file = await tempFile('in.csv', content);
@@ -58,7 +64,10 @@ describe('reading records', () => {
 
   test('a UTF-8 BOM is dropped and UTF-16 with a BOM is decoded', async () => {
     expect((await records('\ufeffcustomerId,x\n1,2'))[0]?.cells[0]).toBe('customerId');
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('customerId\tpoNumber\r\n1\tPO-é\r\n', 'utf16le')]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('customerId\tpoNumber\r\n1\tPO-é\r\n', 'utf16le'),
+    ]);
     expect(await records(utf16)).toEqual([
       { line: 1, cells: ['customerId', 'poNumber'] },
       { line: 2, cells: ['1', 'PO-é'] },
@@ -68,7 +77,10 @@ describe('reading records', () => {
 
 describe('preflight', () => {
   test('counts rows and invalid rows without keeping them', async () => {
-    const file = await tempFile('in.csv', `customerId,subscriptionId,poNumber\n${C},${S},PO-1\n\nbad,${S},PO-2\n`);
+    const file = await tempFile(
+      'in.csv',
+      `customerId,subscriptionId,poNumber\n${C},${S},PO-1\n\nbad,${S},PO-2\n`,
+    );
     const result = await preflight(file, 'in.csv', options);
     expect(result.rows).toBe(2);
     expect(result.invalid).toBe(1);
@@ -76,8 +88,12 @@ describe('preflight', () => {
   });
 
   test('an unclosed quote is refused with the line where its record starts', async () => {
-    const error = await refusal(`customerId,subscriptionId,poNumber\n${C},${S},PO-1\n${C},${S},"PO-2\n${C},${S},PO-3\n`);
-    expect(error.message).toMatch(/^in\.csv, line 3, column 3: a quoted cell starting in this record is never closed/);
+    const error = await refusal(
+      `customerId,subscriptionId,poNumber\n${C},${S},PO-1\n${C},${S},"PO-2\n${C},${S},PO-3\n`,
+    );
+    expect(error.message).toMatch(
+      /^in\.csv, line 3, column 3: a quoted cell starting in this record is never closed/,
+    );
   });
 
   test('text after a closing quote is refused with its line and column', async () => {
@@ -99,7 +115,9 @@ describe('preflight', () => {
 
   test('an empty file and a missing file are refused with their names', async () => {
     expect((await refusal('')).message).toBe('in.csv: the file is empty: expected a header line and rows');
-    await expect(preflight('/nonexistent/x.csv', 'x.csv', options)).rejects.toThrow('x.csv: cannot be read (ENOENT)');
+    await expect(preflight('/nonexistent/x.csv', 'x.csv', options)).rejects.toThrow(
+      'x.csv: cannot be read (ENOENT)',
+    );
   });
 
   test('bytes that are not UTF-8 are read as Windows-1252, with a warning', async () => {

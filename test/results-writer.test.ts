@@ -18,9 +18,13 @@ const row = (line: number, value: string): ResultLine => ({
 
 describe('results file', () => {
   test('cells a spreadsheet would run as formulas are neutralised, others untouched', () => {
-    for (const danger of ['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx']) expect(neutralise(danger)).toBe(`'${danger}`);
+    for (const danger of ['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx'])
+      expect(neutralise(danger)).toBe(`'${danger}`);
     for (const safe of ['PO-1', '0042', ' =x', 'a=b', '']) expect(neutralise(safe)).toBe(safe);
-    const cells = resultCells({ ...row(2, '=HYPERLINK("x")'), result: { status: 'failed', attempts: 1, errorDescription: '-bad' } });
+    const cells = resultCells({
+      ...row(2, '=HYPERLINK("x")'),
+      result: { status: 'failed', attempts: 1, errorDescription: '-bad' },
+    });
     expect(cells[3]).toBe(`'=HYPERLINK("x")`);
     expect(cells[9]).toBe("'-bad");
   });
@@ -32,7 +36,11 @@ describe('results file', () => {
     await writer.write(row(2, '0042, "quoted"\nnext line é'));
     await writer.close();
     const text = await readFile(file, 'utf8');
-    expect(text.startsWith('\ufeffline,customerId,subscriptionId,poNumber,status,httpStatus,attempts,correlationId,errorType,errorDescription,errorDetails\r\n')).toBe(true);
+    expect(
+      text.startsWith(
+        '\ufeffline,customerId,subscriptionId,poNumber,status,httpStatus,attempts,correlationId,errorType,errorDescription,errorDetails\r\n',
+      ),
+    ).toBe(true);
     const records = parse(text, { bom: true }) as string[][];
     expect(records[1]?.[3]).toBe('0042, "quoted"\nnext line é');
   });
@@ -57,7 +65,9 @@ describe('results file', () => {
     await output.flushed();
     expect(output.written).toBe(5);
     await writer.close();
-    const lines = (parse(await readFile(file, 'utf8'), { bom: true }) as string[][]).slice(1).map((r) => r[0]);
+    const lines = (parse(await readFile(file, 'utf8'), { bom: true }) as string[][])
+      .slice(1)
+      .map((r) => r[0]);
     expect(lines).toEqual(['2', '3', '4', '5', '6']);
   });
 

@@ -52,19 +52,35 @@ describe('Scheduler', () => {
 
   test('a failed task does not stop the next task of its key', async () => {
     const scheduler = new Scheduler(2);
-    const first = scheduler.schedule('k', () => Promise.reject(new Error('boom')), () => 'skipped');
-    const second = scheduler.schedule('k', async () => 'ran', () => 'skipped');
+    const first = scheduler.schedule(
+      'k',
+      () => Promise.reject(new Error('boom')),
+      () => 'skipped',
+    );
+    const second = scheduler.schedule(
+      'k',
+      async () => 'ran',
+      () => 'skipped',
+    );
     await expect(first).rejects.toThrow('boom');
     expect(await second).toBe('ran');
   });
 
   test('after stop, tasks not yet started are skipped and running ones finish', async () => {
     const scheduler = new Scheduler(1);
-    const running = scheduler.schedule('a', async () => {
-      await sleep(20);
-      return 'finished';
-    }, () => 'skipped');
-    const queued = scheduler.schedule('b', async () => 'started', () => 'skipped');
+    const running = scheduler.schedule(
+      'a',
+      async () => {
+        await sleep(20);
+        return 'finished';
+      },
+      () => 'skipped',
+    );
+    const queued = scheduler.schedule(
+      'b',
+      async () => 'started',
+      () => 'skipped',
+    );
     await sleep(5); // the first task is now running, the second waits for the only slot
     scheduler.stop();
     expect(await running).toBe('finished');

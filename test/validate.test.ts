@@ -22,7 +22,9 @@ describe('validateRecord', () => {
     expect(problems(validateRecord(po, ['not-a-guid', S, 'PO'], { allowClear: false }))).toEqual([
       'customerId: "not-a-guid" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)',
     ]);
-    expect(problems(validateRecord(po, [C, '', 'PO'], { allowClear: false }))[0]).toMatch(/^subscriptionId: is empty/);
+    expect(problems(validateRecord(po, [C, '', 'PO'], { allowClear: false }))[0]).toMatch(
+      /^subscriptionId: is empty/,
+    );
   });
 
   test('an empty value is invalid unless clearing is allowed, and then it is null', () => {
@@ -45,14 +47,18 @@ describe('validateRecord', () => {
     expect(validateRecord(ii, [C, '', 'ERP-1'], { allowClear: false })).toEqual({
       change: { values: { customerId: C, resellerId: null, internalIdentifier: 'ERP-1' } },
     });
-    expect(problems(validateRecord(ii, [C, 'reseller-1', 'ERP-1'], { allowClear: false }))[0]).toMatch(/^resellerId:/);
+    expect(problems(validateRecord(ii, [C, 'reseller-1', 'ERP-1'], { allowClear: false }))[0]).toMatch(
+      /^resellerId:/,
+    );
   });
 
   test('too few cells, or extra cells that hold data, make the row invalid; empty trailing cells do not', () => {
     expect(problems(validateRecord(po, [C, S], { allowClear: false }))[0]).toBe(
       'row: has 2 cells but the header has 3; check for a missing delimiter',
     );
-    expect(problems(validateRecord(po, [C, S, 'PO', 'oops'], { allowClear: false }))[0]).toMatch(/^row: has 4 cells/);
+    expect(problems(validateRecord(po, [C, S, 'PO', 'oops'], { allowClear: false }))[0]).toMatch(
+      /^row: has 4 cells/,
+    );
     expect('change' in validateRecord(po, [C, S, 'PO', '', ''], { allowClear: false })).toBe(true);
   });
 
@@ -75,8 +81,12 @@ describe('validateRecord', () => {
 describe('Excel damage', () => {
   test('a value Excel turned into scientific notation is invalid with a hint, unless numbers are accepted', () => {
     for (const value of ['4.5E+11', '4,5E+11', '1E10', '-2.1e-3']) {
-      expect(problems(validateRecord(po, [C, S, value], { allowClear: false }))[0]).toContain('scientific notation');
-      expect('change' in validateRecord(po, [C, S, value], { allowClear: false, acceptNumbers: true })).toBe(true);
+      expect(problems(validateRecord(po, [C, S, value], { allowClear: false }))[0]).toContain(
+        'scientific notation',
+      );
+      expect('change' in validateRecord(po, [C, S, value], { allowClear: false, acceptNumbers: true })).toBe(
+        true,
+      );
     }
     for (const value of ['PO-1E10', '1E', 'E10', '00017']) {
       expect('change' in validateRecord(po, [C, S, value], { allowClear: false })).toBe(true);

@@ -10,9 +10,22 @@ export interface GeneratedRow {
 }
 
 /** Write `count` PO-number rows (distinct subscriptions) to `file`; returns the rows. */
-export async function writePoNumbers(file: string, count: number, value = (i: number) => `PO-${i}`): Promise<GeneratedRow[]> {
-  const rows = Array.from({ length: count }, (_, i) => ({ customerId: randomUUID(), second: randomUUID(), value: value(i) }));
-  await writeFile(file, ['customerId,subscriptionId,poNumber', ...rows.map((r) => `${r.customerId},${r.second},${r.value}`)].join('\n') + '\n');
+export async function writePoNumbers(
+  file: string,
+  count: number,
+  value = (i: number) => `PO-${i}`,
+): Promise<GeneratedRow[]> {
+  const rows = Array.from({ length: count }, (_, i) => ({
+    customerId: randomUUID(),
+    second: randomUUID(),
+    value: value(i),
+  }));
+  await writeFile(
+    file,
+    ['customerId,subscriptionId,poNumber', ...rows.map((r) => `${r.customerId},${r.second},${r.value}`)].join(
+      '\n',
+    ) + '\n',
+  );
   return rows;
 }
 
@@ -25,7 +38,10 @@ export async function writeInternalIdentifiers(file: string, count: number): Pro
   }));
   await writeFile(
     file,
-    ['customerId,resellerId,internalIdentifier', ...rows.map((r) => `${r.customerId},${r.second},${r.value}`)].join('\n') + '\n',
+    [
+      'customerId,resellerId,internalIdentifier',
+      ...rows.map((r) => `${r.customerId},${r.second},${r.value}`),
+    ].join('\n') + '\n',
   );
   return rows;
 }
