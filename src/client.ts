@@ -3,8 +3,8 @@
  * per-attempt pacing and token), and `send`, which turns every outcome of one row into a
  * `RowResult`. Row failures are values here; only programming errors throw.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import got, { RequestError, type Got, type Response } from 'got';
 import type { Change, Kind } from './kinds.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -19,7 +19,8 @@ export interface ClientOptions {
   readonly token: TokenProvider;
   /** Paces every attempt, retries included. */
   readonly limiter: RateLimiter;
-  readonly concurrency: number;
+  /** Agents for the API (keep-alive, maybe through a proxy); see `proxy.ts`. */
+  readonly agents: { http: http.Agent; https: https.Agent };
   readonly retries: number;
   readonly timeoutMs: number;
   readonly maxRetryAfterMs: number;
@@ -135,11 +136,8 @@ function networkFailure(
 /** Sends rows to the API. */
 export class ApiClient {
   private readonly got: Got;
-  private readonly agents: { http: http.Agent; https: https.Agent };
 
   constructor(private readonly options: ClientOptions) {
-    const agentOptions = { keepAlive: true, maxSockets: options.concurrency };
-    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
     this.got = got.extend({
       prefixUrl: options.baseUrl,
       method: 'PATCH',
@@ -150,7 +148,7 @@ export class ApiClient {
         'x-tenant': options.tenant,
         'user-agent': 'cloudcockpit-bulk',
       },
-      agent: this.agents,
+      agent: options.agents,
       timeout: { request: options.timeoutMs },
       retry: {
         limit: options.retries,
@@ -232,11 +230,5 @@ export class ApiClient {
         ? { ...failure, stopRun: 'the API refused the bearer token (HTTP 401)' }
         : failure;
     }
-  }
-
-  /** Close the keep-alive sockets. */
-  close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
   }
 }

@@ -6,9 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { ApiClient } from './client.js';
-import { tokenProvider } from './credentials.js';
-import { RunError } from './errors.js';
+import { connect } from './connect.js';
 import { kindByName } from './kinds.js';
 import { createLogger, closeLogger, type Logger } from './logger.js';
 import type { Options } from './options.js';
@@ -20,7 +18,6 @@ import type { RowResult, RowStatus } from './result.js';
 import { ResultsWriter, resultsHeader } from './results-writer.js';
 import { Scheduler } from './scheduler.js';
 import { spool, type Spooled } from './spool.js';
-import { TokenError } from './token.js';
 import { describeProblems, validateRecord } from './validate.js';
 import { summarise, type RunSummary } from './summary.js';
 
@@ -87,30 +84,13 @@ async function runJob(
     `${displayName}: ${checked.rows} ${kind.name} rows, ${checked.invalid} invalid${options.dryRun ? ' (dry run: nothing is sent)' : ''}`,
   );
 
-  const token = options.dryRun ? undefined : await tokenProvider(options, env, (m) => logger.warn(m));
-  if (token) {
-    // Fetch the first token now: wrong credentials must stop the run before anything is sent.
-    try {
-      await token.get();
-    } catch (error) {
-      if (error instanceof TokenError) throw new RunError('AUTH', error.message, { cause: error });
-      throw error;
-    }
-  }
   const limiter = new RateLimiter(options.rate);
   const scheduler = new Scheduler(options.concurrency);
   const counts: Record<RowStatus, number> = { success: 0, failed: 0, invalid: 0, not_attempted: 0, valid: 0 };
   let retries = 0;
-  const client = token
-    ? new ApiClient({
-        baseUrl: options.baseUrl,
-        tenant: options.tenant ?? '',
-        token,
-        limiter,
-        concurrency: options.concurrency,
-        retries: options.retries,
-        timeoutMs: options.timeoutSeconds * 1000,
-        maxRetryAfterMs: options.maxRetryAfterSeconds * 1000,
+  const connected = options.dryRun
+    ? undefined
+    : await connect(options, env, logger, limiter, {
         onRetry: (info) => {
           retries++;
           logger.warn(
@@ -120,18 +100,27 @@ async function runJob(
             },
           );
         },
-      })
-    : undefined;
+      });
+  const client = connected?.client;
 
   const keep = options.keepColumns ? header.extras : [];
-  const writer = await ResultsWriter.create(
-    options.out,
-    resultsHeader(
-      kind,
-      keep.map((e) => e.name),
-    ),
-    { overwrite: options.overwrite },
-  );
+  let writer: ResultsWriter;
+  try {
+    writer = await ResultsWriter.create(
+      options.out,
+      resultsHeader(
+        kind,
+        keep.map((e) => e.name),
+      ),
+      {
+        overwrite: options.overwrite,
+      },
+    );
+  } catch (error) {
+    connected?.close();
+    throw error;
+  }
+
   const output = new OrderedOutput(writer, (row) => counts[row.result.status]++);
 
   let stop: Stop | undefined;
@@ -234,7 +223,7 @@ async function runJob(
     await output.flushed();
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    client?.close();
+    connected?.close();
     await writer.close();
   }
   const summary = summarise({

@@ -44,6 +44,8 @@ export interface Simulator {
   stats(): SimulatorStats;
   /** Clears recorded requests, counters and stored values, keeping the options and issued tokens. */
   reset(): void;
+  /** Forgets every issued token, as if they were revoked: the next API call with one gets 401. */
+  revokeIssuedTokens(): void;
   /** Stops the server, destroying kept-alive and hanging connections at once. */
   close(): Promise<void>;
 }
@@ -149,6 +151,10 @@ class RunningSimulator implements Simulator {
       poNumbers: r.poNumbers.size,
       internalIdentifiers: r.internalIdentifiers.size,
     };
+  }
+
+  revokeIssuedTokens(): void {
+    this.tokens.revokeIssued();
   }
 
   reset(): void {

@@ -44,6 +44,11 @@ export class TokenStore {
     return token;
   }
 
+  /** Forgets every issued token (static ones stay valid). */
+  revokeIssued(): void {
+    this.issued.clear();
+  }
+
   /** Checks an Authorization header value. */
   check(authorization: string | undefined, now: number): TokenCheck {
     if (authorization === undefined || authorization.length === 0) return 'missing';
