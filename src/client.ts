@@ -26,8 +26,8 @@ export interface ClientOptions {
   readonly maxRetryAfterMs: number;
   /** Told of every retry, for logs and throttling. */
   readonly onRetry?: (info: RetryInfo) => void;
-  /** Told of every answer, for adaptive throttling. */
-  readonly onResponse?: (statusCode: number) => void;
+  /** Told of every answer, with when its request started, for adaptive throttling. */
+  readonly onResponse?: (statusCode: number, startedAt: number) => void;
 }
 
 /** One retry about to happen. */
@@ -45,6 +45,12 @@ interface AttemptContext {
   count: number;
   token: string;
   readonly correlationId: string;
+  /** When the current attempt was let through by the rate limiter (performance.now()). */
+  startedAt: number;
+  /** True while got sleeps before the next attempt: a stop cancels such rows. */
+  waiting: boolean;
+  /** The last answer, kept so a row cancelled while waiting still reports it. */
+  last: Response<string> | undefined;
 }
 
 /** The API's documented error body; any field may be missing or null. */
@@ -133,9 +139,15 @@ function networkFailure(
   };
 }
 
+function withNote(result: RowResult, note: string): RowResult {
+  return { ...result, errorDescription: `${result.errorDescription ?? ''} (${note})`.trim() };
+}
+
 /** Sends rows to the API. */
 export class ApiClient {
   private readonly got: Got;
+  private stopped = false;
+  private readonly live = new Map<AttemptContext, { cancel(): void }>();
 
   constructor(private readonly options: ClientOptions) {
     this.got = got.extend({
@@ -155,7 +167,11 @@ export class ApiClient {
         methods: ['PATCH'],
         statusCodes: RETRY_STATUS_CODES,
         maxRetryAfter: options.maxRetryAfterMs,
-        calculateDelay: (input) => retryDelay(input),
+        calculateDelay: (input) => {
+          const delay = this.stopped ? 0 : retryDelay(input);
+          (input.error.options.context.attempt as AttemptContext).waiting = delay > 0;
+          return delay;
+        },
       },
       hooks: {
         // Runs before every attempt, retries included: pace it, and send the current token.
@@ -163,6 +179,7 @@ export class ApiClient {
           async (request) => {
             const attempt = request.context.attempt as AttemptContext;
             await options.limiter.take();
+            attempt.startedAt = performance.now();
             attempt.token = await options.token.get();
             attempt.count++;
             request.headers.authorization = `Bearer ${attempt.token}`;
@@ -171,6 +188,7 @@ export class ApiClient {
         beforeRetry: [
           (error, retryCount) => {
             const attempt = error.options.context.attempt as AttemptContext;
+            attempt.waiting = false;
             options.onRetry?.({
               correlationId: attempt.correlationId,
               attempt: retryCount,
@@ -181,7 +199,9 @@ export class ApiClient {
         ],
         afterResponse: [
           (response) => {
-            options.onResponse?.(response.statusCode);
+            const attempt = response.request.options.context.attempt as AttemptContext;
+            attempt.last = response as Response<string>;
+            options.onResponse?.(response.statusCode, attempt.startedAt);
             return response;
           },
         ],
@@ -191,17 +211,42 @@ export class ApiClient {
 
   /** Send one row; every outcome, network errors included, comes back as a `RowResult`. */
   async send(kind: Kind, change: Change, correlationId: string): Promise<RowResult> {
-    const attempt: AttemptContext = { count: 0, token: '', correlationId };
+    const attempt: AttemptContext = {
+      count: 0,
+      token: '',
+      correlationId,
+      startedAt: 0,
+      waiting: false,
+      last: undefined,
+    };
     let renewed = false;
     for (;;) {
       let response: Response<string>;
       try {
-        response = await this.got(kind.path(change), {
+        const request = this.got(kind.path(change), {
           body: kind.body(change),
           headers: { 'x-correlation-id': correlationId },
           context: { attempt },
         });
+        this.live.set(attempt, request);
+        response = await request.finally(() => this.live.delete(attempt));
       } catch (error) {
+        if (error instanceof RequestError && error.code === 'ERR_CANCELED') {
+          // The run stopped while this row waited to retry: report the last answer it had.
+          const note = 'The run stopped before this row could be retried';
+          return attempt.last
+            ? withNote(
+                httpFailure(attempt.last, attempt.count, correlationId, this.options.maxRetryAfterMs),
+                note,
+              )
+            : {
+                status: 'failed',
+                attempts: attempt.count,
+                correlationId,
+                errorType: 'Stopped',
+                errorDescription: note,
+              };
+        }
         if (error instanceof RequestError && error.cause instanceof TokenError) {
           // No token to send: this row was not sent, and no later row can be.
           return {
@@ -230,5 +275,11 @@ export class ApiClient {
         ? { ...failure, stopRun: 'the API refused the bearer token (HTTP 401)' }
         : failure;
     }
+  }
+
+  /** No more retries: rows waiting for one finish now with their last answer; attempts in flight end normally. */
+  stop(): void {
+    this.stopped = true;
+    for (const [attempt, request] of this.live) if (attempt.waiting) request.cancel();
   }
 }

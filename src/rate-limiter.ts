@@ -1,17 +1,20 @@
 /**
  * Requests started per second, at most. Starts are spaced evenly (1/rate apart) rather than let
- * through in bursts, and unused time is never saved up, so no one-second window, however it is
- * placed, sees more than `rate` (+1) starts. The rate can change while running (adaptive throttling).
+ * through in bursts, and idle time is never saved up, so no one-second window, however it is
+ * placed, sees more than `rate` (+1) starts. Waiters queue in order and each is released when its
+ * turn comes under the rate in force at that moment, so a rate cut (adaptive throttling) slows the
+ * very next start rather than only those not yet queued.
  *
  * Written here rather than taken from a library: p-throttle lets a whole window's quota through at
  * once and cannot change its rate at run time; bottleneck is no longer maintained.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Paces the starts of requests. */
 export class RateLimiter {
-  private next = 0;
   private interval: number;
+  private next = 0;
+  private readonly queue: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   /** @param rate requests per second; 0 means no limit. */
   constructor(rate: number) {
@@ -26,16 +29,38 @@ export class RateLimiter {
   /** Change the pace; takes effect from the next start. */
   set rate(rate: number) {
     this.interval = rate > 0 ? 1000 / rate : 0;
+    if (this.queue.length > 0 && this.timer === undefined) this.pump();
+  }
+
+  /** Callers waiting for their turn. */
+  get waiting(): number {
+    return this.queue.length;
   }
 
   /** Resolves when the caller may start its request. */
-  async take(): Promise<void> {
-    if (this.interval === 0) return;
-    const now = performance.now();
-    // Never earlier than now: idle time earns no credit for a later burst.
-    const slot = Math.max(now, this.next);
-    this.next = slot + this.interval;
-    const wait = slot - now;
-    if (wait >= 1) await sleep(wait);
+  take(): Promise<void> {
+    if (this.interval === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.queue.push(resolve);
+      if (this.timer === undefined) this.pump();
+    });
   }
+
+  private readonly pump = (): void => {
+    this.timer = undefined;
+    for (let release = this.queue.shift(); release !== undefined; release = this.queue.shift()) {
+      if (this.interval > 0) {
+        const now = performance.now();
+        if (now < this.next) {
+          this.queue.unshift(release);
+          this.timer = setTimeout(this.pump, Math.max(1, this.next - now));
+          return;
+        }
+        // A timer a little late keeps the schedule (so the average rate holds); a longer idle
+        // spell restarts it from now (so no burst makes up for it).
+        this.next = now - this.next < this.interval ? this.next + this.interval : now + this.interval;
+      }
+      release();
+    }
+  };
 }

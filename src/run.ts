@@ -17,6 +17,7 @@ import { readRecords } from './reader.js';
 import type { RowResult, RowStatus } from './result.js';
 import { ResultsWriter, resultsHeader } from './results-writer.js';
 import { Scheduler } from './scheduler.js';
+import { AdaptiveThrottle } from './throttle.js';
 import { spool, type Spooled } from './spool.js';
 import { describeProblems, validateRecord } from './validate.js';
 import { summarise, type RunSummary } from './summary.js';
@@ -88,9 +89,22 @@ async function runJob(
   const scheduler = new Scheduler(options.concurrency);
   const counts: Record<RowStatus, number> = { success: 0, failed: 0, invalid: 0, not_attempted: 0, valid: 0 };
   let retries = 0;
+  const throttle = new AdaptiveThrottle(
+    { scheduler, limiter },
+    { concurrency: options.concurrency, rate: options.rate },
+  );
   const connected = options.dryRun
     ? undefined
     : await connect(options, env, logger, limiter, {
+        onResponse: (status, startedAt) => {
+          const cuts = throttle.cuts;
+          throttle.answer(status, startedAt);
+          if (throttle.cuts > cuts) {
+            logger.warn(
+              `the API answered ${status}: slowing down to ${limiter.rate.toFixed(1)} requests/s, ${scheduler.concurrency} in flight`,
+            );
+          }
+        },
         onRetry: (info) => {
           retries++;
           logger.warn(
@@ -128,6 +142,7 @@ async function runJob(
     if (stop) return;
     stop = { reason, exitCode };
     scheduler.stop();
+    connected?.client.stop();
     logger.error(`stopping: ${reason}; rows not yet started are written as not_attempted`);
   };
   const onAbort = (): void => {
@@ -232,6 +247,7 @@ async function runJob(
     rows: checked.rows,
     durationMs: performance.now() - started,
     retries,
+    throttle: { signals: throttle.signals, cuts: throttle.cuts, lowestRate: throttle.lowestRate },
     resultsPath: path.resolve(options.out),
     dryRun: options.dryRun,
     stop,

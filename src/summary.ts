@@ -13,10 +13,18 @@ export interface RunSummary {
   readonly durationMs: number;
   readonly rowsPerSecond: number;
   readonly retries: number;
+  readonly throttle: ThrottleSummary;
   readonly resultsPath: string;
   readonly stoppedBecause: string | undefined;
   /** The summary for a person. */
   readonly text: string;
+}
+
+/** How often the API asked us to slow down. */
+export interface ThrottleSummary {
+  readonly signals: number;
+  readonly cuts: number;
+  readonly lowestRate: number | undefined;
 }
 
 /** What `summarise` needs. */
@@ -26,6 +34,8 @@ export interface SummaryInput {
   readonly rows: number;
   readonly durationMs: number;
   readonly retries: number;
+  /** 429/503 answers seen, times the pace was cut, and the lowest rate it was cut to. */
+  readonly throttle: ThrottleSummary;
   readonly resultsPath: string;
   readonly dryRun: boolean;
   readonly stop: { readonly reason: string; readonly exitCode: number } | undefined;
@@ -49,6 +59,10 @@ export function summarise(input: SummaryInput): RunSummary {
   const text =
     `${input.dryRun ? 'Dry run: ' : ''}${input.rows} rows: ${parts.join(', ') || 'nothing to do'}` +
     ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${input.retries} retries)` : ''}.` +
+    (input.throttle.signals > 0
+      ? ` Throttled: ${input.throttle.signals} answers of 429/503, pace cut ${input.throttle.cuts} times` +
+        `${input.throttle.lowestRate === undefined ? '' : ` (lowest ${input.throttle.lowestRate.toFixed(1)} requests/s)`}.`
+      : '') +
     `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''} Results: ${input.resultsPath}`;
   return {
     kind: input.kind,
@@ -58,6 +72,7 @@ export function summarise(input: SummaryInput): RunSummary {
     durationMs: input.durationMs,
     rowsPerSecond,
     retries: input.retries,
+    throttle: input.throttle,
     resultsPath: input.resultsPath,
     stoppedBecause: input.stop?.reason,
     text,

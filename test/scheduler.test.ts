@@ -108,3 +108,17 @@ describe('RateLimiter', () => {
     expect(limiter.rate).toBe(100);
   });
 });
+
+describe('RateLimiter pace changes', () => {
+  test('a new rate applies to callers already waiting, not only to later ones', async () => {
+    const limiter = new RateLimiter(5); // 200 ms apart
+    await limiter.take();
+    const started = performance.now();
+    const waiting = Array.from({ length: 5 }, () => limiter.take());
+    expect(limiter.waiting).toBe(5);
+    limiter.rate = 1000;
+    await Promise.all(waiting);
+    // At the old pace the five would need a second; at the new one a few milliseconds.
+    expect(performance.now() - started).toBeLessThan(600);
+  });
+});
