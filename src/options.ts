@@ -375,8 +375,6 @@ export function resolveOptions(
       'Reading from standard input (`-`) needs `--out FILE` to know where to write the results',
     );
   }
-  if (resume && out === undefined)
-    throw new UsageError('`--resume` needs `--out FILE`: the results file to continue');
   const delimiterRaw = text(flags, env, 'delimiter');
   const logLevel = (text(flags, env, 'log-level') ?? 'info') as LogLevel;
   const logFormat = text(flags, env, 'log-format') as LogFormat | undefined;

@@ -30,6 +30,8 @@ export interface ResultLine {
   /** Extra input cells, carried only with `--keep-columns`. */
   readonly extras: readonly string[];
   readonly result: RowResult;
+  /** A row kept from an earlier run (`--resume`): its cells, copied unchanged. */
+  readonly raw?: readonly string[] | undefined;
 }
 
 /** A list of `{propertyName, description[]}` flattened as `name: first; second | other: …`. */

@@ -87,7 +87,7 @@ export class ResultsWriter {
 
   /** Append one row; resolves when the stream can take more (backpressure). */
   async write(row: ResultLine): Promise<void> {
-    await this.writeCells(resultCells(row));
+    await this.writeCells(row.raw ?? resultCells(row));
   }
 
   private async writeCells(cells: readonly string[]): Promise<void> {

@@ -32,6 +32,8 @@ export interface SummaryInput {
   readonly kind: KindName;
   readonly counts: Readonly<Record<RowStatus, number>>;
   readonly rows: number;
+  /** Rows kept from an earlier run (`--resume`), not sent again. */
+  readonly kept: number;
   readonly durationMs: number;
   readonly retries: number;
   /** 429/503 answers seen, times the pace was cut, and the lowest rate it was cut to. */
@@ -51,13 +53,14 @@ export function exitCodeFor(input: Pick<SummaryInput, 'counts' | 'stop'>): numbe
 export function summarise(input: SummaryInput): RunSummary {
   const { counts } = input;
   const seconds = input.durationMs / 1000;
-  const sent = counts.success + counts.failed;
+  const sent = counts.success - input.kept + counts.failed;
   const rowsPerSecond = seconds > 0 ? sent / seconds : 0;
   const parts = (Object.keys(counts) as RowStatus[])
     .filter((s) => counts[s] > 0)
     .map((s) => `${counts[s]} ${s}`);
   const text =
     `${input.dryRun ? 'Dry run: ' : ''}${input.rows} rows: ${parts.join(', ') || 'nothing to do'}` +
+    (input.kept > 0 ? ` (${input.kept} success kept from the earlier run)` : '') +
     ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${input.retries} retries)` : ''}.` +
     (input.throttle.signals > 0
       ? ` Throttled: ${input.throttle.signals} answers of 429/503, pace cut ${input.throttle.cuts} times` +

@@ -64,9 +64,11 @@ describe('resolveOptions', () => {
     expect(resolve({ 'max-failures': '10%' }).maxFailures).toEqual({ percent: 10 });
   });
 
-  test('standard input needs --out, and --resume needs it too', () => {
+  test('standard input needs --out; --resume contradicts --overwrite and --dry-run', () => {
     expect(message(() => resolveOptions('run', '-', {}, env))).toContain('needs `--out FILE`');
-    expect(message(() => resolve({ resume: true }))).toContain('`--resume` needs `--out FILE`');
+    expect(message(() => resolve({ resume: true, overwrite: true }))).toContain('contradict each other');
+    expect(message(() => resolve({ resume: true, 'dry-run': true }))).toContain('cannot be combined with `--dry-run`');
+    expect(resolve({ resume: true }).out).toBe('data/po.results.csv');
   });
 
   test('the default results file sits beside the input', () => {

@@ -1,0 +1,162 @@
+/**
+ * The row loop: read each data row, validate it, send it through the scheduler (or keep an earlier
+ * success, or only check it in a dry run), and hand every outcome to the ordered output. The
+ * reader never runs more than a window of rows ahead of the results file, so memory stays flat.
+ * Stops (a refused token, --max-failures, a signal) are decided here: nothing new starts and the
+ * remaining rows are written as not_attempted.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ApiClient } from './client.js';
+import type { Logger } from './logger.js';
+import type { Options } from './options.js';
+import type { OrderedOutput } from './ordered-output.js';
+import type { PreflightResult } from './preflight.js';
+import { readRecords } from './reader.js';
+import type { RowResult } from './result.js';
+import type { KeptRows } from './resume.js';
+import type { Scheduler } from './scheduler.js';
+import { describeProblems, validateRecord } from './validate.js';
+
+/** Why a run stopped before its end, and the exit code that follows. */
+export interface Stop {
+  readonly reason: string;
+  readonly exitCode: number;
+}
+
+/** What the row loop works with. */
+export interface RowsContext {
+  readonly options: Options;
+  readonly file: string;
+  readonly displayName: string;
+  readonly checked: PreflightResult;
+  /** Extra columns carried into the results (`--keep-columns`). */
+  readonly keep: readonly { readonly name: string; readonly index: number }[];
+  /** Earlier results of a resumed run. */
+  readonly kept: KeptRows | undefined;
+  /** Undefined in a dry run. */
+  readonly client: ApiClient | undefined;
+  readonly scheduler: Scheduler;
+  readonly output: OrderedOutput;
+  readonly logger: Logger;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Unwritten rows allowed ahead of the oldest unfinished one: bounds memory, hides latency spread. */
+export function windowSize(concurrency: number): number {
+  return Math.max(256, concurrency * 32);
+}
+
+const NOT_ATTEMPTED: RowResult = { status: 'not_attempted', attempts: 0 };
+
+function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
+  return {
+    status: 'invalid',
+    attempts: 0,
+    errorType: 'ValidationError',
+    errorDescription: describeProblems(problems),
+    errorDetails: problems.map((p) => `${p.propertyName}: ${p.description}`).join(' | '),
+  };
+}
+
+/** Process every data row; resolves when every row's result has been written. */
+export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | undefined; kept: number }> {
+  const { options, checked, client, scheduler, output, logger, signal } = ctx;
+  const { header } = checked;
+  const { kind } = header;
+  let stop: Stop | undefined;
+  const stopWith = (reason: string, exitCode: number): void => {
+    if (stop) return;
+    stop = { reason, exitCode };
+    scheduler.stop();
+    client?.stop();
+    logger.error(`stopping: ${reason}; rows not yet started are written as not_attempted`);
+  };
+  const onAbort = (): void => {
+    const reason = String(signal?.reason ?? 'interrupted');
+    stopWith(`interrupted by ${reason}`, reason === 'SIGTERM' ? 143 : 130);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+
+  let finished = 0;
+  let failed = 0;
+  const afterRow = (result: RowResult): void => {
+    if (result.stopRun) stopWith(result.stopRun, 3);
+    if (result.status === 'not_attempted') return;
+    finished++;
+    if (result.status !== 'failed') return;
+    failed++;
+    const max = options.maxFailures;
+    if (max && ('count' in max ? failed >= max.count : finished >= 100 && (failed / finished) * 100 >= max.percent)) {
+      stopWith(`--max-failures reached (${failed} failed of ${finished} finished)`, 3);
+    }
+  };
+
+  const window = windowSize(options.concurrency);
+  const inFlight = new Set<Promise<void>>();
+  let seq = 0;
+  let first = true;
+  try {
+    for await (const record of readRecords(ctx.file, ctx.displayName, checked.format)) {
+      if (first) {
+        first = false;
+        continue;
+      }
+      const rowSeq = seq++;
+      while (rowSeq - output.written >= window) await output.nextWrite();
+      const cells = header.indexes.map((i) => (record.cells[i] ?? '').trim()) as unknown as [string, string, string];
+      const extras = ctx.keep.map((e) => record.cells[e.index] ?? '');
+      const finish = (result: RowResult, raw?: readonly string[]): void =>
+        output.finish(rowSeq, { line: record.line, cells, extras, result, raw });
+
+      const earlier = await ctx.kept?.find(record.line, cells);
+      if (earlier) {
+        finish({ status: 'success', attempts: Number(earlier[6]) || 0 }, earlier);
+        continue;
+      }
+      const validation = validateRecord(header, record.cells, options);
+      if ('problems' in validation) {
+        finish(invalid(validation.problems));
+        continue;
+      }
+      if (!client) {
+        finish({ status: 'valid', attempts: 0 });
+        continue;
+      }
+      const change = validation.change;
+      const correlationId = randomUUID();
+      const begun = performance.now();
+      const task = scheduler
+        .schedule(kind.key(change), () => client.send(kind, change, correlationId), () => NOT_ATTEMPTED)
+        .catch((error: unknown): RowResult => ({
+          status: 'failed',
+          attempts: 0,
+          correlationId,
+          errorType: 'InternalError',
+          errorDescription: `cloudcockpit-bulk failed on this row: ${error instanceof Error ? error.message : String(error)}`,
+        }))
+        .then((result) => {
+          afterRow(result);
+          if (logger.isDebugEnabled()) {
+            logger.debug(`line ${record.line}: ${result.status}`, {
+              line: record.line,
+              correlationId: result.correlationId,
+              status: result.status,
+              httpStatus: result.httpStatus,
+              attempts: result.attempts,
+              durationMs: Math.round(performance.now() - begun),
+            });
+          }
+          finish(result);
+        });
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+    }
+    await ctx.kept?.finish();
+    await Promise.all(inFlight);
+    await output.flushed();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return { stop, kept: ctx.kept?.kept ?? 0 };
+}
