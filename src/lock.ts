@@ -52,7 +52,9 @@ export async function acquireLock(out: string): Promise<Lock> {
       return { path, release: () => rm(path, { force: true }) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new OutputError(`Cannot create the lock file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+        throw new OutputError(
+          `Cannot create the lock file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        );
       }
     }
     const found = await holder(path);
@@ -60,7 +62,8 @@ export async function acquireLock(out: string): Promise<Lock> {
     if (found === 'unreadable') {
       // A lock being written this instant is young; an old unreadable one is debris.
       const age = Date.now() - (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
-      if (age < 5000) throw new OutputError(`${out} is being written by another run (lock ${path} was just created)`);
+      if (age < 5000)
+        throw new OutputError(`${out} is being written by another run (lock ${path} was just created)`);
     } else if (found.host !== os.hostname()) {
       throw new OutputError(
         `${out} is locked by a run on another machine (${found.host}, pid ${found.pid}, since ${found.started}). ` +

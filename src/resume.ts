@@ -86,7 +86,10 @@ export async function* previousRows(file: string, header: readonly string[]): As
         if (cells.join(',') !== header.join(',')) {
           // A header cut short by a crash is no header: nothing was written after it.
           if (!complete && header.join(',').startsWith(cells.join(','))) return;
-          throw new InputError(file, `is not a results file of this kind, or was written with other options (its columns are ${cells.join(', ')}); resume with the same command and options`);
+          throw new InputError(
+            file,
+            `is not a results file of this kind, or was written with other options (its columns are ${cells.join(', ')}); resume with the same command and options`,
+          );
         }
         continue;
       }
@@ -112,7 +115,12 @@ function toRow(cells: string[]): PreviousRow {
 
 /** The earlier result of each input line, looked up in line order across all sources. */
 export class KeptRows {
-  private readonly cursors: { file: string; rows: AsyncGenerator<PreviousRow>; current: PreviousRow | undefined; started: boolean }[];
+  private readonly cursors: {
+    file: string;
+    rows: AsyncGenerator<PreviousRow>;
+    current: PreviousRow | undefined;
+    started: boolean;
+  }[];
   /** Rows found `success` and kept. */
   kept = 0;
 
@@ -121,7 +129,12 @@ export class KeptRows {
     header: readonly string[],
     private readonly input: string,
   ) {
-    this.cursors = plan.sources.map((file) => ({ file, rows: previousRows(file, header), current: undefined, started: false }));
+    this.cursors = plan.sources.map((file) => ({
+      file,
+      rows: previousRows(file, header),
+      current: undefined,
+      started: false,
+    }));
   }
 
   /**
@@ -154,7 +167,8 @@ export class KeptRows {
   async finish(): Promise<void> {
     for (const cursor of this.cursors) {
       if (!cursor.started) continue;
-      for (; cursor.current; cursor.current = (await cursor.rows.next()).value ?? undefined) this.orphan(cursor.file, cursor.current);
+      for (; cursor.current; cursor.current = (await cursor.rows.next()).value ?? undefined)
+        this.orphan(cursor.file, cursor.current);
     }
   }
 

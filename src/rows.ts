@@ -87,7 +87,10 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
     if (result.status !== 'failed') return;
     failed++;
     const max = options.maxFailures;
-    if (max && ('count' in max ? failed >= max.count : finished >= 100 && (failed / finished) * 100 >= max.percent)) {
+    if (
+      max &&
+      ('count' in max ? failed >= max.count : finished >= 100 && (failed / finished) * 100 >= max.percent)
+    ) {
       stopWith(`--max-failures reached (${failed} failed of ${finished} finished)`, 3);
     }
   };
@@ -104,7 +107,11 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       }
       const rowSeq = seq++;
       while (rowSeq - output.written >= window) await output.nextWrite();
-      const cells = header.indexes.map((i) => (record.cells[i] ?? '').trim()) as unknown as [string, string, string];
+      const cells = header.indexes.map((i) => (record.cells[i] ?? '').trim()) as unknown as [
+        string,
+        string,
+        string,
+      ];
       const extras = ctx.keep.map((e) => record.cells[e.index] ?? '');
       const finish = (result: RowResult, raw?: readonly string[]): void =>
         output.finish(rowSeq, { line: record.line, cells, extras, result, raw });
@@ -127,7 +134,11 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       const correlationId = randomUUID();
       const begun = performance.now();
       const task = scheduler
-        .schedule(kind.key(change), () => client.send(kind, change, correlationId), () => NOT_ATTEMPTED)
+        .schedule(
+          kind.key(change),
+          () => client.send(kind, change, correlationId),
+          () => NOT_ATTEMPTED,
+        )
         .catch((error: unknown): RowResult => ({
           status: 'failed',
           attempts: 0,

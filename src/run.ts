@@ -36,7 +36,12 @@ export interface RunIo {
 export async function run(options: Options, io: Partial<RunIo> = {}): Promise<RunSummary> {
   const env = io.env ?? process.env;
   const stderr = io.stderr ?? process.stderr;
-  const logger = createLogger({ level: options.logLevel, stderr, file: options.logFile, fileFormat: options.logFormat });
+  const logger = createLogger({
+    level: options.logLevel,
+    stderr,
+    file: options.logFile,
+    fileFormat: options.logFormat,
+  });
   let spooled: Spooled | undefined;
   try {
     spooled = options.file === '-' ? await spool(io.stdin ?? process.stdin) : undefined;
@@ -48,7 +53,13 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
 }
 
 /** Pass over the input with the earlier results, so a changed input is refused before anything is sent. */
-async function verifyResume(plan: ResumePlan, file: string, displayName: string, checked: PreflightResult, header: string[]): Promise<number> {
+async function verifyResume(
+  plan: ResumePlan,
+  file: string,
+  displayName: string,
+  checked: PreflightResult,
+  header: string[],
+): Promise<number> {
   const kept = new KeptRows(plan, header, displayName);
   let first = true;
   for await (const record of readRecords(file, displayName, checked.format)) {
@@ -56,7 +67,10 @@ async function verifyResume(plan: ResumePlan, file: string, displayName: string,
       first = false;
       continue;
     }
-    await kept.find(record.line, checked.header.indexes.map((i) => (record.cells[i] ?? '').trim()));
+    await kept.find(
+      record.line,
+      checked.header.indexes.map((i) => (record.cells[i] ?? '').trim()),
+    );
   }
   await kept.finish();
   return kept.kept;
@@ -84,7 +98,10 @@ async function runJob(
     `${displayName}: ${checked.rows} ${kind.name} rows, ${checked.invalid} invalid${options.dryRun ? ' (dry run: nothing is sent)' : ''}`,
   );
   const keep = options.keepColumns ? checked.header.extras : [];
-  const header = resultsHeader(kind, keep.map((e) => e.name));
+  const header = resultsHeader(
+    kind,
+    keep.map((e) => e.name),
+  );
 
   const lock = await acquireLock(options.out);
   let connected: Connected | undefined;
@@ -98,7 +115,10 @@ async function runJob(
 
     const limiter = new RateLimiter(options.rate);
     const scheduler = new Scheduler(options.concurrency);
-    const throttle = new AdaptiveThrottle({ scheduler, limiter }, { concurrency: options.concurrency, rate: options.rate });
+    const throttle = new AdaptiveThrottle(
+      { scheduler, limiter },
+      { concurrency: options.concurrency, rate: options.rate },
+    );
     let retries = 0;
     connected = options.dryRun
       ? undefined
@@ -107,19 +127,32 @@ async function runJob(
             const cuts = throttle.cuts;
             throttle.answer(status, startedAt);
             if (throttle.cuts > cuts) {
-              logger.warn(`the API answered ${status}: slowing down to ${limiter.rate.toFixed(1)} requests/s, ${scheduler.concurrency} in flight`);
+              logger.warn(
+                `the API answered ${status}: slowing down to ${limiter.rate.toFixed(1)} requests/s, ${scheduler.concurrency} in flight`,
+              );
             }
           },
           onRetry: (info) => {
             retries++;
-            logger.warn(`retrying (attempt ${info.attempt + 1}) after ${info.statusCode ?? info.code ?? 'an error'}`, {
-              correlationId: info.correlationId,
-            });
+            logger.warn(
+              `retrying (attempt ${info.attempt + 1}) after ${info.statusCode ?? info.code ?? 'an error'}`,
+              {
+                correlationId: info.correlationId,
+              },
+            );
           },
         });
 
-    const writer = await ResultsWriter.create(plan?.partial ?? options.out, header, { overwrite: options.overwrite });
-    const counts: Record<RowStatus, number> = { success: 0, failed: 0, invalid: 0, not_attempted: 0, valid: 0 };
+    const writer = await ResultsWriter.create(plan?.partial ?? options.out, header, {
+      overwrite: options.overwrite,
+    });
+    const counts: Record<RowStatus, number> = {
+      success: 0,
+      failed: 0,
+      invalid: 0,
+      not_attempted: 0,
+      valid: 0,
+    };
     const output = new OrderedOutput(writer, (row) => counts[row.result.status]++);
     let stop: Stop | undefined;
     let kept = 0;

@@ -11,6 +11,8 @@ import type { Scheduler } from './scheduler.js';
 
 /** Fraction of the pace kept on a cut. */
 export const DECREASE_FACTOR = 0.9;
+/** At most one cut per this many milliseconds: one burst of refusals is one signal, not ten. */
+export const CUT_INTERVAL_MS = 1000;
 /** How often the pace may rise, in milliseconds. */
 export const INCREASE_INTERVAL_MS = 1000;
 /** Each rise: this fraction of the current rate, at least one request per second. */
@@ -53,8 +55,9 @@ export class AdaptiveThrottle {
     this.advance(t);
     if (status === 429 || status === 503) {
       this.signals++;
-      // Requests started before the last cut were paced the old way: their 429s are old news.
-      if (startedAt >= this.lastCut) this.cut(t);
+      // Requests started before the last cut were paced the old way: their 429s are old news. And
+      // one cut per interval: the refusals of one overload arrive together (TCP: once per window).
+      if (startedAt >= this.lastCut && t - this.lastCut >= CUT_INTERVAL_MS) this.cut(t);
       return;
     }
     this.good[this.slot] = (this.good[this.slot] ?? 0) + 1;

@@ -67,7 +67,9 @@ describe('resolveOptions', () => {
   test('standard input needs --out; --resume contradicts --overwrite and --dry-run', () => {
     expect(message(() => resolveOptions('run', '-', {}, env))).toContain('needs `--out FILE`');
     expect(message(() => resolve({ resume: true, overwrite: true }))).toContain('contradict each other');
-    expect(message(() => resolve({ resume: true, 'dry-run': true }))).toContain('cannot be combined with `--dry-run`');
+    expect(message(() => resolve({ resume: true, 'dry-run': true }))).toContain(
+      'cannot be combined with `--dry-run`',
+    );
     expect(resolve({ resume: true }).out).toBe('data/po.results.csv');
   });
 

@@ -22,7 +22,7 @@ describe('AdaptiveThrottle', () => {
     expect(throttle.cuts).toBe(1);
   });
 
-  test('429s for requests started before the last cut do not cut again', () => {
+  test('429s for requests started before the last cut, or within a second of it, do not cut again', () => {
     const { throttle, target, at } = setup({ concurrency: 8, rate: 50 });
     at(2000);
     throttle.answer(429, 1990);
@@ -30,9 +30,13 @@ describe('AdaptiveThrottle', () => {
     at(2010);
     throttle.answer(429, 1995);
     throttle.answer(503, 1999);
-    expect(throttle.cuts).toBe(1);
-    expect(throttle.signals).toBe(3);
     throttle.answer(429, 2005);
+    expect(throttle.cuts).toBe(1);
+    expect(throttle.signals).toBe(4);
+    at(3000);
+    throttle.answer(429, 1999);
+    expect(throttle.cuts).toBe(1);
+    throttle.answer(429, 2990);
     expect(throttle.cuts).toBe(2);
     expect(target.limiter.rate).toBeCloseTo(40.5);
   });
