@@ -13,6 +13,7 @@ import type { OrderedOutput } from './ordered-output.js';
 import type { PreflightResult } from './preflight.js';
 import { readRecords } from './reader.js';
 import type { RowResult } from './result.js';
+import type { LatencyHistogram } from './latency.js';
 import type { KeptRows } from './resume.js';
 import type { Scheduler } from './scheduler.js';
 import { describeProblems, validateRecord } from './validate.js';
@@ -39,6 +40,8 @@ export interface RowsContext {
   readonly output: OrderedOutput;
   readonly logger: Logger;
   readonly signal: AbortSignal | undefined;
+  /** Where each sent row's latency (all its attempts) is recorded. */
+  readonly latency: LatencyHistogram;
 }
 
 /** Unwritten rows allowed ahead of the oldest unfinished one: bounds memory, hides latency spread. */
@@ -148,6 +151,8 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
         }))
         .then((result) => {
           afterRow(result);
+          const durationMs = performance.now() - begun;
+          if (result.attempts > 0) ctx.latency.add(durationMs);
           if (logger.isDebugEnabled()) {
             logger.debug(`line ${record.line}: ${result.status}`, {
               line: record.line,
@@ -155,7 +160,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
               status: result.status,
               httpStatus: result.httpStatus,
               attempts: result.attempts,
-              durationMs: Math.round(performance.now() - begun),
+              durationMs: Math.round(durationMs),
             });
           }
           finish(result);

@@ -16,6 +16,8 @@ import { RateLimiter } from './rate-limiter.js';
 import { readRecords } from './reader.js';
 import type { RowStatus } from './result.js';
 import { ResultsWriter, resultsHeader } from './results-writer.js';
+import { LatencyHistogram } from './latency.js';
+import { startProgress, TerminalStream } from './progress.js';
 import { KeptRows, completeResume, planResume, type ResumePlan } from './resume.js';
 import { processRows, type Stop } from './rows.js';
 import { Scheduler } from './scheduler.js';
@@ -36,16 +38,18 @@ export interface RunIo {
 export async function run(options: Options, io: Partial<RunIo> = {}): Promise<RunSummary> {
   const env = io.env ?? process.env;
   const stderr = io.stderr ?? process.stderr;
+  // On a terminal with a bar, log lines are printed above the bar rather than through it.
+  const terminal = options.progress && stderr.isTTY === true ? new TerminalStream(stderr) : undefined;
   const logger = createLogger({
     level: options.logLevel,
-    stderr,
+    stderr: terminal ?? stderr,
     file: options.logFile,
     fileFormat: options.logFormat,
   });
   let spooled: Spooled | undefined;
   try {
     spooled = options.file === '-' ? await spool(io.stdin ?? process.stdin) : undefined;
-    return await runJob(options, spooled?.path ?? options.file, env, logger, io.signal);
+    return await runJob(options, spooled?.path ?? options.file, env, logger, io.signal, terminal);
   } finally {
     await spooled?.remove();
     await closeLogger(logger);
@@ -82,6 +86,7 @@ async function runJob(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   signal: AbortSignal | undefined,
+  terminal: TerminalStream | undefined,
 ): Promise<RunSummary> {
   const started = performance.now();
   const displayName = options.file === '-' ? 'standard input' : options.file;
@@ -156,6 +161,13 @@ async function runJob(
     const output = new OrderedOutput(writer, (row) => counts[row.result.status]++);
     let stop: Stop | undefined;
     let kept = 0;
+    const latency = new LatencyHistogram();
+    const stopProgress = startProgress({
+      total: checked.rows,
+      read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
+      terminal,
+      log: (line) => logger.info(line),
+    });
     try {
       const result = await processRows({
         options,
@@ -169,10 +181,12 @@ async function runJob(
         output,
         logger,
         signal,
+        latency,
       });
       stop = result.stop;
       kept = result.kept;
     } finally {
+      stopProgress();
       await writer.close();
     }
     if (plan) await completeResume(plan, options.out);
@@ -184,6 +198,7 @@ async function runJob(
       durationMs: performance.now() - started,
       retries,
       throttle: { signals: throttle.signals, cuts: throttle.cuts, lowestRate: throttle.lowestRate },
+      latency: { p50: latency.quantile(0.5), p95: latency.quantile(0.95) },
       resultsPath: path.resolve(options.out),
       dryRun: options.dryRun,
       stop,

@@ -14,6 +14,7 @@ export interface RunSummary {
   readonly rowsPerSecond: number;
   readonly retries: number;
   readonly throttle: ThrottleSummary;
+  readonly latency: LatencySummary;
   readonly resultsPath: string;
   readonly stoppedBecause: string | undefined;
   /** The summary for a person. */
@@ -27,6 +28,12 @@ export interface ThrottleSummary {
   readonly lowestRate: number | undefined;
 }
 
+/** Row latency quantiles in milliseconds; undefined when no row was sent. */
+export interface LatencySummary {
+  readonly p50: number | undefined;
+  readonly p95: number | undefined;
+}
+
 /** What `summarise` needs. */
 export interface SummaryInput {
   readonly kind: KindName;
@@ -38,6 +45,8 @@ export interface SummaryInput {
   readonly retries: number;
   /** 429/503 answers seen, times the pace was cut, and the lowest rate it was cut to. */
   readonly throttle: ThrottleSummary;
+  /** Row latency (all attempts of a row) in milliseconds. */
+  readonly latency: LatencySummary;
   readonly resultsPath: string;
   readonly dryRun: boolean;
   readonly stop: { readonly reason: string; readonly exitCode: number } | undefined;
@@ -47,6 +56,11 @@ export interface SummaryInput {
 export function exitCodeFor(input: Pick<SummaryInput, 'counts' | 'stop'>): number {
   if (input.stop) return input.stop.exitCode;
   return input.counts.failed + input.counts.invalid > 0 ? 1 : 0;
+}
+
+function latencyText(latency: LatencySummary): string {
+  if (latency.p50 === undefined || latency.p95 === undefined) return '';
+  return `, latency p50 ${Math.round(latency.p50)} ms, p95 ${Math.round(latency.p95)} ms`;
 }
 
 /** Put a run's numbers together. */
@@ -61,7 +75,7 @@ export function summarise(input: SummaryInput): RunSummary {
   const text =
     `${input.dryRun ? 'Dry run: ' : ''}${input.rows} rows: ${parts.join(', ') || 'nothing to do'}` +
     (input.kept > 0 ? ` (${input.kept} success kept from the earlier run)` : '') +
-    ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${input.retries} retries)` : ''}.` +
+    ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${input.retries} retries${latencyText(input.latency)})` : ''}.` +
     (input.throttle.signals > 0
       ? ` Throttled: ${input.throttle.signals} answers of 429/503, pace cut ${input.throttle.cuts} times` +
         `${input.throttle.lowestRate === undefined ? '' : ` (lowest ${input.throttle.lowestRate.toFixed(1)} requests/s)`}.`
@@ -76,6 +90,7 @@ export function summarise(input: SummaryInput): RunSummary {
     rowsPerSecond,
     retries: input.retries,
     throttle: input.throttle,
+    latency: input.latency,
     resultsPath: input.resultsPath,
     stoppedBecause: input.stop?.reason,
     text,
