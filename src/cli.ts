@@ -1,24 +1,37 @@
 /**
- * The command line: yargs turns argv into options and calls `run`; the exit code is decided here,
- * in one place. Nothing else in the program reads argv or exits the process.
+ * The command line: yargs turns argv into options and calls `run` (or `runInbox`); the exit code is
+ * decided here, in one place. Nothing else in the program reads argv or exits the process.
  */
+import { stat } from 'node:fs/promises';
 import yargs, { type Argv } from 'yargs';
-import { RunError } from './errors.js';
+import { readConfigFile } from './config-file.js';
+import { ConfigError, RunError, UsageError } from './errors.js';
+import { runInbox } from './inbox.js';
+import { createLogger, closeLogger } from './logger.js';
 import { OPTION_SPECS, resolveOptions, type CommandName, type FlagName, type RawFlags } from './options.js';
 import { redactor } from './redact.js';
 import { run } from './run.js';
+import { summaryRecord } from './summary.js';
+import { writeSummaryJson } from './summary-json.js';
 
-/** Exit codes of the contract that do not come from a run's summary. */
+/** Exit code for bad usage, missing configuration or a malformed input: nothing was sent. */
 export const EXIT_USAGE = 2;
+/** Exit code for a bug in this program (a message, never a stack trace, unless CLOUDCOCKPIT_DEBUG). */
+export const EXIT_INTERNAL = 70;
 
 const EXAMPLES: [string, string][] = [
   ['$0 po-numbers orders.csv --tenant portal.contoso.com', 'Set PO numbers; results in orders.results.csv'],
   ['$0 run changes.csv --dry-run', 'Check a file of either kind without sending anything'],
   ['$0 internal-identifiers ids.csv --rate 5 --out ids-night.csv', 'Five requests a second at most'],
+  ['$0 inbox /srv/cloudcockpit/inbox --env-file /etc/cloudcockpit.env', 'The nightly sync: every file of a folder'],
 ];
 
-function addOptions(y: Argv): Argv {
+/** Flags that make no sense for the inbox, which chooses its results files itself. */
+const NOT_FOR_INBOX: FlagName[] = ['out', 'resume', 'overwrite', 'dry-run'];
+
+function addOptions(y: Argv, what: 'file' | 'dir'): Argv {
   for (const [name, spec] of Object.entries(OPTION_SPECS)) {
+    if (what === 'dir' && NOT_FOR_INBOX.includes(name as FlagName)) continue;
     y.option(name, {
       type: spec.type,
       describe: 'env' in spec ? `${spec.describe} ($${spec.env})` : spec.describe,
@@ -26,19 +39,22 @@ function addOptions(y: Argv): Argv {
       ...('choices' in spec ? { choices: [...spec.choices] } : {}),
     });
   }
-  return y.positional('file', {
-    type: 'string',
-    describe: 'CSV file of changes, or - for standard input',
-    demandOption: true,
-  });
+  if (what === 'dir') {
+    y.option('settle-seconds', {
+      type: 'number',
+      group: 'Input and output:',
+      describe: 'Leave files modified more recently than this for the next run [default: 60]',
+    });
+    return y.positional('dir', { type: 'string', describe: 'The inbox folder', demandOption: true });
+  }
+  return y.positional('file', { type: 'string', describe: 'CSV file of changes, or - for standard input', demandOption: true });
 }
 
 function flagsOf(argv: Record<string, unknown>): RawFlags {
   const flags: RawFlags = {};
   for (const name of Object.keys(OPTION_SPECS) as FlagName[]) {
     const value = argv[name];
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      flags[name] = value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') flags[name] = value;
   }
   return flags;
 }
@@ -46,30 +62,47 @@ function flagsOf(argv: Record<string, unknown>): RawFlags {
 // yargs reads a lone `-` as an empty flag, so it is swapped for a marker before parsing and back after.
 const STDIN_MARK = '\u0000stdin';
 
+/** Load `--env-file` with Node's own loader; the real environment keeps precedence. */
+async function loadEnvFile(file: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new ConfigError(`Cannot read the environment file ${file}`);
+  if ((info.mode & 0o077) !== 0 && process.platform !== 'win32') {
+    process.stderr.write(`cloudcockpit-bulk: warning: ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it\n`);
+  }
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    throw new ConfigError(`Cannot load the environment file ${file}: ${(error as Error).message}`);
+  }
+}
+
+function settleSeconds(argv: Record<string, unknown>): number {
+  const value = argv['settle-seconds'];
+  if (value === undefined) return 60;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`Expected \`--settle-seconds\` to be a number from 0 up, got \`${String(value)}\``);
+  }
+  return value;
+}
+
 /** Parse `args`, run, and resolve to the exit code. Messages go to stderr; stdout stays empty. */
 export async function main(args: string[]): Promise<number> {
-  let chosen: { command: CommandName; file: string; flags: RawFlags } | undefined;
   let usageError: string | undefined;
   const parser = yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
     .scriptName('cloudcockpit-bulk')
-    .usage(
-      '$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.',
+    .usage('$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.')
+    .command('po-numbers <file>', 'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)', (y) => addOptions(y, 'file'))
+    .command('internal-identifiers <file>', 'Set customer internal identifiers (columns: customerId, resellerId, internalIdentifier)', (y) =>
+      addOptions(y, 'file'),
     )
-    .command(
-      'po-numbers <file>',
-      'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)',
-      addOptions,
-    )
-    .command(
-      'internal-identifiers <file>',
-      'Set customer internal identifiers (columns: customerId, resellerId, internalIdentifier)',
-      addOptions,
-    )
-    .command('run <file>', 'Either kind, detected from the header', addOptions)
-    .demandCommand(1, 'Give a command: po-numbers, internal-identifiers or run')
+    .command('run <file>', 'Either kind, detected from the header', (y) => addOptions(y, 'file'))
+    .command('inbox <dir>', 'Process every .csv/.xlsx in a folder, then move each to processed/ or rejected/', (y) => addOptions(y, 'dir'))
+    .demandCommand(1, 'Give a command: po-numbers, internal-identifiers, run or inbox')
     .example(EXAMPLES)
     .epilog(
-      'Secrets come only from the environment or files: CLOUDCOCKPIT_TOKEN, --token-file, CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file.\nExit codes: 0 all rows succeeded, 1 some rows failed or invalid, 2 nothing sent (usage, configuration, input), 3 stopped part-way, 130/143 interrupted.',
+      'Secrets come only from the environment or files: CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file, CLOUDCOCKPIT_TOKEN, --token-file.\n' +
+        'Exit codes: 0 all rows succeeded, 1 some rows failed or invalid, 2 nothing sent (usage, configuration, input), ' +
+        '3 stopped part-way, 130/143 interrupted.',
     )
     .strict()
     .help()
@@ -85,37 +118,72 @@ export async function main(args: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   const command = argv._[0];
-  if (command === 'po-numbers' || command === 'internal-identifiers' || command === 'run') {
-    chosen = { command, file: argv.file === STDIN_MARK ? '-' : String(argv.file), flags: flagsOf(argv) };
+  if (command !== 'po-numbers' && command !== 'internal-identifiers' && command !== 'run' && command !== 'inbox') {
+    return 0; // --help or --version was shown
   }
-  if (!chosen) return 0; // --help or --version was shown
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {
     interrupts++;
     // A second interrupt means "now": the results file already holds a valid prefix.
     if (interrupts > 1) process.exit(name === 'SIGTERM' ? 143 : 130);
-    process.stderr.write(
-      `\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`,
-    );
+    process.stderr.write(`\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`);
     controller.abort(name);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  const flags = flagsOf(argv);
+  const summaryJson = typeof flags['summary-json'] === 'string' ? flags['summary-json'] : undefined;
   try {
-    const options = resolveOptions(chosen.command, chosen.file, chosen.flags, process.env);
+    if (typeof flags['env-file'] === 'string') await loadEnvFile(flags['env-file']);
+    const config = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
+    if (command === 'inbox') {
+      const dir = String(argv.dir);
+      const settle = settleSeconds(argv);
+      // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
+      resolveOptions('run', 'inbox-check.csv', flags, process.env, config);
+      const logger = createLogger({ level: 'info', stderr: process.stderr });
+      try {
+        const summary = await runInbox(
+          dir,
+          {
+            settleSeconds: settle,
+            options: (file, out) => resolveOptions('run', file, { ...flags, out, resume: true, 'summary-json': undefined }, process.env, config),
+            report: (line) => logger.info(line),
+          },
+          { signal: controller.signal },
+        );
+        if (summaryJson) {
+          await writeSummaryJson(summaryJson, {
+            exitCode: summary.exitCode,
+            finishedAt: new Date().toISOString(),
+            files: summary.files.map((f) => ({ ...f, summary: f.summary ? summaryRecord(f.summary, f.name) : undefined })),
+          });
+        }
+        return summary.exitCode;
+      } finally {
+        await closeLogger(logger);
+      }
+    }
+    const file = argv.file === STDIN_MARK ? '-' : String(argv.file);
+    const options = resolveOptions(command as CommandName, file, flags, process.env, config);
     const summary = await run(options, { signal: controller.signal });
+    if (summaryJson) await writeSummaryJson(summaryJson, summaryRecord(summary, file));
     return summary.exitCode;
   } catch (error) {
+    const exitCode = error instanceof RunError ? error.exitCode : EXIT_INTERNAL;
+    const message = redactor.redact(error instanceof Error ? error.message : String(error));
     if (error instanceof RunError) {
-      process.stderr.write(`cloudcockpit-bulk: ${redactor.redact(error.message)}\n`);
-      return error.exitCode;
+      process.stderr.write(`cloudcockpit-bulk: ${message}\n`);
+    } else {
+      // A bug, not a user error: say so plainly, without a stack trace unless asked for.
+      process.stderr.write(`cloudcockpit-bulk: unexpected error: ${message}\n`);
+      if (process.env.CLOUDCOCKPIT_DEBUG) process.stderr.write(`${redactor.redact(String((error as Error).stack))}\n`);
     }
-    // A bug, not a user error: say so plainly, without a stack trace unless asked for.
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`cloudcockpit-bulk: unexpected error: ${redactor.redact(message)}\n`);
-    if (process.env.CLOUDCOCKPIT_DEBUG)
-      process.stderr.write(`${redactor.redact(String((error as Error).stack))}\n`);
-    return 70;
+    if (summaryJson) {
+      await writeSummaryJson(summaryJson, { exitCode, finishedAt: new Date().toISOString(), error: message }).catch(() => undefined);
+    }
+    return exitCode;
   }
 }

@@ -87,6 +87,8 @@ export interface Options {
   readonly logFormat: LogFormat | undefined;
   /** Show a progress bar on a terminal. @default true */
   readonly progress: boolean;
+  /** Seconds between progress log lines without a terminal. @default 10 */
+  readonly progressIntervalSeconds: number;
 }
 
 /** How one option is presented on the command line and read from the environment. */
@@ -94,7 +96,13 @@ export interface OptionSpec {
   readonly type: 'string' | 'number' | 'boolean';
   readonly describe: string;
   readonly env?: string;
-  readonly group: 'Connection:' | 'Credentials:' | 'Input and output:' | 'Pace and retries:' | 'Logging:';
+  readonly group:
+    | 'Connection:'
+    | 'Credentials:'
+    | 'Input and output:'
+    | 'Pace and retries:'
+    | 'Logging:'
+    | 'Configuration:';
   readonly choices?: readonly string[];
 }
 
@@ -228,6 +236,27 @@ export const OPTION_SPECS = {
     describe: 'Log file format: json or text [default: json]',
     choices: ['json', 'text'],
   },
+  'progress-interval': {
+    type: 'number',
+    env: 'CLOUDCOCKPIT_PROGRESS_INTERVAL',
+    group: 'Logging:',
+    describe: 'Seconds between progress lines in the log when there is no terminal [default: 10]',
+  },
+  'summary-json': {
+    type: 'string',
+    group: 'Logging:',
+    describe: 'Also write the summary as JSON to this file, for monitoring',
+  },
+  config: {
+    type: 'string',
+    group: 'Configuration:',
+    describe: 'JSON file of settings, keys as the flags (no secrets); below flags and environment',
+  },
+  'env-file': {
+    type: 'string',
+    group: 'Configuration:',
+    describe: "Load environment variables from this file (Node's .env format); the real environment wins",
+  },
   progress: {
     type: 'boolean',
     group: 'Logging:',
@@ -257,34 +286,44 @@ function expected(flag: string, what: string, got: unknown): UsageError {
   return new UsageError(`Expected \`--${flag}\` to be ${what}, got ${shown}`);
 }
 
-function pick(
-  flags: RawFlags,
-  env: NodeJS.ProcessEnv,
-  flag: FlagName,
-): string | number | boolean | undefined {
-  const value = flags[flag];
-  if (value !== undefined) return value;
-  const spec: OptionSpec = OPTION_SPECS[flag];
-  const fromEnv = spec.env === undefined ? undefined : env[spec.env];
-  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+/** Where option values come from, in order of precedence. */
+interface Sources {
+  readonly flags: RawFlags;
+  readonly env: NodeJS.ProcessEnv;
+  /** Values from `--config FILE`, below the environment. */
+  readonly config: RawFlags;
 }
 
-function text(flags: RawFlags, env: NodeJS.ProcessEnv, flag: FlagName): string | undefined {
-  const value = pick(flags, env, flag);
+/** The value of `flag`: from the command line, else the environment, else the config file. */
+function pick(src: Sources, flag: FlagName): string | number | boolean | undefined {
+  const value = src.flags[flag];
+  if (value !== undefined) return value;
+  const spec: OptionSpec = OPTION_SPECS[flag];
+  const fromEnv = spec.env === undefined ? undefined : src.env[spec.env];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return src.config[flag];
+}
+
+/** A boolean flag, from the command line or else the config file. */
+function flag(src: Sources, name: FlagName): boolean {
+  return (src.flags[name] ?? src.config[name]) === true;
+}
+
+function text(src: Sources, flag: FlagName): string | undefined {
+  const value = pick(src, flag);
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') throw expected(flag, 'a non-empty text', value);
   return value.trim();
 }
 
 function integer(
-  flags: RawFlags,
-  env: NodeJS.ProcessEnv,
+  src: Sources,
   flag: FlagName,
   min: number,
   max: number,
   fallback: number,
 ): number {
-  const value = pick(flags, env, flag);
+  const value = pick(src, flag);
   if (value === undefined) return fallback;
   const n =
     typeof value === 'number'
@@ -298,14 +337,13 @@ function integer(
 }
 
 function positive(
-  flags: RawFlags,
-  env: NodeJS.ProcessEnv,
+  src: Sources,
   flag: FlagName,
   min: number,
   max: number,
   fallback: number,
 ): number {
-  const value = pick(flags, env, flag);
+  const value = pick(src, flag);
   if (value === undefined) return fallback;
   const n =
     typeof value === 'number'
@@ -318,8 +356,10 @@ function positive(
   return n;
 }
 
-function url(flags: RawFlags, env: NodeJS.ProcessEnv, flag: FlagName, fallback: string): string {
-  const value = text(flags, env, flag) ?? fallback;
+function url(
+  src: Sources,
+  flag: FlagName, fallback: string): string {
+  const value = text(src, flag) ?? fallback;
   let parsed: URL;
   try {
     parsed = new URL(value);
@@ -361,23 +401,25 @@ export function resolveOptions(
   file: string,
   flags: RawFlags,
   env: NodeJS.ProcessEnv = process.env,
+  config: RawFlags = {},
 ): Options {
-  const dryRun = flags['dry-run'] === true;
-  const resume = flags.resume === true;
-  const overwrite = flags.overwrite === true;
+  const src: Sources = { flags, env, config };
+  const dryRun = flag(src, 'dry-run');
+  const resume = flag(src, 'resume');
+  const overwrite = flag(src, 'overwrite');
   if (resume && overwrite)
     throw new UsageError('`--resume` and `--overwrite` contradict each other: choose one');
   if (resume && dryRun)
     throw new UsageError('`--resume` continues a real run; it cannot be combined with `--dry-run`');
-  const out = text(flags, env, 'out');
+  const out = text(src, 'out');
   if (file === '-' && out === undefined) {
     throw new UsageError(
       'Reading from standard input (`-`) needs `--out FILE` to know where to write the results',
     );
   }
-  const delimiterRaw = text(flags, env, 'delimiter');
-  const logLevel = (text(flags, env, 'log-level') ?? 'info') as LogLevel;
-  const logFormat = text(flags, env, 'log-format') as LogFormat | undefined;
+  const delimiterRaw = text(src, 'delimiter');
+  const logLevel = (text(src, 'log-level') ?? 'info') as LogLevel;
+  const logFormat = text(src, 'log-format') as LogFormat | undefined;
   if (!LOG_LEVELS.includes(logLevel))
     throw expected('log-level', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
   if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'text') {
@@ -389,32 +431,33 @@ export function resolveOptions(
   const options: Options = {
     command,
     file,
-    tenant: text(flags, env, 'tenant'),
-    baseUrl: url(flags, env, 'base-url', DEFAULT_BASE_URL),
-    tokenUrl: url(flags, env, 'token-url', DEFAULT_TOKEN_URL),
-    scope: text(flags, env, 'scope') ?? DEFAULT_SCOPE,
-    clientId: text(flags, env, 'client-id'),
-    clientSecretFile: text(flags, env, 'client-secret-file'),
-    tokenFile: text(flags, env, 'token-file'),
+    tenant: text(src, 'tenant'),
+    baseUrl: url(src, 'base-url', DEFAULT_BASE_URL),
+    tokenUrl: url(src, 'token-url', DEFAULT_TOKEN_URL),
+    scope: text(src, 'scope') ?? DEFAULT_SCOPE,
+    clientId: text(src, 'client-id'),
+    clientSecretFile: text(src, 'client-secret-file'),
+    tokenFile: text(src, 'token-file'),
     out: out ?? defaultOutPath(file, dryRun),
     overwrite,
-    concurrency: integer(flags, env, 'concurrency', 1, 256, 4),
-    rate: positive(flags, env, 'rate', 0, 10_000, 10),
-    retries: integer(flags, env, 'retries', 0, 20, 5),
-    timeoutSeconds: positive(flags, env, 'timeout', 0.1, 3600, 30),
-    maxRetryAfterSeconds: positive(flags, env, 'max-retry-after', 0, 3600, 120),
-    maxFailures: maxFailures(pick(flags, env, 'max-failures')),
+    concurrency: integer(src, 'concurrency', 1, 256, 4),
+    rate: positive(src, 'rate', 0, 10_000, 10),
+    retries: integer(src, 'retries', 0, 20, 5),
+    timeoutSeconds: positive(src, 'timeout', 0.1, 3600, 30),
+    maxRetryAfterSeconds: positive(src, 'max-retry-after', 0, 3600, 120),
+    maxFailures: maxFailures(pick(src, 'max-failures')),
     dryRun,
     resume,
-    allowClear: flags['allow-clear'] === true,
-    acceptNumbers: flags['accept-numbers'] === true,
-    keepColumns: flags['keep-columns'] === true,
+    allowClear: flag(src, 'allow-clear'),
+    acceptNumbers: flag(src, 'accept-numbers'),
+    keepColumns: flag(src, 'keep-columns'),
     delimiter: delimiterRaw === undefined ? undefined : DELIMITERS[delimiterRaw],
-    encoding: text(flags, env, 'encoding'),
-    logFile: text(flags, env, 'log-file'),
+    encoding: text(src, 'encoding'),
+    logFile: text(src, 'log-file'),
     logLevel,
     logFormat,
-    progress: flags.progress !== false,
+    progress: (flags.progress ?? config.progress) !== false,
+    progressIntervalSeconds: positive(src, 'progress-interval', 0.1, 86_400, 10),
   };
   if (!dryRun && options.tenant === undefined) {
     throw new UsageError(

@@ -20,6 +20,8 @@ import { describeProblems, validateRecord } from './validate.js';
 
 /** Why a run stopped before its end, and the exit code that follows. */
 export interface Stop {
+  /** What stopped it: the credentials, too many failures, or a signal. */
+  readonly cause: 'auth' | 'max-failures' | 'signal';
   readonly reason: string;
   readonly exitCode: number;
 }
@@ -67,16 +69,16 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
   const { header } = checked;
   const { kind } = header;
   let stop: Stop | undefined;
-  const stopWith = (reason: string, exitCode: number): void => {
+  const stopWith = (cause: Stop['cause'], reason: string, exitCode: number): void => {
     if (stop) return;
-    stop = { reason, exitCode };
+    stop = { cause, reason, exitCode };
     scheduler.stop();
     client?.stop();
     logger.error(`stopping: ${reason}; rows not yet started are written as not_attempted`);
   };
   const onAbort = (): void => {
     const reason = String(signal?.reason ?? 'interrupted');
-    stopWith(`interrupted by ${reason}`, reason === 'SIGTERM' ? 143 : 130);
+    stopWith('signal', `interrupted by ${reason}`, reason === 'SIGTERM' ? 143 : 130);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
@@ -84,7 +86,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
   let finished = 0;
   let failed = 0;
   const afterRow = (result: RowResult): void => {
-    if (result.stopRun) stopWith(result.stopRun, 3);
+    if (result.stopRun) stopWith('auth', result.stopRun, 3);
     if (result.status === 'not_attempted') return;
     finished++;
     if (result.status !== 'failed') return;
@@ -94,7 +96,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       max &&
       ('count' in max ? failed >= max.count : finished >= 100 && (failed / finished) * 100 >= max.percent)
     ) {
-      stopWith(`--max-failures reached (${failed} failed of ${finished} finished)`, 3);
+      stopWith('max-failures', `--max-failures reached (${failed} failed of ${finished} finished)`, 3);
     }
   };
 

@@ -167,6 +167,7 @@ async function runJob(
       read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
       terminal,
       log: (line) => logger.info(line),
+      intervalMs: options.progressIntervalSeconds * 1000,
     });
     try {
       const result = await processRows({

@@ -4,6 +4,9 @@
 import type { KindName } from './kinds.js';
 import type { RowStatus } from './result.js';
 
+/** What stopped a run part-way. */
+export type StopCause = 'auth' | 'max-failures' | 'signal';
+
 /** What a run did. */
 export interface RunSummary {
   readonly kind: KindName;
@@ -17,6 +20,7 @@ export interface RunSummary {
   readonly latency: LatencySummary;
   readonly resultsPath: string;
   readonly stoppedBecause: string | undefined;
+  readonly stopCause: StopCause | undefined;
   /** The summary for a person. */
   readonly text: string;
 }
@@ -49,7 +53,7 @@ export interface SummaryInput {
   readonly latency: LatencySummary;
   readonly resultsPath: string;
   readonly dryRun: boolean;
-  readonly stop: { readonly reason: string; readonly exitCode: number } | undefined;
+  readonly stop: { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
 }
 
 /** The exit code of a run that got as far as sending (contract: 0, 1, 3, 130, 143). */
@@ -93,6 +97,45 @@ export function summarise(input: SummaryInput): RunSummary {
     latency: input.latency,
     resultsPath: input.resultsPath,
     stoppedBecause: input.stop?.reason,
+    stopCause: input.stop?.cause,
     text,
+  };
+}
+
+/** The summary as written by `--summary-json`, for monitoring. */
+export interface SummaryRecord {
+  readonly exitCode: number;
+  readonly finishedAt: string;
+  readonly input?: string;
+  readonly kind?: string;
+  readonly counts?: Readonly<Record<RowStatus, number>>;
+  readonly rows?: number;
+  readonly durationSeconds?: number;
+  readonly rowsPerSecond?: number;
+  readonly retries?: number;
+  readonly throttle?: ThrottleSummary;
+  readonly latencyMs?: LatencySummary;
+  readonly resultsPath?: string;
+  readonly stoppedBecause?: string;
+  /** For a run that could not start (exit 2): why. */
+  readonly error?: string;
+}
+
+/** A finished run as a `SummaryRecord`. */
+export function summaryRecord(summary: RunSummary, input: string): SummaryRecord {
+  return {
+    exitCode: summary.exitCode,
+    finishedAt: new Date().toISOString(),
+    input,
+    kind: summary.kind,
+    counts: summary.counts,
+    rows: summary.rows,
+    durationSeconds: Math.round(summary.durationMs) / 1000,
+    rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
+    retries: summary.retries,
+    throttle: summary.throttle,
+    latencyMs: summary.latency,
+    resultsPath: summary.resultsPath,
+    stoppedBecause: summary.stoppedBecause,
   };
 }
