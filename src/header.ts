@@ -16,6 +16,12 @@ export interface HeaderMap {
   readonly width: number;
 }
 
+/** A header cell fit to quote in a message: control characters escaped, at most 40 characters. */
+function printable(name: string): string {
+  const escaped = JSON.stringify(name).slice(1, -1);
+  return escaped.length > 40 ? `${escaped.slice(0, 39)}…` : escaped;
+}
+
 /** The comparable form of a header name. */
 export function normaliseName(name: string): string {
   return name.replace(/[\s_\-\u00a0\u200b-\u200d\ufeff]/g, '').toLowerCase();
@@ -114,13 +120,14 @@ function missingColumns(
   const missing = closest.columns.filter((c) => !found.has(c.toLowerCase()));
   const hints = missing.map((c) => {
     const guess = nearest(c, cells, taken);
-    return guess === undefined ? c : `${c} (did you mean "${guess}"?)`;
+    return guess === undefined ? c : `${c} (did you mean "${printable(guess)}"?)`;
   });
+  const named = cells.filter((c) => c.trim() !== '');
   const shown =
-    cells
-      .filter((c) => c.trim() !== '')
-      .map((c) => `"${c}"`)
-      .join(', ') || 'nothing';
+    named
+      .slice(0, 10)
+      .map((c) => `"${printable(c)}"`)
+      .join(', ') + (named.length > 10 ? ` and ${named.length - 10} more` : '') || 'nothing';
   const expectedWhat =
     candidates.length > 1
       ? `the columns ${KINDS.map((k) => k.columns.join(', ')).join(' or ')}`

@@ -77,6 +77,8 @@ export interface Options {
   readonly keepColumns: boolean;
   /** Field delimiter; undefined = detected from the header line. */
   readonly delimiter: string | undefined;
+  /** Worksheet of an .xlsx input; undefined = the first visible one. */
+  readonly sheet: string | undefined;
   /** Input encoding; undefined = detected (BOM, else UTF-8, else Windows-1252). */
   readonly encoding: string | undefined;
   /** Log file (JSON lines unless `logFormat` says otherwise). */
@@ -194,6 +196,11 @@ export const OPTION_SPECS = {
     group: 'Input and output:',
     describe: 'Force the input encoding [default: BOM, else UTF-8, else Windows-1252]',
     choices: ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'],
+  },
+  sheet: {
+    type: 'string',
+    group: 'Input and output:',
+    describe: 'The worksheet to read from an .xlsx workbook [default: the first visible one]',
   },
   concurrency: {
     type: 'number',
@@ -316,13 +323,7 @@ function text(src: Sources, flag: FlagName): string | undefined {
   return value.trim();
 }
 
-function integer(
-  src: Sources,
-  flag: FlagName,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
+function integer(src: Sources, flag: FlagName, min: number, max: number, fallback: number): number {
   const value = pick(src, flag);
   if (value === undefined) return fallback;
   const n =
@@ -336,13 +337,7 @@ function integer(
   return n;
 }
 
-function positive(
-  src: Sources,
-  flag: FlagName,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
+function positive(src: Sources, flag: FlagName, min: number, max: number, fallback: number): number {
   const value = pick(src, flag);
   if (value === undefined) return fallback;
   const n =
@@ -356,9 +351,7 @@ function positive(
   return n;
 }
 
-function url(
-  src: Sources,
-  flag: FlagName, fallback: string): string {
+function url(src: Sources, flag: FlagName, fallback: string): string {
   const value = text(src, flag) ?? fallback;
   let parsed: URL;
   try {
@@ -453,6 +446,7 @@ export function resolveOptions(
     keepColumns: flag(src, 'keep-columns'),
     delimiter: delimiterRaw === undefined ? undefined : DELIMITERS[delimiterRaw],
     encoding: text(src, 'encoding'),
+    sheet: text(src, 'sheet'),
     logFile: text(src, 'log-file'),
     logLevel,
     logFormat,

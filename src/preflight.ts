@@ -27,6 +27,8 @@ export interface PreflightOptions {
   readonly kind: Kind | undefined;
   readonly encoding: string | undefined;
   readonly delimiter: string | undefined;
+  /** The worksheet of a workbook to read. */
+  readonly sheet?: string | undefined;
   readonly allowClear: boolean;
   readonly acceptNumbers: boolean;
 }
@@ -56,7 +58,7 @@ export async function preflight(
 ): Promise<PreflightResult> {
   let format = await sniffInput(
     file,
-    { encoding: options.encoding, delimiter: options.delimiter },
+    { encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet },
     displayName,
   );
   const warnings: string[] = [];
@@ -68,7 +70,11 @@ export async function preflight(
       throw new InputError(displayName, `the file is not valid ${format.encoding}; check --encoding`);
     }
     // Not UTF-8: Excel's "CSV" on Windows writes the ANSI code page, Windows-1252 in the West.
-    format = await sniffInput(file, { encoding: 'windows-1252', delimiter: options.delimiter }, displayName);
+    format = await sniffInput(
+      file,
+      { encoding: 'windows-1252', delimiter: options.delimiter, sheet: options.sheet },
+      displayName,
+    );
     warnings.push(
       `${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`,
     );

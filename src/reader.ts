@@ -9,6 +9,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { parse, CsvError, type Options } from 'csv-parse';
 import { InputError } from './errors.js';
+import { readWorkbookRecords } from './xlsx.js';
 
 /** One record of the file: its cells as written, and the line it starts on. */
 export interface InputRecord {
@@ -18,6 +19,10 @@ export interface InputRecord {
 
 /** How to read a file: found by `sniffInput`, or forced by options. */
 export interface InputFormat {
+  /** A CSV (or tab-separated text) file, or an Excel workbook. */
+  readonly container: 'csv' | 'xlsx';
+  /** The worksheet to read in a workbook; undefined = the first visible one. */
+  readonly sheet?: string | undefined;
   readonly encoding: string;
   readonly delimiter: string;
   /** True when the encoding was a guess (no BOM, not forced): invalid UTF-8 may fall back to Windows-1252. */
@@ -32,7 +37,7 @@ const DELIMITER_CANDIDATES = [',', ';', '\t', '|'];
 /** Look at the first bytes: BOM for the encoding, the header line for the delimiter. */
 export async function sniffInput(
   file: string,
-  forced: { encoding?: string | undefined; delimiter?: string | undefined },
+  forced: { encoding?: string | undefined; delimiter?: string | undefined; sheet?: string | undefined },
   displayName = file,
 ): Promise<InputFormat> {
   let head: Buffer;
@@ -48,18 +53,57 @@ export async function sniffInput(
   } catch (error) {
     throw unreadable(displayName, error);
   }
+  // A workbook is a zip: told by its first bytes, not its name, so standard input works too.
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+    return {
+      container: 'xlsx',
+      sheet: forced.sheet,
+      encoding: 'utf-8',
+      delimiter: ',',
+      guessedEncoding: false,
+    };
+  }
   let encoding = forced.encoding;
   if (encoding === undefined) {
     if (head[0] === 0xff && head[1] === 0xfe) encoding = 'utf-16le';
     else if (head[0] === 0xfe && head[1] === 0xff) encoding = 'utf-16be';
   }
   const guessedEncoding = encoding === undefined;
+  if (!(encoding ?? '').startsWith('utf-16')) refuseBinary(head, displayName);
   const text = new TextDecoder(encoding ?? 'utf-8').decode(head);
   return {
+    container: 'csv',
     encoding: encoding ?? 'utf-8',
     delimiter: forced.delimiter ?? detectDelimiter(text),
     guessedEncoding,
   };
+}
+
+/**
+ * A CSV has no NUL bytes and few control characters. Refuse binary data (an .xls, a PDF, a zip
+ * that is not a workbook, UTF-16 without its byte-order mark) by name, with where it starts,
+ * rather than with whatever CSV error its bytes happen to cause first.
+ */
+function refuseBinary(head: Buffer, displayName: string): void {
+  let controls = 0;
+  let first = -1;
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i] as number;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) {
+      controls++;
+      if (first === -1) first = i;
+    }
+  }
+  // A stray NUL or two in a real CSV is reported by the reader, at its cell.
+  if (controls <= Math.max(8, head.length / 100)) return;
+  const before = head.subarray(0, first).toString('latin1');
+  const line = 1 + (before.match(/\r\n|\n|\r/g)?.length ?? 0);
+  throw new InputError(
+    displayName,
+    'this is binary data, not a CSV file (it is full of NUL bytes and control characters). ' +
+      'Save the spreadsheet as "CSV UTF-8", or give the .xlsx workbook itself',
+    { line },
+  );
 }
 
 /** The candidate delimiter seen most often outside quotes on the first line; comma when none is. */
@@ -165,19 +209,29 @@ export async function* readRecords(
   displayName: string,
   format: InputFormat,
 ): AsyncGenerator<InputRecord> {
+  if (format.container === 'xlsx') {
+    yield* readWorkbookRecords(file, displayName, format.sheet);
+    return;
+  }
   const source = createReadStream(file);
   const decoder = new Decoder(format.encoding);
   // Lines are counted as the parser produces records (on_record runs synchronously inside it), so
   // when it fails, `line` is where the failing record starts even if earlier records are unread.
+  // csv-parse's own `info.lines` counts a CRLF inside quotes twice, so only its count of skipped
+  // empty lines is used. Empty lines are skipped by csv-parse itself: left in, a blank first line
+  // would set the expected cell count to 1 and every later record would cost it an error object.
   let line = 1;
+  let emptyLines = 0;
   const parserOptions: Options<InputRecord, string[]> = {
     delimiter: format.delimiter,
     // Any of the three line endings, even mixed in one file; quoted cells keep theirs as written.
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
-    skip_empty_lines: false,
+    skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
-    on_record: (cells: string[]): InputRecord => {
+    on_record: (cells: string[], context): InputRecord => {
+      line += context.empty_lines - emptyLines;
+      emptyLines = context.empty_lines;
       const start = line;
       for (const cell of cells) {
         if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1))

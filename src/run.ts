@@ -94,6 +94,7 @@ async function runJob(
     kind: options.command === 'run' ? undefined : kindByName(options.command),
     encoding: options.encoding,
     delimiter: options.delimiter,
+    sheet: options.sheet,
     allowClear: options.allowClear,
     acceptNumbers: options.acceptNumbers,
   });

@@ -70,3 +70,19 @@ describe('matchHeader', () => {
     ]);
   });
 });
+
+describe('header messages', () => {
+  test('quote found names safely: control characters escaped, long lists cut short', () => {
+    const error = refusal(() =>
+      matchHeader(
+        ['cust\u001b[31mRED', 'x\u0007y', ...Array.from({ length: 4000 }, (_, i) => `c${i}`)],
+        poNumbers,
+        'x.csv',
+      ),
+    );
+    expect([...error.message].some((ch) => ch.charCodeAt(0) < 0x20)).toBe(false);
+    expect(error.message).toContain('"cust\\u001b[31mRED", "x\\u0007y"');
+    expect(error.message).toContain('and 3992 more');
+    expect(error.message.length).toBeLessThan(600);
+  });
+});

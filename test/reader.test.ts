@@ -132,3 +132,13 @@ describe('preflight', () => {
     expect(cells[1]?.[2]).toBe('PO-Müller');
   });
 });
+
+describe('binary data', () => {
+  test('a file full of control characters is refused as binary data, not as a quoting problem', async () => {
+    const bytes = Buffer.alloc(4096);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
+    const error = await refusal(bytes);
+    expect(error.message).toContain('this is binary data, not a CSV file');
+    expect(error.line).toBe(1);
+  });
+});
