@@ -23,7 +23,10 @@ const EXAMPLES: [string, string][] = [
   ['$0 po-numbers orders.csv --tenant portal.contoso.com', 'Set PO numbers; results in orders.results.csv'],
   ['$0 run changes.csv --dry-run', 'Check a file of either kind without sending anything'],
   ['$0 internal-identifiers ids.csv --rate 5 --out ids-night.csv', 'Five requests a second at most'],
-  ['$0 inbox /srv/cloudcockpit/inbox --env-file /etc/cloudcockpit.env', 'The nightly sync: every file of a folder'],
+  [
+    '$0 inbox /srv/cloudcockpit/inbox --env-file /etc/cloudcockpit.env',
+    'The nightly sync: every file of a folder',
+  ],
 ];
 
 /** Flags that make no sense for the inbox, which chooses its results files itself. */
@@ -47,14 +50,19 @@ function addOptions(y: Argv, what: 'file' | 'dir'): Argv {
     });
     return y.positional('dir', { type: 'string', describe: 'The inbox folder', demandOption: true });
   }
-  return y.positional('file', { type: 'string', describe: 'CSV file of changes, or - for standard input', demandOption: true });
+  return y.positional('file', {
+    type: 'string',
+    describe: 'CSV file of changes, or - for standard input',
+    demandOption: true,
+  });
 }
 
 function flagsOf(argv: Record<string, unknown>): RawFlags {
   const flags: RawFlags = {};
   for (const name of Object.keys(OPTION_SPECS) as FlagName[]) {
     const value = argv[name];
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') flags[name] = value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      flags[name] = value;
   }
   return flags;
 }
@@ -67,7 +75,9 @@ async function loadEnvFile(file: string): Promise<void> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new ConfigError(`Cannot read the environment file ${file}`);
   if ((info.mode & 0o077) !== 0 && process.platform !== 'win32') {
-    process.stderr.write(`cloudcockpit-bulk: warning: ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it\n`);
+    process.stderr.write(
+      `cloudcockpit-bulk: warning: ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it\n`,
+    );
   }
   try {
     process.loadEnvFile(file);
@@ -90,13 +100,25 @@ export async function main(args: string[]): Promise<number> {
   let usageError: string | undefined;
   const parser = yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
     .scriptName('cloudcockpit-bulk')
-    .usage('$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.')
-    .command('po-numbers <file>', 'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)', (y) => addOptions(y, 'file'))
-    .command('internal-identifiers <file>', 'Set customer internal identifiers (columns: customerId, resellerId, internalIdentifier)', (y) =>
-      addOptions(y, 'file'),
+    .usage(
+      '$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.',
+    )
+    .command(
+      'po-numbers <file>',
+      'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)',
+      (y) => addOptions(y, 'file'),
+    )
+    .command(
+      'internal-identifiers <file>',
+      'Set customer internal identifiers (columns: customerId, resellerId, internalIdentifier)',
+      (y) => addOptions(y, 'file'),
     )
     .command('run <file>', 'Either kind, detected from the header', (y) => addOptions(y, 'file'))
-    .command('inbox <dir>', 'Process every .csv/.xlsx in a folder, then move each to processed/ or rejected/', (y) => addOptions(y, 'dir'))
+    .command(
+      'inbox <dir>',
+      'Process every .csv/.xlsx in a folder, then move each to processed/ or rejected/',
+      (y) => addOptions(y, 'dir'),
+    )
     .demandCommand(1, 'Give a command: po-numbers, internal-identifiers, run or inbox')
     .example(EXAMPLES)
     .epilog(
@@ -118,7 +140,12 @@ export async function main(args: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   const command = argv._[0];
-  if (command !== 'po-numbers' && command !== 'internal-identifiers' && command !== 'run' && command !== 'inbox') {
+  if (
+    command !== 'po-numbers' &&
+    command !== 'internal-identifiers' &&
+    command !== 'run' &&
+    command !== 'inbox'
+  ) {
     return 0; // --help or --version was shown
   }
   const controller = new AbortController();
@@ -127,7 +154,9 @@ export async function main(args: string[]): Promise<number> {
     interrupts++;
     // A second interrupt means "now": the results file already holds a valid prefix.
     if (interrupts > 1) process.exit(name === 'SIGTERM' ? 143 : 130);
-    process.stderr.write(`\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`);
+    process.stderr.write(
+      `\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`,
+    );
     controller.abort(name);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
@@ -149,7 +178,14 @@ export async function main(args: string[]): Promise<number> {
           dir,
           {
             settleSeconds: settle,
-            options: (file, out) => resolveOptions('run', file, { ...flags, out, resume: true, 'summary-json': undefined }, process.env, config),
+            options: (file, out) =>
+              resolveOptions(
+                'run',
+                file,
+                { ...flags, out, resume: true, 'summary-json': undefined },
+                process.env,
+                config,
+              ),
             report: (line) => logger.info(line),
           },
           { signal: controller.signal },
@@ -158,7 +194,10 @@ export async function main(args: string[]): Promise<number> {
           await writeSummaryJson(summaryJson, {
             exitCode: summary.exitCode,
             finishedAt: new Date().toISOString(),
-            files: summary.files.map((f) => ({ ...f, summary: f.summary ? summaryRecord(f.summary, f.name) : undefined })),
+            files: summary.files.map((f) => ({
+              ...f,
+              summary: f.summary ? summaryRecord(f.summary, f.name) : undefined,
+            })),
           });
         }
         return summary.exitCode;
@@ -179,10 +218,15 @@ export async function main(args: string[]): Promise<number> {
     } else {
       // A bug, not a user error: say so plainly, without a stack trace unless asked for.
       process.stderr.write(`cloudcockpit-bulk: unexpected error: ${message}\n`);
-      if (process.env.CLOUDCOCKPIT_DEBUG) process.stderr.write(`${redactor.redact(String((error as Error).stack))}\n`);
+      if (process.env.CLOUDCOCKPIT_DEBUG)
+        process.stderr.write(`${redactor.redact(String((error as Error).stack))}\n`);
     }
     if (summaryJson) {
-      await writeSummaryJson(summaryJson, { exitCode, finishedAt: new Date().toISOString(), error: message }).catch(() => undefined);
+      await writeSummaryJson(summaryJson, {
+        exitCode,
+        finishedAt: new Date().toISOString(),
+        error: message,
+      }).catch(() => undefined);
     }
     return exitCode;
   }

@@ -8,7 +8,15 @@ import { ConfigError } from './errors.js';
 import { OPTION_SPECS, type FlagName, type RawFlags } from './options.js';
 
 /** Keys that would hold a secret: never accepted from a config file. */
-const SECRET_KEYS = ['client-secret', 'clientsecret', 'secret', 'token', 'access-token', 'bearer', 'password'];
+const SECRET_KEYS = [
+  'client-secret',
+  'clientsecret',
+  'secret',
+  'token',
+  'access-token',
+  'bearer',
+  'password',
+];
 /** Flags that make no sense in a config file. */
 const NOT_IN_CONFIG = new Set(['config', 'env-file']);
 
@@ -18,7 +26,9 @@ export async function readConfigFile(file: string): Promise<RawFlags> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read the config file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new ConfigError(
+      `Cannot read the config file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   let parsed: unknown;
   try {
@@ -27,7 +37,9 @@ export async function readConfigFile(file: string): Promise<RawFlags> {
     throw new ConfigError(`The config file ${file} is not valid JSON: ${(error as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(`The config file ${file} must hold a JSON object such as {"tenant": "portal.example.com", "rate": 5}`);
+    throw new ConfigError(
+      `The config file ${file} must hold a JSON object such as {"tenant": "portal.example.com", "rate": 5}`,
+    );
   }
   const flags: RawFlags = {};
   for (const [key, value] of Object.entries(parsed)) {
@@ -38,11 +50,15 @@ export async function readConfigFile(file: string): Promise<RawFlags> {
       );
     }
     if (!(key in OPTION_SPECS) || NOT_IN_CONFIG.has(key)) {
-      throw new ConfigError(`The config file ${file} has an unknown key "${key}"; keys are the flag names, e.g. "tenant", "max-failures"`);
+      throw new ConfigError(
+        `The config file ${file} has an unknown key "${key}"; keys are the flag names, e.g. "tenant", "max-failures"`,
+      );
     }
     const spec = OPTION_SPECS[key as FlagName];
     if (typeof value !== spec.type && !(spec.type === 'number' && typeof value === 'string')) {
-      throw new ConfigError(`The config file ${file} has "${key}": expected a ${spec.type}, got ${JSON.stringify(value)}`);
+      throw new ConfigError(
+        `The config file ${file} has "${key}": expected a ${spec.type}, got ${JSON.stringify(value)}`,
+      );
     }
     flags[key as FlagName] = value as string | number | boolean;
   }

@@ -66,10 +66,18 @@ async function freeName(dir: string, name: string): Promise<string> {
 }
 
 /** Process the inbox once. Throws `RunError` only when the inbox itself cannot be used. */
-export async function runInbox(dir: string, inbox: InboxOptions, io: Partial<RunIo> = {}): Promise<InboxSummary> {
+export async function runInbox(
+  dir: string,
+  inbox: InboxOptions,
+  io: Partial<RunIo> = {},
+): Promise<InboxSummary> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new ConfigError(`The inbox ${dir} is not a directory`);
-  const folders = { processed: path.join(dir, 'processed'), rejected: path.join(dir, 'rejected'), work: path.join(dir, '.work') };
+  const folders = {
+    processed: path.join(dir, 'processed'),
+    rejected: path.join(dir, 'rejected'),
+    work: path.join(dir, '.work'),
+  };
   await Promise.all(Object.values(folders).map((f) => mkdir(f, { recursive: true })));
   const lock = await acquireLock(path.join(dir, '.inbox'));
   const files: InboxFile[] = [];
@@ -87,7 +95,12 @@ export async function runInbox(dir: string, inbox: InboxOptions, io: Partial<Run
       }
       const age = (Date.now() - (await stat(file)).mtimeMs) / 1000;
       if (age < inbox.settleSeconds) {
-        files.push({ name, outcome: 'waiting', exitCode: undefined, message: `modified ${Math.round(age)} s ago; left for the next run` });
+        files.push({
+          name,
+          outcome: 'waiting',
+          exitCode: undefined,
+          message: `modified ${Math.round(age)} s ago; left for the next run`,
+        });
         continue;
       }
       const base = name.replace(INPUT, '');
@@ -99,11 +112,25 @@ export async function runInbox(dir: string, inbox: InboxOptions, io: Partial<Run
           const results = moved.replace(INPUT, '.results.csv');
           await rename(out, results);
           await rename(file, moved);
-          files.push({ name, outcome: 'processed', exitCode: summary.exitCode, movedTo: moved, results, summary });
+          files.push({
+            name,
+            outcome: 'processed',
+            exitCode: summary.exitCode,
+            movedTo: moved,
+            results,
+            summary,
+          });
         } else {
           // Stopped part-way: the file stays, and the next run resumes it from .work/.
-          files.push({ name, outcome: 'left', exitCode: summary.exitCode, summary, message: summary.stoppedBecause });
-          if (summary.stopCause !== 'max-failures') stopAll = `not started: ${summary.stoppedBecause ?? 'the run stopped'}`;
+          files.push({
+            name,
+            outcome: 'left',
+            exitCode: summary.exitCode,
+            summary,
+            message: summary.stoppedBecause,
+          });
+          if (summary.stopCause !== 'max-failures')
+            stopAll = `not started: ${summary.stoppedBecause ?? 'the run stopped'}`;
         }
       } catch (error) {
         if (!(error instanceof RunError)) throw error;
@@ -116,7 +143,14 @@ export async function runInbox(dir: string, inbox: InboxOptions, io: Partial<Run
             `${name} was refused and nothing was sent.\n\n${error.message}\n\n` +
               'Fix the file and put it back in the inbox to process it.\n',
           );
-          files.push({ name, outcome: 'rejected', exitCode: error.exitCode, movedTo: moved, results: errorFile, message: error.message });
+          files.push({
+            name,
+            outcome: 'rejected',
+            exitCode: error.exitCode,
+            movedTo: moved,
+            results: errorFile,
+            message: error.message,
+          });
         } else {
           // Not the file's fault (credentials, configuration): the rest would fail the same way.
           files.push({ name, outcome: 'left', exitCode: error.exitCode, message: error.message });

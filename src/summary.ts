@@ -53,7 +53,8 @@ export interface SummaryInput {
   readonly latency: LatencySummary;
   readonly resultsPath: string;
   readonly dryRun: boolean;
-  readonly stop: { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
+  readonly stop:
+    { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
 }
 
 /** The exit code of a run that got as far as sending (contract: 0, 1, 3, 130, 143). */

@@ -13,10 +13,16 @@ import { tempDir } from './helpers/files.js';
 import { writePoNumbers } from './helpers/generate.js';
 
 /** Run `args` under a pseudo-terminal (`script`), as a person at a terminal would; resolves with what it showed. */
-function onTerminal(args: string[], environment: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string }> {
+function onTerminal(
+  args: string[],
+  environment: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string }> {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
   // Not spawnSync: the simulator answering the CLI lives in this process's event loop.
-  const child = spawn('script', ['-qec', command, '/dev/null'], { env: cleanEnv(environment), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    env: cleanEnv(environment),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout })));
@@ -27,7 +33,12 @@ let dir: string;
 const { contoso } = SAMPLE_WORLD.customers;
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com', CLOUDCOCKPIT_BASE_URL: sim.url, CLOUDCOCKPIT_TOKEN: 'sim-static-token', ...extra };
+  return {
+    CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
+    CLOUDCOCKPIT_BASE_URL: sim.url,
+    CLOUDCOCKPIT_TOKEN: 'sim-static-token',
+    ...extra,
+  };
 }
 
 beforeEach(async () => {
@@ -44,9 +55,15 @@ describe('logs and progress', () => {
     const file = path.join(dir, 'in.csv');
     await writePoNumbers(file, 5);
     const log = path.join(dir, 'run.log');
-    const run = await runCli(['po-numbers', file, '--log-file', log, '--log-level', 'debug', '--rate', '0'], env());
+    const run = await runCli(
+      ['po-numbers', file, '--log-file', log, '--log-level', 'debug', '--rate', '0'],
+      env(),
+    );
     expect(run.code).toBe(0);
-    const entries = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const entries = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const rows = entries.filter((e) => e.level === 'debug' && typeof e.line === 'number');
     expect(rows).toHaveLength(5);
     for (const row of rows) {
@@ -69,7 +86,9 @@ describe('logs and progress', () => {
     expect(run.code).toBe(0);
     const lines = run.stderr.split('\n').filter((l) => l.startsWith('info: progress: '));
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(lines[0]).toMatch(/^info: progress: \d+ of 60 rows \(\d+%\), [\d.]+ rows\/s, 0 failed, 0 invalid, about .+ left$/);
+    expect(lines[0]).toMatch(
+      /^info: progress: \d+ of 60 rows \(\d+%\), [\d.]+ rows\/s, 0 failed, 0 invalid, about .+ left$/,
+    );
     expect(run.stderr).not.toContain('█');
   });
 
@@ -97,17 +116,31 @@ describe('logs and progress', () => {
     const file = path.join(dir, 'in.csv');
     await writePoNumbers(file, 40);
     const summaryFile = path.join(dir, 'summary.json');
-    const run = await runCli(['po-numbers', file, '--rate', '0', '--retries', '0', '--summary-json', summaryFile], env());
+    const run = await runCli(
+      ['po-numbers', file, '--rate', '0', '--retries', '0', '--summary-json', summaryFile],
+      env(),
+    );
     expect(run.code).toBe(1);
     const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as Record<string, unknown>;
-    expect(summary).toMatchObject({ exitCode: 1, kind: 'po-numbers', rows: 40, resultsPath: path.join(dir, 'in.results.csv') });
+    expect(summary).toMatchObject({
+      exitCode: 1,
+      kind: 'po-numbers',
+      rows: 40,
+      resultsPath: path.join(dir, 'in.results.csv'),
+    });
     const counts = summary.counts as Record<string, number>;
     expect((counts.success ?? 0) + (counts.failed ?? 0)).toBe(40);
     expect(counts.failed).toBeGreaterThan(0);
     expect(summary.latencyMs).toHaveProperty('p95');
-    const refused = await runCli(['po-numbers', path.join(dir, 'missing.csv'), '--summary-json', summaryFile], env());
+    const refused = await runCli(
+      ['po-numbers', path.join(dir, 'missing.csv'), '--summary-json', summaryFile],
+      env(),
+    );
     expect(refused.code).toBe(2);
-    expect(JSON.parse(await readFile(summaryFile, 'utf8'))).toMatchObject({ exitCode: 2, error: expect.stringContaining('missing.csv') });
+    expect(JSON.parse(await readFile(summaryFile, 'utf8'))).toMatchObject({
+      exitCode: 2,
+      error: expect.stringContaining('missing.csv'),
+    });
   });
 });
 
@@ -116,13 +149,26 @@ describe('configuration files', () => {
     const file = path.join(dir, 'in.csv');
     await writePoNumbers(file, 3);
     const config = path.join(dir, 'config.json');
-    await writeFile(config, JSON.stringify({ tenant: 'portal.cloudcockpit.com', 'base-url': sim.url, rate: 0, out: path.join(dir, 'from-config.csv') }));
-    const run = await runCli(['po-numbers', file, '--config', config], { CLOUDCOCKPIT_TOKEN: 'sim-static-token' });
-    expect(run.code).toBe(0);
-    expect(await readResults(path.join(dir, 'from-config.csv'))).toHaveLength(3);
-    const flagWins = await runCli(['po-numbers', file, '--config', config, '--out', path.join(dir, 'flag.csv')], {
+    await writeFile(
+      config,
+      JSON.stringify({
+        tenant: 'portal.cloudcockpit.com',
+        'base-url': sim.url,
+        rate: 0,
+        out: path.join(dir, 'from-config.csv'),
+      }),
+    );
+    const run = await runCli(['po-numbers', file, '--config', config], {
       CLOUDCOCKPIT_TOKEN: 'sim-static-token',
     });
+    expect(run.code).toBe(0);
+    expect(await readResults(path.join(dir, 'from-config.csv'))).toHaveLength(3);
+    const flagWins = await runCli(
+      ['po-numbers', file, '--config', config, '--out', path.join(dir, 'flag.csv')],
+      {
+        CLOUDCOCKPIT_TOKEN: 'sim-static-token',
+      },
+    );
     expect(flagWins.code).toBe(0);
     expect(await readResults(path.join(dir, 'flag.csv'))).toHaveLength(3);
 
@@ -132,22 +178,30 @@ describe('configuration files', () => {
     expect(refused.stderr).toContain('secrets are not accepted in a config file');
     expect(refused.stderr).not.toContain('oops-a-secret');
     await writeFile(config, JSON.stringify({ concurency: 3 }));
-    expect((await runCli(['po-numbers', file, '--config', config], {})).stderr).toContain('unknown key "concurency"');
+    expect((await runCli(['po-numbers', file, '--config', config], {})).stderr).toContain(
+      'unknown key "concurency"',
+    );
   });
 
   test('--env-file loads the environment (the real one wins) and warns when others can read it', async () => {
     const file = path.join(dir, 'in.csv');
     await writePoNumbers(file, 2);
     const envFile = path.join(dir, 'cloudcockpit.env');
-    await writeFile(envFile, `CLOUDCOCKPIT_TENANT=portal.cloudcockpit.com\nCLOUDCOCKPIT_BASE_URL=${sim.url}\nCLOUDCOCKPIT_TOKEN=sim-static-token\n`);
+    await writeFile(
+      envFile,
+      `CLOUDCOCKPIT_TENANT=portal.cloudcockpit.com\nCLOUDCOCKPIT_BASE_URL=${sim.url}\nCLOUDCOCKPIT_TOKEN=sim-static-token\n`,
+    );
     await chmod(envFile, 0o600);
     const run = await runCli(['po-numbers', file, '--env-file', envFile], {});
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain('can be read by other users');
     await chmod(envFile, 0o644);
-    const wrongTenant = await runCli(['po-numbers', file, '--env-file', envFile, '--out', path.join(dir, 'b.csv')], {
-      CLOUDCOCKPIT_TENANT: 'wrong.example.com',
-    });
+    const wrongTenant = await runCli(
+      ['po-numbers', file, '--env-file', envFile, '--out', path.join(dir, 'b.csv')],
+      {
+        CLOUDCOCKPIT_TENANT: 'wrong.example.com',
+      },
+    );
     expect(wrongTenant.stderr).toContain('can be read by other users (mode 644)');
     expect(wrongTenant.code).toBe(1); // the real environment's (wrong) tenant won: the API refused it
   });
@@ -164,7 +218,10 @@ describe('the inbox', () => {
       await writeFile(path.join(inbox, name), text);
       await utimes(path.join(inbox, name), mtime, mtime);
     };
-    await write('1-good.csv', `customerId,subscriptionId,poNumber\n${contoso.id},${contoso.subscriptions.azurePlan},PO-GOOD\n`);
+    await write(
+      '1-good.csv',
+      `customerId,subscriptionId,poNumber\n${contoso.id},${contoso.subscriptions.azurePlan},PO-GOOD\n`,
+    );
     await write(
       '2-failing.csv',
       `customer id;reseller id;internal identifier\n${contoso.id};;ERP-1\n${SAMPLE_WORLD.unknown.customerId};;ERP-2\n`,
@@ -177,14 +234,23 @@ describe('the inbox', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('2 processed, 1 rejected, 0 left, 1 waiting; exit 2');
 
-    expect((await readdir(inbox)).sort()).toEqual(['.work', '4-copying.csv', 'notes.txt', 'processed', 'rejected']);
+    expect((await readdir(inbox)).sort()).toEqual([
+      '.work',
+      '4-copying.csv',
+      'notes.txt',
+      'processed',
+      'rejected',
+    ]);
     const processed = (await readdir(path.join(inbox, 'processed'))).sort();
     expect(processed).toHaveLength(4);
     expect(processed.filter((n) => /^\d{8}-\d{6}-1-good\.csv$/.test(n))).toHaveLength(1);
     const goodResults = processed.find((n) => n.endsWith('-1-good.results.csv')) ?? '';
     expect((await readResults(path.join(inbox, 'processed', goodResults)))[0]?.status).toBe('success');
     const failingResults = processed.find((n) => n.endsWith('-2-failing.results.csv')) ?? '';
-    expect((await readResults(path.join(inbox, 'processed', failingResults))).map((r) => r.status)).toEqual(['success', 'failed']);
+    expect((await readResults(path.join(inbox, 'processed', failingResults))).map((r) => r.status)).toEqual([
+      'success',
+      'failed',
+    ]);
 
     const rejected = (await readdir(path.join(inbox, 'rejected'))).sort();
     expect(rejected).toHaveLength(2);
@@ -193,7 +259,10 @@ describe('the inbox', () => {
     expect(why).toContain('3-broken.csv was refused and nothing was sent');
     expect(why).toContain('line 2, column 2: a quoted cell starting in this record is never closed');
 
-    const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as { exitCode: number; files: { name: string; outcome: string }[] };
+    const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as {
+      exitCode: number;
+      files: { name: string; outcome: string }[];
+    };
     expect(summary.exitCode).toBe(2);
     expect(summary.files.map((f) => [f.name, f.outcome])).toEqual([
       ['1-good.csv', 'processed'],
@@ -207,7 +276,10 @@ describe('the inbox', () => {
   test('a second inbox run while one is running exits 2; an empty inbox exits 0', async () => {
     const inbox = await tempDir();
     const { writeFile: wf } = await import('node:fs/promises');
-    await wf(path.join(inbox, '.inbox.lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), started: 'now' }));
+    await wf(
+      path.join(inbox, '.inbox.lock'),
+      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), started: 'now' }),
+    );
     const locked = await runCli(['inbox', inbox], env());
     expect(locked.code).toBe(2);
     expect(locked.stderr).toContain('is being written by another run');
