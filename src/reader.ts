@@ -9,7 +9,6 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { parse, CsvError, type Options } from 'csv-parse';
 import { InputError } from './errors.js';
-import { readWorkbookRecords } from './xlsx.js';
 
 /** One record of the file: its cells as written, and the line it starts on. */
 export interface InputRecord {
@@ -210,6 +209,8 @@ export async function* readRecords(
   format: InputFormat,
 ): AsyncGenerator<InputRecord> {
   if (format.container === 'xlsx') {
+    // Loaded only for a workbook: exceljs alone adds ~30 MB to the process.
+    const { readWorkbookRecords } = await import('./xlsx.js');
     yield* readWorkbookRecords(file, displayName, format.sheet);
     return;
   }

@@ -137,11 +137,15 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       }
       const change = validation.change;
       const correlationId = randomUUID();
-      const begun = performance.now();
+      // Latency counts from when the row starts (its slot in the scheduler), not while it queues.
+      let begun = 0;
       const task = scheduler
         .schedule(
           kind.key(change),
-          () => client.send(kind, change, correlationId),
+          () => {
+            begun = performance.now();
+            return client.send(kind, change, correlationId);
+          },
           () => NOT_ATTEMPTED,
         )
         .catch((error: unknown): RowResult => ({
