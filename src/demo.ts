@@ -39,12 +39,12 @@ const sim = await startSimulator({
 let unexpected = 0;
 try {
   await mkdir(outDir, { recursive: true });
-  const files = (await readdir(samples)).filter((f) => f.endsWith('.csv')).sort();
+  const files = (await readdir(samples)).filter((f) => /\.(csv|xlsx)$/.test(f)).sort();
   console.log(
     `Simulator listening on ${sim.url}; running ${files.length} sample files through the real CLI.\n`,
   );
   for (const name of files) {
-    const out = path.join(outDir, name.replace(/\.csv$/, '.results.csv'));
+    const out = path.join(outDir, name.replace(/\.(csv|xlsx)$/, '.results.csv'));
     const { code, stderr } = await runCli(['run', path.join(samples, name), '--out', out, '--overwrite'], {
       CLOUDCOCKPIT_TENANT: sim.options.tenant,
       CLOUDCOCKPIT_BASE_URL: sim.url,
