@@ -71,6 +71,8 @@ export interface Options {
   readonly resume: boolean;
   /** An empty value clears it instead of being invalid. @default false */
   readonly allowClear: boolean;
+  /** Refuse the whole file if any row is invalid. @default false */
+  readonly strict: boolean;
   /** Send values that look like Excel's scientific notation as written. @default false */
   readonly acceptNumbers: boolean;
   /** Carry extra input columns into the results file. @default false */
@@ -174,6 +176,11 @@ export const OPTION_SPECS = {
     type: 'boolean',
     group: 'Input and output:',
     describe: 'An empty PO number / internal identifier clears it (else the row is invalid)',
+  },
+  strict: {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Refuse the whole file (exit 2, nothing sent) if any row is invalid',
   },
   'accept-numbers': {
     type: 'boolean',
@@ -443,6 +450,7 @@ export function resolveOptions(
     resume,
     allowClear: flag(src, 'allow-clear'),
     acceptNumbers: flag(src, 'accept-numbers'),
+    strict: flag(src, 'strict'),
     keepColumns: flag(src, 'keep-columns'),
     delimiter: delimiterRaw === undefined ? undefined : DELIMITERS[delimiterRaw],
     encoding: text(src, 'encoding'),

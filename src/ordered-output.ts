@@ -11,7 +11,8 @@ import type { ResultsWriter } from './results-writer.js';
 export class OrderedOutput {
   private readonly finished = new Map<number, ResultLine>();
   private nextSeq = 0;
-  private chain: Promise<void> = Promise.resolve();
+  /** Set while the file stream asks for a pause; resolves when writing may go on. */
+  private paused: Promise<void> | undefined;
   private waiter: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
@@ -27,23 +28,30 @@ export class OrderedOutput {
   /** Row number `seq` (0-based, in input order) has finished. */
   finish(seq: number, row: ResultLine): void {
     this.finished.set(seq, row);
-    if (seq !== this.nextSeq) return;
-    this.chain = this.chain.then(() => this.drain());
+    if (seq === this.nextSeq && this.paused === undefined) this.drain();
   }
 
-  private async drain(): Promise<void> {
+  /** Write every finished row that is next in order, synchronously, until the stream asks for a pause. */
+  private drain(): void {
     for (
       let row = this.finished.get(this.nextSeq);
       row !== undefined;
       row = this.finished.get(this.nextSeq)
     ) {
       this.finished.delete(this.nextSeq);
-      await this.writer.write(row);
       this.nextSeq++;
+      const more = this.writer.write(row);
       this.onWrite(row);
       const waiter = this.waiter;
       this.waiter = undefined;
       waiter?.resolve();
+      if (!more) {
+        this.paused = this.writer.drained().then(() => {
+          this.paused = undefined;
+          this.drain();
+        });
+        return;
+      }
     }
   }
 
@@ -57,8 +65,8 @@ export class OrderedOutput {
     return this.waiter.promise;
   }
 
-  /** Resolves when every finished row has been written. */
+  /** Resolves when every finished row has been handed to the file stream. */
   async flushed(): Promise<void> {
-    await this.chain;
+    while (this.paused) await this.paused;
   }
 }

@@ -8,16 +8,18 @@ import { InputError } from './errors.js';
 import { matchHeader, type HeaderMap } from './header.js';
 import type { Kind } from './kinds.js';
 import { EncodingError, readRecords, sniffInput, type InputFormat } from './reader.js';
-import { validateRecord } from './validate.js';
+import { describeProblems, validateRecord } from './validate.js';
 
 /** What the first pass learnt. */
 export interface PreflightResult {
   readonly format: InputFormat;
   readonly header: HeaderMap;
-  /** Data rows (blank rows not counted). */
-  readonly rows: number;
-  /** Rows that fail local validation. */
-  readonly invalid: number;
+  /** Data rows (blank rows not counted); undefined when only the header was read. */
+  readonly rows: number | undefined;
+  /** Rows that fail local validation; undefined when only the header was read. */
+  readonly invalid: number | undefined;
+  /** The first few invalid rows, for `--strict`'s message. */
+  readonly firstInvalid: readonly { readonly line: number; readonly problem: string }[];
   /** Things a person should know, e.g. the encoding was guessed. */
   readonly warnings: readonly string[];
 }
@@ -31,23 +33,37 @@ export interface PreflightOptions {
   readonly sheet?: string | undefined;
   readonly allowClear: boolean;
   readonly acceptNumbers: boolean;
+  /**
+   * Read only as far as the header. A dry run does this: it reads every row once anyway, and
+   * deletes its results if the file turns out malformed, so a second pass would only cost time.
+   */
+  readonly headerOnly?: boolean;
 }
 
 async function scan(file: string, displayName: string, format: InputFormat, options: PreflightOptions) {
   let header: HeaderMap | undefined;
   let rows = 0;
   let invalid = 0;
+  const firstInvalid: { line: number; problem: string }[] = [];
   for await (const record of readRecords(file, displayName, format)) {
     if (header === undefined) {
       header = matchHeader(record.cells, options.kind, displayName, record.line);
+      if (options.headerOnly) break;
       continue;
     }
     rows++;
-    if ('problems' in validateRecord(header, record.cells, options)) invalid++;
+    const validation = validateRecord(header, record.cells, options);
+    if ('problems' in validation) {
+      invalid++;
+      if (firstInvalid.length < 5)
+        firstInvalid.push({ line: record.line, problem: describeProblems(validation.problems) });
+    }
   }
   if (header === undefined)
     throw new InputError(displayName, 'the file is empty: expected a header line and rows');
-  return { header, rows, invalid };
+  return options.headerOnly
+    ? { header, rows: undefined, invalid: undefined, firstInvalid }
+    : { header, rows, invalid, firstInvalid };
 }
 
 /** Read the whole file once and check it; throws `InputError` if it cannot be used. */

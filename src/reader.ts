@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
-import { parse, CsvError, type Options } from 'csv-parse';
+import { CsvError, Parser, type Options } from 'csv-parse';
 import { InputError } from './errors.js';
 
 /** One record of the file: its cells as written, and the line it starts on. */
@@ -121,6 +121,38 @@ export function detectDelimiter(text: string): string {
   return best;
 }
 
+/**
+ * csv-parse with the line each record starts on. Lines are counted as records are pushed, which
+ * happens synchronously inside the parser, so when it fails `line` is where the failing record
+ * starts even if earlier records are still unread. csv-parse's own `info.lines` counts a CRLF
+ * inside quotes twice, so only its count of skipped empty lines is used. (Its `on_record` hook
+ * would do the same but builds an info object per record: 15% of a dry run's time.)
+ */
+class NumberedParser extends Parser {
+  /** The line the next record starts on. */
+  line = 1;
+  private emptyLines = 0;
+
+  constructor(options: Options) {
+    super(options);
+  }
+
+  override push(cells: unknown, encoding?: BufferEncoding): boolean {
+    if (!Array.isArray(cells)) return super.push(cells, encoding);
+    const empty = this.info.empty_lines;
+    this.line += empty - this.emptyLines;
+    this.emptyLines = empty;
+    const start = this.line;
+    for (const cell of cells as string[]) {
+      if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1))
+        this.line += lineBreaks(cell);
+    }
+    this.line++;
+    const record: InputRecord = { line: start, cells: cells as string[] };
+    return super.push(record);
+  }
+}
+
 /** Bytes to text, refusing bytes that are not valid in the encoding (so a wrong guess is noticed). */
 class Decoder extends Transform {
   private readonly decoder: TextDecoder;
@@ -216,33 +248,17 @@ export async function* readRecords(
   }
   const source = createReadStream(file);
   const decoder = new Decoder(format.encoding);
-  // Lines are counted as the parser produces records (on_record runs synchronously inside it), so
-  // when it fails, `line` is where the failing record starts even if earlier records are unread.
-  // csv-parse's own `info.lines` counts a CRLF inside quotes twice, so only its count of skipped
-  // empty lines is used. Empty lines are skipped by csv-parse itself: left in, a blank first line
-  // would set the expected cell count to 1 and every later record would cost it an error object.
-  let line = 1;
-  let emptyLines = 0;
-  const parserOptions: Options<InputRecord, string[]> = {
+  const parser = new NumberedParser({
     delimiter: format.delimiter,
     // Any of the three line endings, even mixed in one file; quoted cells keep theirs as written.
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
+    // Empty lines are skipped by csv-parse itself (NumberedParser still counts them): left in, a
+    // blank first line would set the expected cell count to 1 and every later record would cost
+    // csv-parse an error object.
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
-    on_record: (cells: string[], context): InputRecord => {
-      line += context.empty_lines - emptyLines;
-      emptyLines = context.empty_lines;
-      const start = line;
-      for (const cell of cells) {
-        if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1))
-          line += lineBreaks(cell);
-      }
-      line++;
-      return { line: start, cells };
-    },
-  };
-  const parser = parse(parserOptions as unknown as Options);
+  });
   source.on('error', (error) => decoder.destroy(error));
   decoder.on('error', (error) => parser.destroy(error));
   source.pipe(decoder).pipe(parser);
@@ -268,7 +284,7 @@ export async function* readRecords(
     if (error instanceof InputError) throw error;
     if (error instanceof CsvError) {
       throw new InputError(displayName, describeCsvError(error), {
-        line,
+        line: parser.line,
         column: ((error.column as number | undefined) ?? 0) + 1,
       });
     }

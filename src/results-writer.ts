@@ -81,22 +81,29 @@ export class ResultsWriter {
     const stringifier = stringify({ bom: true, record_delimiter: 'windows' });
     stringifier.pipe(file);
     const writer = new ResultsWriter(stringifier, file, path);
-    await writer.writeCells(header);
+    writer.stringifier.write(header);
     return writer;
   }
 
-  /** Append one row; resolves when the stream can take more (backpressure). */
-  async write(row: ResultLine): Promise<void> {
-    await this.writeCells(row.raw ?? resultCells(row));
+  /** Append one row. False means the stream wants a pause: wait for `drained()` before writing more. */
+  write(row: ResultLine): boolean {
+    return this.stringifier.write(row.raw ?? resultCells(row));
   }
 
-  private async writeCells(cells: readonly string[]): Promise<void> {
-    if (!this.stringifier.write(cells)) await once(this.stringifier, 'drain');
+  /** Resolves when the stream can take more after `write` returned false. */
+  async drained(): Promise<void> {
+    await once(this.stringifier, 'drain');
   }
 
-  /** Flush everything to disk and close the file. */
-  async close(): Promise<void> {
-    this.stringifier.end();
-    await once(this.file, 'close');
+  private closing: Promise<void> | undefined;
+
+  /** Flush everything to disk and close the file (once, however often it is called). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const closed = once(this.file, 'close');
+      this.stringifier.end();
+      await closed;
+    })();
+    return this.closing;
   }
 }

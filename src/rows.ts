@@ -121,7 +121,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       const finish = (result: RowResult, raw?: readonly string[]): void =>
         output.finish(rowSeq, { line: record.line, cells, extras, result, raw });
 
-      const earlier = await ctx.kept?.find(record.line, cells);
+      const earlier = ctx.kept ? await ctx.kept.find(record.line, cells) : undefined;
       if (earlier) {
         finish({ status: 'success', attempts: Number(earlier[6]) || 0 }, earlier);
         continue;

@@ -3,6 +3,7 @@
  * stream every row through validation, the scheduler and the API client (rows.ts), writing results
  * in input order as rows finish. Importable as a library; the CLI is a thin layer over `run`.
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { connect, type Connected } from './connect.js';
@@ -13,7 +14,8 @@ import type { Options } from './options.js';
 import { OrderedOutput } from './ordered-output.js';
 import { preflight, type PreflightResult } from './preflight.js';
 import { RateLimiter } from './rate-limiter.js';
-import { readRecords } from './reader.js';
+import { EncodingError, readRecords } from './reader.js';
+import { InputError } from './errors.js';
 import type { RowStatus } from './result.js';
 import { ResultsWriter, resultsHeader } from './results-writer.js';
 import { LatencyHistogram } from './latency.js';
@@ -49,7 +51,18 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
   let spooled: Spooled | undefined;
   try {
     spooled = options.file === '-' ? await spool(io.stdin ?? process.stdin) : undefined;
-    return await runJob(options, spooled?.path ?? options.file, env, logger, io.signal, terminal);
+    const file = spooled?.path ?? options.file;
+    try {
+      return await runJob(options, file, env, logger, io.signal, terminal);
+    } catch (error) {
+      // Only a dry run (one pass, no preflight) can meet bad bytes this late.
+      if (!(error instanceof EncodingError)) throw error;
+      const name = options.file === '-' ? 'standard input' : options.file;
+      if (options.encoding !== undefined)
+        throw new InputError(name, `the file is not valid ${options.encoding}; check --encoding`);
+      logger.warn(`${name} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`);
+      return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, io.signal, terminal);
+    }
   } finally {
     await spooled?.remove();
     await closeLogger(logger);
@@ -97,11 +110,23 @@ async function runJob(
     sheet: options.sheet,
     allowClear: options.allowClear,
     acceptNumbers: options.acceptNumbers,
+    headerOnly: options.dryRun && !options.strict,
   });
+  if (options.strict && checked.invalid) {
+    const first = checked.firstInvalid[0];
+    throw new InputError(
+      displayName,
+      `--strict: ${checked.invalid} of ${checked.rows} rows are invalid, so nothing was sent. ` +
+        `First, line ${first?.line}: ${first?.problem}. Run with --dry-run to see every invalid row`,
+      { line: first?.line },
+    );
+  }
   checked.warnings.forEach((w) => logger.warn(w));
   const { kind } = checked.header;
   logger.info(
-    `${displayName}: ${checked.rows} ${kind.name} rows, ${checked.invalid} invalid${options.dryRun ? ' (dry run: nothing is sent)' : ''}`,
+    checked.rows === undefined
+      ? `${displayName}: ${kind.name} rows (dry run: every row is checked, nothing is sent)`
+      : `${displayName}: ${checked.rows} ${kind.name} rows, ${checked.invalid} invalid`,
   );
   const keep = options.keepColumns ? checked.header.extras : [];
   const header = resultsHeader(
@@ -164,7 +189,7 @@ async function runJob(
     let kept = 0;
     const latency = new LatencyHistogram();
     const stopProgress = startProgress({
-      total: checked.rows,
+      total: checked.rows ?? 0,
       read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
       terminal,
       log: (line) => logger.info(line),
@@ -187,6 +212,10 @@ async function runJob(
       });
       stop = result.stop;
       kept = result.kept;
+    } catch (error) {
+      // A dry run meets a malformed file only now: it leaves nothing behind, as a real run would.
+      if (options.dryRun) await writer.close().then(() => rm(options.out, { force: true }));
+      throw error;
     } finally {
       stopProgress();
       await writer.close();
@@ -195,7 +224,7 @@ async function runJob(
     const summary = summarise({
       kind: kind.name,
       counts,
-      rows: checked.rows,
+      rows: checked.rows ?? Object.values(counts).reduce((a, b) => a + b, 0),
       kept,
       durationMs: performance.now() - started,
       retries,

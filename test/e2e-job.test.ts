@@ -348,3 +348,24 @@ describe('exit codes', () => {
     expect(sim.poNumbers.get(`${contoso.id}/${contoso.subscriptions.azurePlan}`)).toBe('PO-STDIN');
   });
 });
+
+describe('--strict', () => {
+  test('refuses the whole file when any row is invalid, naming the first one, and sends nothing', async () => {
+    const file = await input('strict.csv', [
+      'customerId,subscriptionId,poNumber',
+      `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`,
+      `${contoso.id},not-a-guid,PO-2`,
+    ]);
+    const run = await runCli(['po-numbers', file, '--strict'], env());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${file}, line 3: --strict: 1 of 2 rows are invalid, so nothing was sent. First, line 3: Not sent: subscriptionId "not-a-guid" is not a UUID`,
+    );
+    expect(sim.counters.api).toBe(0);
+    const clean = await input('clean.csv', [
+      'customerId,subscriptionId,poNumber',
+      `${contoso.id},${contoso.subscriptions.azurePlan},PO-1`,
+    ]);
+    expect((await runCli(['po-numbers', clean, '--strict'], env())).code).toBe(0);
+  });
+});
