@@ -222,6 +222,7 @@ export async function* readWorkbookRecords(
         continue;
       }
       found = true;
+      let width: number | undefined;
       try {
         for await (const row of worksheet) {
           const line =
@@ -229,6 +230,10 @@ export async function* readWorkbookRecords(
           lastRow = line;
           const cells = rowCells(row);
           if (cells.every((c) => c.trim() === '')) continue;
+          // A sheet has no "missing cells": an empty cell at a row's end is empty, not absent,
+          // so every row is as wide as the header (else validation would call it short).
+          width ??= cells.length;
+          while (cells.length < width) cells.push('');
           let size = 0;
           for (let i = 0; i < cells.length; i++) {
             size += (cells[i] as string).length;

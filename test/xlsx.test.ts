@@ -121,6 +121,20 @@ describe('reading a sheet', () => {
     ]);
   });
 
+  test('rows ending in empty cells are as wide as the header, so they are not short rows', async () => {
+    const file = await workbook('trailing.xlsx', (wb) => {
+      const ws = wb.addWorksheet('Sheet1');
+      ws.getRow(1).values = [...HEADER, 'Comment'];
+      ws.getRow(2).values = [CUSTOMER, SUBSCRIPTION, 'PO-2'];
+      ws.getRow(3).values = [CUSTOMER, SUBSCRIPTION];
+    });
+    expect(await records(file)).toEqual([
+      { line: 1, cells: [...HEADER, 'Comment'] },
+      { line: 2, cells: [CUSTOMER, SUBSCRIPTION, 'PO-2', ''] },
+      { line: 3, cells: [CUSTOMER, SUBSCRIPTION, '', ''] },
+    ]);
+  });
+
   test('the first sheet is read unless one is named, and names match regardless of case', async () => {
     const file = await workbook('sheets.xlsx', (wb) => {
       wb.addWorksheet('Notes').addRow(['read me first']);
