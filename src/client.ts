@@ -39,7 +39,7 @@ export interface RetryInfo {
 }
 
 /** Statuses worth another attempt (contract: 429, 5xx and timeouts); 400, 403, 404 are final. */
-export const RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504];
+export const RETRY_STATUS_CODES = [408, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
 
 interface AttemptContext {
   count: number;
@@ -125,11 +125,14 @@ function networkFailure(
   attempts: number,
   correlationId: string,
   timeoutMs: number,
+  /** The status of an earlier attempt's answer, if there was one: the contract's "last HTTP status". */
+  lastStatus: number | undefined,
 ): RowResult {
   const code = error.code;
   const timedOut = error.name === 'TimeoutError' || code === 'ETIMEDOUT';
   return {
     status: 'failed',
+    httpStatus: lastStatus,
     attempts,
     correlationId,
     errorType: timedOut ? 'Timeout' : 'NetworkError',
@@ -137,6 +140,14 @@ function networkFailure(
       ? `No answer within ${timeoutMs / 1000} s (--timeout), after ${attempts} attempt${attempts === 1 ? '' : 's'}`
       : `The connection failed (${code ?? error.name}) after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
   };
+}
+
+/** Thrown by the pacing hook when the run stopped while a row waited for its turn. */
+class StoppedError extends Error {
+  constructor() {
+    super('the run stopped before this attempt');
+    this.name = 'StoppedError';
+  }
 }
 
 function withNote(result: RowResult, note: string): RowResult {
@@ -179,6 +190,8 @@ export class ApiClient {
           async (request) => {
             const attempt = request.context.attempt as AttemptContext;
             await options.limiter.take();
+            // A stop while this row waited for its turn: it must not go out after all.
+            if (this.stopped) throw new StoppedError();
             attempt.startedAt = performance.now();
             attempt.token = await options.token.get();
             attempt.count++;
@@ -231,7 +244,13 @@ export class ApiClient {
         this.live.set(attempt, request);
         response = await request.finally(() => this.live.delete(attempt));
       } catch (error) {
-        if (error instanceof RequestError && error.code === 'ERR_CANCELED') {
+        if (error instanceof RequestError && error.cause instanceof StoppedError && attempt.count === 0) {
+          return { status: 'not_attempted', attempts: 0 };
+        }
+        if (
+          error instanceof RequestError &&
+          (error.code === 'ERR_CANCELED' || error.cause instanceof StoppedError)
+        ) {
           // The run stopped while this row waited to retry: report the last answer it had.
           const note = 'The run stopped before this row could be retried';
           return attempt.last
@@ -248,7 +267,16 @@ export class ApiClient {
               };
         }
         if (error instanceof RequestError && error.cause instanceof TokenError) {
-          // No token to send: this row was not sent, and no later row can be.
+          // No token to send: no later row can be sent either. A row already sent keeps its last answer.
+          if (attempt.last) {
+            const failure = httpFailure(
+              attempt.last,
+              attempt.count,
+              correlationId,
+              this.options.maxRetryAfterMs,
+            );
+            return { ...withNote(failure, error.cause.message), stopRun: error.cause.message };
+          }
           return {
             status: 'not_attempted',
             attempts: attempt.count,
@@ -259,7 +287,13 @@ export class ApiClient {
           };
         }
         if (error instanceof RequestError)
-          return networkFailure(error, attempt.count, correlationId, this.options.timeoutMs);
+          return networkFailure(
+            error,
+            attempt.count,
+            correlationId,
+            this.options.timeoutMs,
+            attempt.last?.statusCode,
+          );
         throw error;
       }
       const status = response.statusCode;

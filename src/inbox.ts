@@ -110,8 +110,10 @@ export async function runInbox(
         if (summary.exitCode === 0 || summary.exitCode === 1) {
           const moved = await freeName(folders.processed, `${stamp()}-${name}`);
           const results = moved.replace(INPUT, '.results.csv');
-          await rename(out, results);
+          // The input first: a crash between the two leaves the results in .work/ and the input
+          // already out of the inbox, so nothing is sent twice.
           await rename(file, moved);
+          await rename(out, results);
           files.push({
             name,
             outcome: 'processed',
@@ -161,7 +163,10 @@ export async function runInbox(
   } finally {
     await lock.release().catch(() => undefined);
   }
-  const exitCode = files.reduce((worst, f) => Math.max(worst, f.exitCode ?? 0), 0);
+  const worst = files.reduce((w, f) => Math.max(w, f.exitCode ?? 0), 0);
+  // Interrupted between two files: the run was still interrupted.
+  const reason = io.signal?.aborted ? String(io.signal.reason) : undefined;
+  const exitCode = reason === undefined ? worst : Math.max(worst, reason === 'SIGTERM' ? 143 : 130);
   const text = describeInbox(dir, files, exitCode);
   text.split('\n').forEach((line) => inbox.report(line));
   return { exitCode, files, text };

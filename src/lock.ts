@@ -69,11 +69,12 @@ export async function acquireLock(out: string): Promise<Lock> {
         `${out} is locked by a run on another machine (${found.host}, pid ${found.pid}, since ${found.started}). ` +
           `If that run is over, delete ${path}`,
       );
-    } else if (alive(found.pid)) {
+    } else if (found.pid !== process.pid && alive(found.pid)) {
       throw new OutputError(
         `${out} is being written by another run (pid ${found.pid}, since ${found.started}); wait for it to finish or stop it`,
       );
     }
+    // The holder is gone (or is this very process id, reused after a crash, e.g. PID 1 in a container).
     await rm(path, { force: true });
   }
   throw new OutputError(`Cannot take the lock ${path}: other runs keep taking it`);

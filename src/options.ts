@@ -461,6 +461,9 @@ export function resolveOptions(
     progress: (flags.progress ?? config.progress) !== false,
     progressIntervalSeconds: positive(src, 'progress-interval', 0.1, 86_400, 10),
   };
+  if (file !== '-' && path.resolve(options.out) === path.resolve(file)) {
+    throw new UsageError(`\`--out\` is the input file itself (${file}); choose another results file`);
+  }
   if (!dryRun && options.tenant === undefined) {
     throw new UsageError(
       'Missing `--tenant` (or CLOUDCOCKPIT_TENANT): the portal domain sent as X-Tenant, e.g. portal.cloudcockpit.com',

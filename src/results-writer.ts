@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { OutputError } from './errors.js';
 import type { Kind } from './kinds.js';
+import { redactor } from './redact.js';
 import type { ResultLine } from './result.js';
 
 /** The columns after the kind's three input columns. */
@@ -33,6 +34,11 @@ export function neutralise(cell: string): string {
   return FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 
+/** Text from the API or the network, made safe for the file: no secret, no formula. */
+function safe(text: string | undefined): string {
+  return text === undefined ? '' : neutralise(redactor.redact(text));
+}
+
 /** The cells of one results row, in header order. */
 export function resultCells(row: ResultLine): string[] {
   const r = row.result;
@@ -43,9 +49,9 @@ export function resultCells(row: ResultLine): string[] {
     r.httpStatus === undefined ? '' : String(r.httpStatus),
     String(r.attempts),
     r.correlationId ?? '',
-    neutralise(r.errorType ?? ''),
-    neutralise(r.errorDescription ?? ''),
-    neutralise(r.errorDetails ?? ''),
+    safe(r.errorType),
+    safe(r.errorDescription),
+    safe(r.errorDetails),
     ...row.extras.map(neutralise),
   ];
 }

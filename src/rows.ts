@@ -101,6 +101,8 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
   };
 
   const window = windowSize(options.concurrency);
+  /** Keys sent in a resumed run (only rows re-sent, so it stays small). */
+  const resent = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let seq = 0;
   let first = true;
@@ -122,11 +124,13 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
         output.finish(rowSeq, { line: record.line, cells, extras, result, raw });
 
       const earlier = ctx.kept ? await ctx.kept.find(record.line, cells) : undefined;
-      if (earlier) {
+      const validation = validateRecord(header, record.cells, options);
+      // An earlier success is kept, unless an earlier row of the same key was sent again in this
+      // run: then this one must be applied again too, or the last row in the file would not win.
+      if (earlier && !('change' in validation && resent.has(kind.key(validation.change)))) {
         finish({ status: 'success', attempts: Number(earlier[6]) || 0 }, earlier);
         continue;
       }
-      const validation = validateRecord(header, record.cells, options);
       if ('problems' in validation) {
         finish(invalid(validation.problems));
         continue;
@@ -136,6 +140,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
         continue;
       }
       const change = validation.change;
+      if (ctx.kept) resent.add(kind.key(change));
       const correlationId = randomUUID();
       // Latency counts from when the row starts (its slot in the scheduler), not while it queues.
       let begun = 0;
@@ -172,11 +177,18 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
           finish(result);
         });
       inFlight.add(task);
-      void task.finally(() => inFlight.delete(task));
+      void task.then(() => inFlight.delete(task));
     }
     await ctx.kept?.finish();
     await Promise.all(inFlight);
     await output.flushed();
+  } catch (error) {
+    // The input could not be read to its end (it changed under us?): start nothing more, let the
+    // rows in flight finish so their results are written, then report the error.
+    scheduler.stop();
+    client?.stop();
+    await Promise.allSettled(inFlight);
+    throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

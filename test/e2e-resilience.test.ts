@@ -265,6 +265,21 @@ describe('kill -9 and --resume', () => {
     expect(sim.counters.api).toBe(0);
   });
 
+  test('a resume that re-sends an earlier row of a key re-sends its later rows too, so the last row still wins', async () => {
+    const file = path.join(dir, 'in.csv');
+    const [c, sub] = ['3fa85f64-5717-4562-b3fc-2c963f66afa6', '1b4e28ba-2fa1-11d2-883f-0016d3cca427'];
+    await writeFile(file, `customerId,subscriptionId,poNumber\n${c},${sub},PO-FIRST\n${c},${sub},PO-LAST\n`);
+    const out = path.join(dir, 'out.csv');
+    expect((await runCli(['po-numbers', file, '--out', out], env())).code).toBe(0);
+    // As if line 2 had failed in that run while line 3 succeeded.
+    await writeFile(out, (await readFile(out, 'utf8')).replace(',PO-FIRST,success,', ',PO-FIRST,failed,'));
+    sim.reset();
+    const run = await runCli(['po-numbers', file, '--out', out, '--resume'], env());
+    expect(run.code).toBe(0);
+    expect(sim.history.get(`${c}/${sub}`)).toEqual(['PO-FIRST', 'PO-LAST']);
+    expect(sim.poNumbers.get(`${c}/${sub}`)).toBe('PO-LAST');
+  });
+
   test('a resume with nothing to do sends nothing and keeps the file', async () => {
     const file = path.join(dir, 'in.csv');
     await writePoNumbers(file, 30);

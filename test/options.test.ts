@@ -73,6 +73,12 @@ describe('resolveOptions', () => {
     expect(resolve({ resume: true }).out).toBe('data/po.results.csv');
   });
 
+  test('the results file cannot be the input file', () => {
+    expect(message(() => resolve({ out: 'data/po.csv', overwrite: true }))).toContain(
+      'is the input file itself',
+    );
+  });
+
   test('the default results file sits beside the input', () => {
     expect(defaultOutPath('/in/po.csv', false)).toBe('/in/po.results.csv');
     expect(defaultOutPath('po.csv', true)).toBe('po.dry-run.results.csv');
