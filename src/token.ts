@@ -61,8 +61,13 @@ export interface ClientCredentialsOptions {
 interface Cached {
   readonly token: string;
   /** performance.now() after which the token is renewed before use. */
-  readonly renewAt: number;
+  renewAt: number;
+  /** performance.now() at which the token expires. */
+  readonly expiresAt: number;
 }
+
+/** After a failed renewal while the token still works, wait this long before trying again. */
+const RENEWAL_RETRY_MS = 5000;
 
 /** Seconds before expiry at which a token is renewed: 60 s, or a tenth of its lifetime if shorter. */
 export function renewalMargin(lifetimeSeconds: number): number {
@@ -97,9 +102,20 @@ export class ClientCredentialsToken implements TokenProvider {
   }
 
   async get(): Promise<string> {
-    if (this.cached && performance.now() < this.cached.renewAt) return this.cached.token;
+    const cached = this.cached;
+    if (cached && performance.now() < cached.renewAt) return cached.token;
     this.pending ??= this.fetch().finally(() => (this.pending = undefined));
-    return this.pending;
+    try {
+      return await this.pending;
+    } catch (error) {
+      // A renewal that fails while the current token is still valid is tried again later;
+      // the run stops only when there is no usable token left.
+      if (cached && this.cached === cached && performance.now() < cached.expiresAt - 1000) {
+        cached.renewAt = performance.now() + RENEWAL_RETRY_MS;
+        return cached.token;
+      }
+      throw error;
+    }
   }
 
   refused(token: string): boolean {
@@ -126,7 +142,12 @@ export class ClientCredentialsToken implements TokenProvider {
       );
     }
     redactor.add(token);
-    this.cached = { token, renewAt: performance.now() + (lifetime - renewalMargin(lifetime)) * 1000 };
+    const now = performance.now();
+    this.cached = {
+      token,
+      renewAt: now + (lifetime - renewalMargin(lifetime)) * 1000,
+      expiresAt: now + lifetime * 1000,
+    };
     this.options.onToken?.({ expiresInSeconds: lifetime });
     return token;
   }

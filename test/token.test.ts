@@ -57,3 +57,18 @@ describe('ClientCredentialsToken', () => {
     expect(sim.counters.token).toBe(1);
   });
 });
+
+describe('renewal', () => {
+  test('a failed renewal while the token still works keeps the token instead of stopping', async () => {
+    sim.configure({ tokenLifetimeSeconds: 20 });
+    const tokens = provider();
+    const first = await tokens.get();
+    // Renewal is due 2 s before expiry (a tenth of 20 s); make it fail.
+    sim.configure({ tokenEndpointFailures: 100 });
+    const { cached } = tokens as unknown as { cached: { renewAt: number } };
+    cached.renewAt = performance.now() - 1; // as if the renewal time had come
+
+    expect(await tokens.get()).toBe(first);
+    expect(sim.counters.token).toBeGreaterThan(1);
+  });
+});
