@@ -186,16 +186,16 @@ export class ApiClient {
       },
       hooks: {
         // Runs before every attempt, retries included: pace it, and send the current token.
+        // Without pacing and with a token in hand it stays synchronous (no promise per request).
         beforeRequest: [
-          async (request) => {
+          (request) => {
             const attempt = request.context.attempt as AttemptContext;
-            await options.limiter.take();
-            // A stop while this row waited for its turn: it must not go out after all.
+            const token =
+              options.limiter.rate === 0 && options.limiter.waiting === 0 ? options.token.peek() : undefined;
+            if (token === undefined) return this.pace(attempt, request.headers);
             if (this.stopped) throw new StoppedError();
-            attempt.startedAt = performance.now();
-            attempt.token = await options.token.get();
-            attempt.count++;
-            request.headers.authorization = `Bearer ${attempt.token}`;
+            this.begin(attempt, token, request.headers);
+            return undefined;
           },
         ],
         beforeRetry: [
@@ -242,7 +242,11 @@ export class ApiClient {
           context: { attempt },
         });
         this.live.set(attempt, request);
-        response = await request.finally(() => this.live.delete(attempt));
+        try {
+          response = await request;
+        } finally {
+          this.live.delete(attempt);
+        }
       } catch (error) {
         if (error instanceof RequestError && error.cause instanceof StoppedError && attempt.count === 0) {
           return { status: 'not_attempted', attempts: 0 };
@@ -309,6 +313,21 @@ export class ApiClient {
         ? { ...failure, stopRun: 'the API refused the bearer token (HTTP 401)' }
         : failure;
     }
+  }
+
+  /** Wait for this attempt's turn and a token, then start it. */
+  private async pace(attempt: AttemptContext, headers: Record<string, unknown>): Promise<void> {
+    await this.options.limiter.take();
+    // A stop while this row waited for its turn: it must not go out after all.
+    if (this.stopped) throw new StoppedError();
+    this.begin(attempt, await this.options.token.get(), headers);
+  }
+
+  private begin(attempt: AttemptContext, token: string, headers: Record<string, unknown>): void {
+    attempt.startedAt = performance.now();
+    attempt.token = token;
+    attempt.count++;
+    headers.authorization = `Bearer ${token}`;
   }
 
   /** No more retries: rows waiting for one finish now with their last answer; attempts in flight end normally. */

@@ -144,7 +144,24 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       const correlationId = randomUUID();
       // Latency counts from when the row starts (its slot in the scheduler), not while it queues.
       let begun = 0;
-      const task = scheduler
+      const done = (result: RowResult): void => {
+        inFlight.delete(task);
+        afterRow(result);
+        const durationMs = performance.now() - begun;
+        if (result.attempts > 0) ctx.latency.add(durationMs);
+        if (logger.isDebugEnabled()) {
+          logger.debug(`line ${record.line}: ${result.status}`, {
+            line: record.line,
+            correlationId: result.correlationId,
+            status: result.status,
+            httpStatus: result.httpStatus,
+            attempts: result.attempts,
+            durationMs: Math.round(durationMs),
+          });
+        }
+        finish(result);
+      };
+      const task: Promise<void> = scheduler
         .schedule(
           kind.key(change),
           () => {
@@ -153,31 +170,16 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
           },
           () => NOT_ATTEMPTED,
         )
-        .catch((error: unknown): RowResult => ({
-          status: 'failed',
-          attempts: 0,
-          correlationId,
-          errorType: 'InternalError',
-          errorDescription: `cloudcockpit-bulk failed on this row: ${error instanceof Error ? error.message : String(error)}`,
-        }))
-        .then((result) => {
-          afterRow(result);
-          const durationMs = performance.now() - begun;
-          if (result.attempts > 0) ctx.latency.add(durationMs);
-          if (logger.isDebugEnabled()) {
-            logger.debug(`line ${record.line}: ${result.status}`, {
-              line: record.line,
-              correlationId: result.correlationId,
-              status: result.status,
-              httpStatus: result.httpStatus,
-              attempts: result.attempts,
-              durationMs: Math.round(durationMs),
-            });
-          }
-          finish(result);
-        });
+        .then(done, (error: unknown) =>
+          done({
+            status: 'failed',
+            attempts: 0,
+            correlationId,
+            errorType: 'InternalError',
+            errorDescription: `cloudcockpit-bulk failed on this row: ${error instanceof Error ? error.message : String(error)}`,
+          }),
+        );
       inFlight.add(task);
-      void task.then(() => inFlight.delete(task));
     }
     await ctx.kept?.finish();
     await Promise.all(inFlight);

@@ -43,15 +43,17 @@ export class Scheduler {
     const previous = this.tails.get(key);
     // Wait for the previous row of the same key before taking a slot, so waiting never holds one.
     const result = previous ? previous.then(() => this.limit(guarded)) : this.limit(guarded);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
+    // One settle handler both unblocks the next row of the key and forgets the key when it is last.
+    const tail: Promise<unknown> = result.then(
+      () => this.forget(key, tail),
+      () => this.forget(key, tail),
     );
     this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
     return result;
+  }
+
+  private forget(key: string, tail: Promise<unknown>): void {
+    if (this.tails.get(key) === tail) this.tails.delete(key);
   }
 
   /** Start nothing more; tasks already running finish. */

@@ -10,6 +10,8 @@ import { retryDelay } from './retry-delay.js';
 export interface TokenProvider {
   /** The token to send now (fetching or renewing it first if needed). Throws `TokenError`. */
   get(): Promise<string>;
+  /** The current token if it can be used now without waiting, else undefined (then call `get`). */
+  peek(): string | undefined;
   /** The API refused `token`: forget it. Returns true if a different token can be fetched. */
   refused(token: string): boolean;
   /** Token requests made so far (for the summary and the tests). */
@@ -35,6 +37,10 @@ export class StaticToken implements TokenProvider {
   constructor(private readonly token: string) {}
 
   async get(): Promise<string> {
+    return this.token;
+  }
+
+  peek(): string {
     return this.token;
   }
 
@@ -99,6 +105,10 @@ export class ClientCredentialsToken implements TokenProvider {
       },
       hooks: { beforeRequest: [() => void this.requests++] },
     });
+  }
+
+  peek(): string | undefined {
+    return this.cached && performance.now() < this.cached.renewAt ? this.cached.token : undefined;
   }
 
   async get(): Promise<string> {
