@@ -330,7 +330,15 @@ function text(src: Sources, flag: FlagName): string | undefined {
   return value.trim();
 }
 
-function integer(src: Sources, flag: FlagName, min: number, max: number, fallback: number): number {
+/** A number option, from the command line (a number) or the environment (text). */
+function numeric(
+  src: Sources,
+  flag: FlagName,
+  min: number,
+  max: number,
+  fallback: number,
+  whole: boolean,
+): number {
   const value = pick(src, flag);
   if (value === undefined) return fallback;
   const n =
@@ -339,23 +347,18 @@ function integer(src: Sources, flag: FlagName, min: number, max: number, fallbac
       : typeof value === 'string' && value.trim() !== ''
         ? Number(value)
         : NaN;
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw expected(flag, `an integer from ${min} to ${max}`, value);
+  if (!(whole ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+    throw expected(flag, `${whole ? 'an integer' : 'a number'} from ${min} to ${max}`, value);
+  }
   return n;
 }
 
+function integer(src: Sources, flag: FlagName, min: number, max: number, fallback: number): number {
+  return numeric(src, flag, min, max, fallback, true);
+}
+
 function positive(src: Sources, flag: FlagName, min: number, max: number, fallback: number): number {
-  const value = pick(src, flag);
-  if (value === undefined) return fallback;
-  const n =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && value.trim() !== ''
-        ? Number(value)
-        : NaN;
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw expected(flag, `a number from ${min} to ${max}`, value);
-  return n;
+  return numeric(src, flag, min, max, fallback, false);
 }
 
 function url(src: Sources, flag: FlagName, fallback: string): string {
