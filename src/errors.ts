@@ -1,6 +1,6 @@
 /**
- * Errors that stop the run itself. Row failures are never exceptions: they are `RowResult` values.
- * Each class carries the exit code it leads to, so the exit code is decided in one place (`exitCodeOf`).
+ * Errors that stop the run before anything is sent (exit 2). Row failures are never exceptions:
+ * they are `RowResult` values; a run stopped part-way ends with a summary (exit 3), not an error.
  */
 
 /** Stable codes, so callers never tell errors apart by their message text. */
@@ -9,8 +9,7 @@ export type RunErrorCode =
   | 'CONFIG' // missing configuration: tenant, token, credentials
   | 'INPUT' // the input file is unreadable or malformed
   | 'OUTPUT' // the results file cannot be written (exists, locked, unwritable)
-  | 'AUTH' // the token endpoint refused the credentials before anything was sent
-  | 'ABORTED'; // the run stopped part-way (token refused mid-run, --max-failures)
+  | 'AUTH'; // the token endpoint refused the credentials before anything was sent
 
 /** Base class: a message meant for the person running the program, and the exit code. */
 export class RunError extends Error {
@@ -21,7 +20,8 @@ export class RunError extends Error {
     super(message, options);
     this.name = 'RunError';
     this.code = code;
-    this.exitCode = code === 'ABORTED' ? 3 : 2;
+    // A run that stops part-way is not an error but a summary (exit 3): these all mean nothing was sent.
+    this.exitCode = 2;
   }
 }
 
@@ -68,13 +68,5 @@ export class OutputError extends RunError {
   constructor(message: string) {
     super('OUTPUT', message);
     this.name = 'OutputError';
-  }
-}
-
-/** The run stopped part-way; the rows not sent are written as `not_attempted`. */
-export class AbortError extends RunError {
-  constructor(message: string) {
-    super('ABORTED', message);
-    this.name = 'AbortError';
   }
 }

@@ -24,16 +24,6 @@ export class Scheduler {
     this.limit.concurrency = value;
   }
 
-  /** Tasks running now. */
-  get active(): number {
-    return this.limit.activeCount;
-  }
-
-  /** True once `stop()` was called. */
-  get isStopped(): boolean {
-    return this.stopped;
-  }
-
   /**
    * Run `task` after every earlier task with the same key has finished, within the concurrency
    * limit. If the scheduler is stopped before the task starts, `skipped()` is returned instead.
