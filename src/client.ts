@@ -47,6 +47,8 @@ interface AttemptContext {
   readonly correlationId: string;
   /** When the current attempt was let through by the rate limiter (performance.now()). */
   startedAt: number;
+  /** When the first attempt was let through: the row's latency counts from here, not from its wait. */
+  firstStartedAt: number;
   /** True while got sleeps before the next attempt: a stop cancels such rows. */
   waiting: boolean;
   /** The last answer, kept so a row cancelled while waiting still reports it. */
@@ -229,9 +231,16 @@ export class ApiClient {
       token: '',
       correlationId,
       startedAt: 0,
+      firstStartedAt: 0,
       waiting: false,
       last: undefined,
     };
+    const result = await this.attempts(kind, change, attempt);
+    return attempt.count > 0 ? { ...result, durationMs: performance.now() - attempt.firstStartedAt } : result;
+  }
+
+  private async attempts(kind: Kind, change: Change, attempt: AttemptContext): Promise<RowResult> {
+    const { correlationId } = attempt;
     let renewed = false;
     for (;;) {
       let response: Response<string>;
@@ -325,6 +334,7 @@ export class ApiClient {
 
   private begin(attempt: AttemptContext, token: string, headers: Record<string, unknown>): void {
     attempt.startedAt = performance.now();
+    if (attempt.count === 0) attempt.firstStartedAt = attempt.startedAt;
     attempt.token = token;
     attempt.count++;
     headers.authorization = `Bearer ${token}`;

@@ -18,6 +18,8 @@ export interface RowResult {
   readonly errorDescription?: string | undefined;
   /** `propertyName: first; second | other: …`, from the API's `errors[]` or our validation. */
   readonly errorDetails?: string | undefined;
+  /** Milliseconds from the first attempt's start to the outcome (for the summary; not written). */
+  readonly durationMs?: number | undefined;
   /** Set when this outcome means the whole run must stop (the token was refused). */
   readonly stopRun?: string | undefined;
 }

@@ -142,13 +142,10 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       const change = validation.change;
       if (ctx.kept) resent.add(kind.key(change));
       const correlationId = randomUUID();
-      // Latency counts from when the row starts (its slot in the scheduler), not while it queues.
-      let begun = 0;
       const done = (result: RowResult): void => {
         inFlight.delete(task);
         afterRow(result);
-        const durationMs = performance.now() - begun;
-        if (result.attempts > 0) ctx.latency.add(durationMs);
+        if (result.durationMs !== undefined) ctx.latency.add(result.durationMs);
         if (logger.isDebugEnabled()) {
           logger.debug(`line ${record.line}: ${result.status}`, {
             line: record.line,
@@ -156,7 +153,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
             status: result.status,
             httpStatus: result.httpStatus,
             attempts: result.attempts,
-            durationMs: Math.round(durationMs),
+            durationMs: result.durationMs === undefined ? undefined : Math.round(result.durationMs),
           });
         }
         finish(result);
@@ -164,10 +161,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       const task: Promise<void> = scheduler
         .schedule(
           kind.key(change),
-          () => {
-            begun = performance.now();
-            return client.send(kind, change, correlationId);
-          },
+          () => client.send(kind, change, correlationId),
           () => NOT_ATTEMPTED,
         )
         .then(done, (error: unknown) =>
