@@ -139,6 +139,8 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(`cloudcockpit-bulk: ${usageError}\nRun cloudcockpit-bulk --help for usage.\n`);
     return EXIT_USAGE;
   }
+  // With exitProcess(false), yargs shows the help (or version) and still returns the command.
+  if (argv.help === true || argv.version === true) return 0;
   const command = argv._[0];
   if (
     command !== 'po-numbers' &&

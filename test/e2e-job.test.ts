@@ -243,6 +243,18 @@ describe('the bulk job', () => {
   });
 });
 
+describe('help', () => {
+  test('--help on a command shows its options and exits 0 without running anything', async () => {
+    for (const args of [['po-numbers', '--help'], ['inbox', '--help'], ['--help']]) {
+      const run = await runCli(args, {});
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('cloudcockpit-bulk');
+      expect(run.stderr).toBe('');
+    }
+    expect((await runCli(['po-numbers', '--help'], {})).stdout).toContain('--max-failures');
+  });
+});
+
 describe('exit codes', () => {
   test('0 when every row succeeded, and the results file lists them', async () => {
     const file = await input('ok.csv', [
