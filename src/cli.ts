@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from './config-file.js';
+import { readableByOthers } from './credentials.js';
 import { ConfigError, RunError, UsageError } from './errors.js';
 import { runInbox } from './inbox.js';
 import { createLogger, closeLogger } from './logger.js';
@@ -74,11 +75,8 @@ const STDIN_MARK = '\u0000stdin';
 async function loadEnvFile(file: string): Promise<void> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new ConfigError(`Cannot read the environment file ${file}`);
-  if ((info.mode & 0o077) !== 0 && process.platform !== 'win32') {
-    process.stderr.write(
-      `cloudcockpit-bulk: warning: ${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it\n`,
-    );
-  }
+  const warning = readableByOthers(info.mode, file);
+  if (warning) process.stderr.write(`cloudcockpit-bulk: warning: ${warning}\n`);
   try {
     process.loadEnvFile(file);
   } catch (error) {
@@ -93,6 +91,15 @@ function settleSeconds(argv: Record<string, unknown>): number {
     throw new UsageError(`Expected \`--settle-seconds\` to be a number from 0 up, got \`${String(value)}\``);
   }
   return value;
+}
+
+/** A bug, not a user error: one redacted line on stderr, the stack only with CLOUDCOCKPIT_DEBUG. */
+export function reportUnexpected(error: unknown): void {
+  process.stderr.write(
+    `cloudcockpit-bulk: unexpected error: ${redactor.redact(error instanceof Error ? error.message : String(error))}\n`,
+  );
+  if (process.env.CLOUDCOCKPIT_DEBUG)
+    process.stderr.write(`${redactor.redact(String((error as Error)?.stack))}\n`);
 }
 
 /** Parse `args`, run, and resolve to the exit code. Messages go to stderr; stdout stays empty. */
@@ -218,10 +225,7 @@ export async function main(args: string[]): Promise<number> {
     if (error instanceof RunError) {
       process.stderr.write(`cloudcockpit-bulk: ${message}\n`);
     } else {
-      // A bug, not a user error: say so plainly, without a stack trace unless asked for.
-      process.stderr.write(`cloudcockpit-bulk: unexpected error: ${message}\n`);
-      if (process.env.CLOUDCOCKPIT_DEBUG)
-        process.stderr.write(`${redactor.redact(String((error as Error).stack))}\n`);
+      reportUnexpected(error);
     }
     if (summaryJson) {
       await writeSummaryJson(summaryJson, {

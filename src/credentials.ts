@@ -10,6 +10,12 @@ import { redactor } from './redact.js';
 import type { Agents } from 'got';
 import { ClientCredentialsToken, StaticToken, type TokenProvider } from './token.js';
 
+/** A warning if a file holding secrets (`label` names it) can be read by other users, else undefined. */
+export function readableByOthers(mode: number, label: string): string | undefined {
+  if ((mode & 0o077) === 0 || process.platform === 'win32') return undefined;
+  return `${label} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`;
+}
+
 /** Read a secret from a file: trimmed, and with a warning if others can read it. */
 export async function readSecretFile(
   file: string,
@@ -18,12 +24,8 @@ export async function readSecretFile(
 ): Promise<string> {
   let text: string;
   try {
-    const info = await stat(file);
-    if ((info.mode & 0o077) !== 0 && process.platform !== 'win32') {
-      warn(
-        `${file} (${what}) can be read by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`,
-      );
-    }
+    const warning = readableByOthers((await stat(file)).mode, `${file} (${what})`);
+    if (warning) warn(warning);
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new ConfigError(
