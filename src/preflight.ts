@@ -82,18 +82,22 @@ export async function preflight(
     return { format, ...(await scan(file, displayName, format, options)), warnings };
   } catch (error) {
     if (!(error instanceof EncodingError)) throw error;
-    if (!format.guessedEncoding) {
-      throw new InputError(displayName, `the file is not valid ${format.encoding}; check --encoding`);
-    }
-    // Not UTF-8: Excel's "CSV" on Windows writes the ANSI code page, Windows-1252 in the West.
+    warnings.push(fallBackFromUtf8(displayName, format.guessedEncoding, format.encoding));
     format = await sniffInput(
       file,
       { encoding: 'windows-1252', delimiter: options.delimiter, sheet: options.sheet },
       displayName,
     );
-    warnings.push(
-      `${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`,
-    );
     return { format, ...(await scan(file, displayName, format, options)), warnings };
   }
+}
+
+/**
+ * The bytes are not valid in the encoding. A forced encoding is refused (`InputError`); a guessed
+ * UTF-8 falls back to Windows-1252, the ANSI code page Excel's "CSV" writes in the West: the
+ * warning to give is returned.
+ */
+export function fallBackFromUtf8(displayName: string, guessed: boolean, encoding: string): string {
+  if (!guessed) throw new InputError(displayName, `the file is not valid ${encoding}; check --encoding`);
+  return `${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`;
 }

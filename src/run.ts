@@ -12,7 +12,7 @@ import { acquireLock, type Lock } from './lock.js';
 import { createLogger, closeLogger, type Logger } from './logger.js';
 import type { Options } from './options.js';
 import { OrderedOutput } from './ordered-output.js';
-import { preflight, type PreflightResult } from './preflight.js';
+import { fallBackFromUtf8, preflight, type PreflightResult } from './preflight.js';
 import { RateLimiter } from './rate-limiter.js';
 import { EncodingError, readRecords } from './reader.js';
 import { InputError } from './errors.js';
@@ -36,6 +36,11 @@ export interface RunIo {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** How the input is named in messages. */
+function displayNameOf(options: Options): string {
+  return options.file === '-' ? 'standard input' : options.file;
+}
+
 /** Run a whole job. Setup failures throw a `RunError` (exit 2); everything after is in the summary. */
 export async function run(options: Options, io: Partial<RunIo> = {}): Promise<RunSummary> {
   const env = io.env ?? process.env;
@@ -57,10 +62,7 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
     } catch (error) {
       // Only a dry run (one pass, no preflight) can meet bad bytes this late.
       if (!(error instanceof EncodingError)) throw error;
-      const name = options.file === '-' ? 'standard input' : options.file;
-      if (options.encoding !== undefined)
-        throw new InputError(name, `the file is not valid ${options.encoding}; check --encoding`);
-      logger.warn(`${name} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`);
+      logger.warn(fallBackFromUtf8(displayNameOf(options), options.encoding === undefined, error.encoding));
       return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, io.signal, terminal);
     }
   } finally {
@@ -102,7 +104,7 @@ async function runJob(
   terminal: TerminalStream | undefined,
 ): Promise<RunSummary> {
   const started = performance.now();
-  const displayName = options.file === '-' ? 'standard input' : options.file;
+  const displayName = displayNameOf(options);
   const checked = await preflight(file, displayName, {
     kind: options.command === 'run' ? undefined : kindByName(options.command),
     encoding: options.encoding,
