@@ -22,6 +22,12 @@ function printable(name: string): string {
   return escaped.length > 40 ? `${escaped.slice(0, 39)}…` : escaped;
 }
 
+/** A record's cells for the kind's three columns, trimmed, in the kind's order. */
+export function kindCells(header: HeaderMap, cells: readonly string[]): [string, string, string] {
+  const [a, b, c] = header.indexes;
+  return [(cells[a] ?? '').trim(), (cells[b] ?? '').trim(), (cells[c] ?? '').trim()];
+}
+
 /** The comparable form of a header name. */
 export function normaliseName(name: string): string {
   return name.replace(/[\s_\-\u00a0\u200b-\u200d\ufeff]/g, '').toLowerCase();

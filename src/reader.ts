@@ -297,3 +297,16 @@ export async function* readRecords(
     parser.destroy();
   }
 }
+
+/** The data records of a file already checked by the preflight: every record after the header. */
+export async function* dataRecords(
+  file: string,
+  displayName: string,
+  format: InputFormat,
+): AsyncGenerator<InputRecord> {
+  let header = true;
+  for await (const record of readRecords(file, displayName, format)) {
+    if (header) header = false;
+    else yield record;
+  }
+}

@@ -11,8 +11,9 @@ import type { Logger } from './logger.js';
 import type { Options } from './options.js';
 import type { OrderedOutput } from './ordered-output.js';
 import type { PreflightResult } from './preflight.js';
-import { readRecords } from './reader.js';
-import type { RowResult } from './result.js';
+import { kindCells } from './header.js';
+import { dataRecords } from './reader.js';
+import { flattenErrors, type RowResult } from './result.js';
 import type { LatencyHistogram } from './latency.js';
 import type { KeptRows } from './resume.js';
 import type { Scheduler } from './scheduler.js';
@@ -59,7 +60,7 @@ function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
     attempts: 0,
     errorType: 'ValidationError',
     errorDescription: describeProblems(problems),
-    errorDetails: problems.map((p) => `${p.propertyName}: ${p.description}`).join(' | '),
+    errorDetails: flattenErrors(problems),
   };
 }
 
@@ -105,20 +106,11 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
   const resent = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let seq = 0;
-  let first = true;
   try {
-    for await (const record of readRecords(ctx.file, ctx.displayName, checked.format)) {
-      if (first) {
-        first = false;
-        continue;
-      }
+    for await (const record of dataRecords(ctx.file, ctx.displayName, checked.format)) {
       const rowSeq = seq++;
       while (rowSeq - output.written >= window) await output.nextWrite();
-      const cells = header.indexes.map((i) => (record.cells[i] ?? '').trim()) as unknown as [
-        string,
-        string,
-        string,
-      ];
+      const cells = kindCells(header, record.cells);
       const extras = ctx.keep.map((e) => record.cells[e.index] ?? '');
       const finish = (result: RowResult, raw?: readonly string[]): void =>
         output.finish(rowSeq, { line: record.line, cells, extras, result, raw });

@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { connect, type Connected } from './connect.js';
+import { kindCells } from './header.js';
 import { kindByName } from './kinds.js';
 import { acquireLock, type Lock } from './lock.js';
 import { createLogger, closeLogger, type Logger } from './logger.js';
@@ -14,7 +15,7 @@ import type { Options } from './options.js';
 import { OrderedOutput } from './ordered-output.js';
 import { fallBackFromUtf8, preflight, type PreflightResult } from './preflight.js';
 import { RateLimiter } from './rate-limiter.js';
-import { EncodingError, readRecords } from './reader.js';
+import { dataRecords, EncodingError } from './reader.js';
 import { InputError } from './errors.js';
 import type { RowStatus } from './result.js';
 import { ResultsWriter, resultsHeader } from './results-writer.js';
@@ -80,16 +81,8 @@ async function verifyResume(
   header: string[],
 ): Promise<number> {
   const kept = new KeptRows(plan, header, displayName);
-  let first = true;
-  for await (const record of readRecords(file, displayName, checked.format)) {
-    if (first) {
-      first = false;
-      continue;
-    }
-    await kept.find(
-      record.line,
-      checked.header.indexes.map((i) => (record.cells[i] ?? '').trim()),
-    );
+  for await (const record of dataRecords(file, displayName, checked.format)) {
+    await kept.find(record.line, kindCells(checked.header, record.cells));
   }
   await kept.finish();
   return kept.kept;
