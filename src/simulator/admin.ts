@@ -1,14 +1,8 @@
 import type { SimulatorOptions } from './options.js';
+import type { SimulatorCounters } from './recorder.js';
 
 /** A JSON-friendly snapshot of the counters, as served by GET /_sim/stats. */
-export interface SimulatorStats {
-  api: number;
-  token: number;
-  byStatus: Record<number, number>;
-  tokenByStatus: Record<number, number>;
-  dropped: number;
-  hung: number;
-  maxPerSecond: number;
+export interface SimulatorStats extends Omit<SimulatorCounters, 'perSecond'> {
   perSecond: Record<number, number>;
   inFlight: number;
   maxInFlight: number;
