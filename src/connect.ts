@@ -10,12 +10,11 @@ import type { Logger } from './logger.js';
 import type { Options } from './options.js';
 import { connectionFor } from './proxy.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { TokenError, type TokenProvider } from './token.js';
+import { TokenError } from './token.js';
 
 /** A ready API client and what it holds open. */
 export interface Connected {
   readonly client: ApiClient;
-  readonly token: TokenProvider;
   /** Close every kept-alive socket. */
   close(): void;
 }
@@ -56,7 +55,7 @@ export async function connect(
       maxRetryAfterMs: options.maxRetryAfterSeconds * 1000,
       ...hooks,
     });
-    return { client, token, close };
+    return { client, close };
   } catch (error) {
     close();
     throw error;
