@@ -191,6 +191,11 @@ export class ApiClient {
         // Without pacing and with a token in hand it stays synchronous (no promise per request).
         beforeRequest: [
           (request) => {
+            // got 14 builds node's request options as `{ ...cacheOptions, <35 more> }`. On Node 20's
+            // V8, spreading a non-empty object there makes fresh hidden classes on every call: about
+            // 30 µs and tens of kB of old-space garbage per request, a third of got's CPU and most of
+            // the heap growth. We use no HTTP cache, so an empty cacheOptions changes nothing else.
+            request.cacheOptions = {};
             const attempt = request.context.attempt as AttemptContext;
             const token =
               options.limiter.rate === 0 && options.limiter.waiting === 0 ? options.token.peek() : undefined;
