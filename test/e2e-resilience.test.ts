@@ -198,6 +198,45 @@ describe('stopping part-way', () => {
     });
   }
 
+  test('SIGINT ends rows waiting to retry at once, each with its last answer', async () => {
+    sim.configure({ failureRate: 1 });
+    const file = path.join(dir, 'in.csv');
+    await writePoNumbers(file, 8);
+    const out = path.join(dir, 'out.csv');
+    const { child, done } = start([
+      'po-numbers',
+      file,
+      '--out',
+      out,
+      '--rate',
+      '0',
+      '--concurrency',
+      '4',
+      '--retries',
+      '8',
+    ]);
+    // Every attempt fails with 500, so once each of the 4 rows has had two answers, all of them
+    // spend most of their time in backoff (up to 30 s each with 8 retries).
+    while (sim.requests.length < 8) await sleep(20);
+    const stoppedAt = performance.now();
+    child.kill('SIGINT');
+    const { code } = await done;
+    expect(code).toBe(130);
+    expect(performance.now() - stoppedAt).toBeLessThan(5000);
+    const rows = await readResults(out);
+    expect(rows).toHaveLength(8);
+    const tried = rows.filter((r) => r.status === 'failed');
+    expect(tried.length).toBeGreaterThanOrEqual(4);
+    for (const row of tried) {
+      expect(row.httpStatus).toBe('500');
+      expect(Number(row.attempts)).toBeGreaterThanOrEqual(1);
+    }
+    expect(
+      tried.some((r) => r.errorDescription?.includes('The run stopped before this row could be retried')),
+    ).toBe(true);
+    expect(rows.filter((r) => r.status === 'not_attempted').length).toBe(8 - tried.length);
+  });
+
   test('a second SIGINT exits at once, leaving a readable prefix of the results', async () => {
     sim.configure({ latencyMs: 3000 });
     const file = path.join(dir, 'in.csv');
