@@ -3,6 +3,7 @@
  * decided here, in one place. Nothing else in the program reads argv or exits the process.
  */
 import { stat } from 'node:fs/promises';
+import v8 from 'node:v8';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from './config-file.js';
 import { readableByOthers } from './credentials.js';
@@ -102,6 +103,19 @@ export function reportUnexpected(error: unknown): void {
     process.stderr.write(`${redactor.redact(String((error as Error)?.stack))}\n`);
 }
 
+/**
+ * A run that sends lasts as long as the API makes it (hours for a big file at the API's pace), so
+ * the process favours memory over CPU: V8's optimize-for-size mode keeps the heap close to its live
+ * size. Measured on 200,000 rows at instant answers: peak RSS 169 MB without it, about 118-122 MB
+ * with it, for about 10% more CPU (the job stays faster than a bare got loop). A dry run is a short
+ * CPU-bound pass and keeps V8's defaults. Set here, before the first pass over the input, because
+ * the heap limits V8 settles on early stay; set at run time because V8 reads this flag as it goes.
+ * Here and not in `run()`: flipping a V8 flag is the process owner's business, not a library's.
+ */
+function favourMemory(): void {
+  v8.setFlagsFromString('--optimize-for-size');
+}
+
 /** Parse `args`, run, and resolve to the exit code. Messages go to stderr; stdout stays empty. */
 export async function main(args: string[]): Promise<number> {
   let usageError: string | undefined;
@@ -182,7 +196,7 @@ export async function main(args: string[]): Promise<number> {
       const dir = String(argv.dir);
       const settle = settleSeconds(argv);
       // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
-      resolveOptions('run', 'inbox-check.csv', flags, process.env, config);
+      if (!resolveOptions('run', 'inbox-check.csv', flags, process.env, config).dryRun) favourMemory();
       const logger = createLogger({ level: 'info', stderr: process.stderr });
       try {
         const summary = await runInbox(
@@ -218,6 +232,7 @@ export async function main(args: string[]): Promise<number> {
     }
     const file = argv.file === STDIN_MARK ? '-' : String(argv.file);
     const options = resolveOptions(command as CommandName, file, flags, process.env, config);
+    if (!options.dryRun) favourMemory();
     const summary = await run(options, { signal: controller.signal });
     if (summaryJson) await writeSummaryJson(summaryJson, summaryRecord(summary, file));
     return summary.exitCode;
