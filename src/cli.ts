@@ -106,8 +106,8 @@ export function reportUnexpected(error: unknown): void {
 /**
  * A run that sends lasts as long as the API makes it (hours for a big file at the API's pace), so
  * the process favours memory over CPU: V8's optimize-for-size mode keeps the heap close to its live
- * size. Measured on 200,000 rows at instant answers: peak RSS 169 MB without it, about 118-122 MB
- * with it, for about 10% more CPU (the job stays faster than a bare got loop). A dry run is a short
+ * size. Measured on 200,000 rows at instant answers: peak RSS 169 MB without it, 114-121 MB with
+ * it, for about 10% more CPU (the job stays about as fast as a bare got loop). A dry run is a short
  * CPU-bound pass and keeps V8's defaults. Set here, before the first pass over the input, because
  * the heap limits V8 settles on early stay; set at run time because V8 reads this flag as it goes.
  * Here and not in `run()`: flipping a V8 flag is the process owner's business, not a library's.

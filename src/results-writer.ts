@@ -1,7 +1,8 @@
 /**
  * The results file: UTF-8 with a BOM, comma-separated, the contract's columns, one row per input
  * row in input order. Rows are on disk within FLUSH_INTERVAL_MS of being written, so a crash
- * leaves a valid prefix missing at most the last few rows. Every text cell that a spreadsheet could run as a formula is neutralised.
+ * leaves a valid prefix missing at most the last few rows. Every text cell that a spreadsheet
+ * could run as a formula is neutralised.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -64,8 +65,6 @@ export function resultCells(row: ResultLine): string[] {
  * are missing, so `--resume` sends them again.
  */
 export const FLUSH_INTERVAL_MS = 20;
-/** Written at once, however recent, when this much is waiting (a fast run fills it in well under the interval). */
-const FLUSH_BYTES = 64 * 1024;
 
 /** Writes results rows, in the order given, to a new file. */
 export class ResultsWriter {
@@ -110,10 +109,11 @@ export class ResultsWriter {
     if (this.flushTimer === undefined) {
       this.file.cork();
       this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
-    } else if (this.file.writableLength >= FLUSH_BYTES) {
-      this.flush();
     }
-    return this.stringifier.write(row.raw ?? resultCells(row));
+    const more = this.stringifier.write(row.raw ?? resultCells(row));
+    // The buffers are full (a fast run): write now, not when the timer fires.
+    if (!more) this.flush();
+    return more;
   }
 
   /** Write the rows held back, now. */
@@ -126,6 +126,7 @@ export class ResultsWriter {
 
   /** Resolves when the stream can take more after `write` returned false. */
   async drained(): Promise<void> {
+    this.flush();
     await once(this.stringifier, 'drain');
   }
 
