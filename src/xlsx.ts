@@ -5,7 +5,7 @@
  * sees in Excel; blank rows are skipped and the numbers stay true.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { InputError } from './errors.js';
 import { MAX_RECORD_BYTES, type InputRecord } from './reader.js';
@@ -176,6 +176,113 @@ export async function* readWorkbookRecords(
   sheet: string | undefined,
 ): AsyncGenerator<InputRecord> {
   await checkContainer(file, displayName);
+  let yielded = false;
+  try {
+    for await (const record of streamWorkbook(file, displayName, sheet)) {
+      yielded = true;
+      yield record;
+    }
+  } catch (error) {
+    if (yielded || !(error instanceof WorkbookPartLast)) throw error;
+    yield* readWholeWorkbook(file, displayName, sheet, error.refusal);
+  }
+}
+
+/**
+ * exceljs's streaming reader fails on a workbook whose workbook part is stored last in the zip and
+ * whose sheets it had to spool (it reads them without knowing the sheets' names; seen with a
+ * six-sheet workbook written by exceljs itself). Excel stores that part first.
+ */
+class WorkbookPartLast extends Error {
+  constructor(readonly refusal: InputError) {
+    super(refusal.message);
+  }
+}
+
+function isWorkbookPartMissing(error: unknown): boolean {
+  return error instanceof TypeError && error.message.includes("reading 'sheets'");
+}
+
+/** Workbooks up to this size are read whole when streaming cannot read them (about 100,000 rows). */
+export const WHOLE_READ_LIMIT_BYTES = 5 * 1024 * 1024;
+
+async function* readWholeWorkbook(
+  file: string,
+  displayName: string,
+  sheet: string | undefined,
+  refusal: InputError,
+): AsyncGenerator<InputRecord> {
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => Infinity,
+  );
+  if (size > WHOLE_READ_LIMIT_BYTES) {
+    throw new InputError(
+      displayName,
+      `stores its workbook part after its sheets, which can only be read whole, and it is larger than ${WHOLE_READ_LIMIT_BYTES / 1024 / 1024} MB: open it in Excel and save it again (Excel stores it first), or save the sheet as CSV`,
+    );
+  }
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.readFile(file);
+  } catch (error) {
+    throw damaged(displayName, error, undefined);
+  }
+  const known: SheetEntry[] = workbook.worksheets.map((ws) => ({ name: ws.name, state: ws.state }));
+  const chosen = chooseSheet(known, sheet);
+  if (chosen === undefined) {
+    if (sheet !== undefined) throw missingSheet(displayName, sheet, known);
+    throw known.length === 0 ? refusal : noSheets(displayName);
+  }
+  const rows: ExcelJS.Row[] = [];
+  workbook.getWorksheet(chosen.name)?.eachRow({ includeEmpty: false }, (row) => rows.push(row));
+  const cleaner = new RowCleaner(displayName);
+  for (const row of rows) {
+    const record = cleaner.take(row);
+    if (record) yield record;
+  }
+}
+
+/**
+ * Rows as records: the row number Excel shows (or the next one when exceljs gives none), blank rows
+ * left out, every row as wide as the first (a sheet has no "missing cells": an empty cell at a
+ * row's end is empty, not absent, so validation must not call the row short), and a row too long
+ * to be a spreadsheet of changes refused.
+ */
+class RowCleaner {
+  lastRow: number | undefined;
+  private width: number | undefined;
+
+  constructor(private readonly displayName: string) {}
+
+  take(row: ExcelJS.Row): InputRecord | undefined {
+    const line =
+      Number.isFinite(row.number) && row.number > (this.lastRow ?? 0) ? row.number : (this.lastRow ?? 0) + 1;
+    this.lastRow = line;
+    const cells = rowCells(row);
+    if (cells.every((c) => c.trim() === '')) return undefined;
+    this.width ??= cells.length;
+    while (cells.length < this.width) cells.push('');
+    let size = 0;
+    for (let i = 0; i < cells.length; i++) {
+      size += (cells[i] as string).length;
+      if (size > MAX_RECORD_BYTES) {
+        throw new InputError(
+          this.displayName,
+          `a row is longer than ${MAX_RECORD_BYTES} characters; this is not a spreadsheet of changes`,
+          { line, column: i + 1 },
+        );
+      }
+    }
+    return { line, cells };
+  }
+}
+
+async function* streamWorkbook(
+  file: string,
+  displayName: string,
+  sheet: string | undefined,
+): AsyncGenerator<InputRecord> {
   const source = createReadStream(file);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
     sharedStrings: 'cache',
@@ -196,6 +303,7 @@ export async function* readWorkbookRecords(
         next = await sheets.next();
       } catch (error) {
         finished = true;
+        if (isWorkbookPartMissing(error)) throw new WorkbookPartLast(damaged(displayName, error, lastRow));
         throw damaged(displayName, error, lastRow);
       }
       if (next.done) {
@@ -222,30 +330,12 @@ export async function* readWorkbookRecords(
         continue;
       }
       found = true;
-      let width: number | undefined;
+      const cleaner = new RowCleaner(displayName);
       try {
         for await (const row of worksheet) {
-          const line =
-            Number.isFinite(row.number) && row.number > (lastRow ?? 0) ? row.number : (lastRow ?? 0) + 1;
-          lastRow = line;
-          const cells = rowCells(row);
-          if (cells.every((c) => c.trim() === '')) continue;
-          // A sheet has no "missing cells": an empty cell at a row's end is empty, not absent,
-          // so every row is as wide as the header (else validation would call it short).
-          width ??= cells.length;
-          while (cells.length < width) cells.push('');
-          let size = 0;
-          for (let i = 0; i < cells.length; i++) {
-            size += (cells[i] as string).length;
-            if (size > MAX_RECORD_BYTES) {
-              throw new InputError(
-                displayName,
-                `a row is longer than ${MAX_RECORD_BYTES} characters; this is not a spreadsheet of changes`,
-                { line, column: i + 1 },
-              );
-            }
-          }
-          yield { line, cells };
+          const record = cleaner.take(row);
+          lastRow = cleaner.lastRow;
+          if (record) yield record;
         }
       } catch (error) {
         if (error instanceof InputError) throw error;

@@ -149,6 +149,23 @@ describe('reading a sheet', () => {
     expect(await records(file, 'Archive')).toEqual([{ line: 1, cells: ['old'] }]);
   });
 
+  test('a workbook whose workbook part comes last (exceljs writes them so) is still read, sheet names and all', async () => {
+    // exceljs's streaming reader fails on such a file once it has to spool several sheets.
+    const file = await workbook('part-last.xlsx', (wb) => {
+      const po = wb.addWorksheet('PO Numbers');
+      po.addRow(HEADER);
+      po.addRow([CUSTOMER, SUBSCRIPTION, '00042']);
+      for (let i = 1; i <= 5; i++) wb.addWorksheet(`Other ${i}`).addRow([`other ${i}`]);
+    });
+    const first = await records(file);
+    expect(first.map((r) => r.line)).toEqual([1, 2]);
+    expect(first[1]?.cells).toEqual([CUSTOMER, SUBSCRIPTION, '00042']);
+    expect(await records(file, 'other 3')).toEqual([{ line: 1, cells: ['other 3'] }]);
+    await expect(records(file, 'Nope')).rejects.toThrow(
+      /has no sheet named "Nope"; its sheets are: "PO Numbers"/,
+    );
+  });
+
   test('a hidden first sheet is passed over for the first one Excel shows', async () => {
     const file = await workbook('hidden.xlsx', (wb) => {
       wb.addWorksheet('Lookup', { state: 'hidden' }).addRow(['lookup']);
