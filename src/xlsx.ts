@@ -167,7 +167,8 @@ function damaged(displayName: string, error: unknown, lastRow: number | undefine
  * Every non-blank row of one sheet of an .xlsx workbook (header row included), as `{ line, cells }`:
  * `line` is the row number Excel shows, `cells` the text Excel shows in each cell (formatted numbers
  * and dates, a formula's cached result, rich text flattened). Rows are read as a stream, so memory
- * stays flat however long the sheet is. Throws `InputError` for anything that is not a readable
+ * stays flat however long the sheet is (a workbook exceljs cannot stream, see `WorkbookPartLast`, is
+ * read whole if it is small). Throws `InputError` for anything that is not a readable
  * workbook, a missing sheet (naming those that exist) and an encrypted workbook.
  */
 export async function* readWorkbookRecords(
@@ -204,7 +205,7 @@ function isWorkbookPartMissing(error: unknown): boolean {
 }
 
 /** Workbooks up to this size are read whole when streaming cannot read them (about 100,000 rows). */
-export const WHOLE_READ_LIMIT_BYTES = 5 * 1024 * 1024;
+const WHOLE_READ_LIMIT_BYTES = 5 * 1024 * 1024;
 
 async function* readWholeWorkbook(
   file: string,
