@@ -6,26 +6,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { sampleWorld, SAMPLE_WORLD } from '../src/simulator/world.js';
-import { readResults, runCli } from './helpers/cli.js';
+import { SIM_TOKEN, readResults, runCli, simEnv } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 import { writePoNumbers } from './helpers/generate.js';
 
 const SAMPLES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../samples');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TOKEN = 'sim-static-token';
 const { contoso, fabrikam, litware } = SAMPLE_WORLD.customers;
 
 let sim: Simulator;
 let dir: string;
 
-function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
-    CLOUDCOCKPIT_BASE_URL: sim.url,
-    CLOUDCOCKPIT_TOKEN: TOKEN,
-    ...extra,
-  };
-}
+const env = (extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => simEnv(sim.url, extra);
 
 async function input(name: string, lines: string[]): Promise<string> {
   const file = path.join(dir, name);
@@ -235,7 +227,7 @@ describe('the bulk job', () => {
       method: 'PATCH',
       path: `/v1/customers/${contoso.id}/subscriptions/${contoso.subscriptions.azurePlan}/po-number`,
       tenant: 'portal.cloudcockpit.com',
-      authorization: `Bearer ${TOKEN}`,
+      authorization: `Bearer ${SIM_TOKEN}`,
       contentType: 'application/json',
       body: '"PO-7"',
     });

@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { sampleWorld } from '../src/simulator/world.js';
-import { readResults, runCli } from './helpers/cli.js';
+import { readResults, runCli, simEnv } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 import { writeInternalIdentifiers, writePoNumbers, type GeneratedRow } from './helpers/generate.js';
 
@@ -27,11 +27,7 @@ afterEach(async () => {
   await sim.close();
 });
 
-const env = () => ({
-  CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
-  CLOUDCOCKPIT_BASE_URL: sim.url,
-  CLOUDCOCKPIT_TOKEN: 'sim-static-token',
-});
+const env = (): NodeJS.ProcessEnv => simEnv(sim.url);
 
 async function bigRun(
   kind: 'po-numbers' | 'internal-identifiers',

@@ -8,7 +8,7 @@ import { chmod, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { SAMPLE_WORLD, sampleWorld } from '../src/simulator/world.js';
-import { BIN, cleanEnv, readResults, runCli } from './helpers/cli.js';
+import { BIN, cleanEnv, readResults, runCli, simEnv } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 import { writePoNumbers } from './helpers/generate.js';
 
@@ -32,14 +32,7 @@ let sim: Simulator;
 let dir: string;
 const { contoso } = SAMPLE_WORLD.customers;
 
-function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
-    CLOUDCOCKPIT_BASE_URL: sim.url,
-    CLOUDCOCKPIT_TOKEN: 'sim-static-token',
-    ...extra,
-  };
-}
+const env = (extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => simEnv(sim.url, extra);
 
 beforeEach(async () => {
   sim = await startSimulator();

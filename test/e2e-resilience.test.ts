@@ -9,20 +9,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-import { BIN, cleanEnv, readResults, runCli } from './helpers/cli.js';
+import { BIN, cleanEnv, readResults, runCli, simEnv } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 import { writePoNumbers } from './helpers/generate.js';
 
 let sim: Simulator;
 let dir: string;
 
-function env(): NodeJS.ProcessEnv {
-  return {
-    CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
-    CLOUDCOCKPIT_BASE_URL: sim.url,
-    CLOUDCOCKPIT_TOKEN: 'sim-static-token',
-  };
-}
+const env = (): NodeJS.ProcessEnv => simEnv(sim.url);
 
 function start(args: string[]): {
   child: ChildProcess;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { sampleWorld } from '../src/simulator/world.js';
 import { readWorkbookRecords } from '../src/xlsx.js';
-import { readResults, runCli, type CliRun } from './helpers/cli.js';
+import { readResults, runCli, simEnv, type CliRun } from './helpers/cli.js';
 import { EXCEL_FIXTURES, HEADER, ORIGINAL, ROWS, VARIANTS } from './helpers/excel-fixtures.js';
 import { tempDir } from './helpers/files.js';
 
@@ -33,11 +33,7 @@ afterEach(async () => {
 async function runFile(file: string): Promise<Outcome> {
   sim = await startSimulator({ world: sampleWorld() });
   const out = path.join(await tempDir(), `${path.basename(file)}.results.csv`);
-  const run = await runCli(['run', file, '--out', out, '--rate', '0', '--concurrency', '1'], {
-    CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
-    CLOUDCOCKPIT_BASE_URL: sim.url,
-    CLOUDCOCKPIT_TOKEN: 'sim-static-token',
-  });
+  const run = await runCli(['run', file, '--out', out, '--rate', '0', '--concurrency', '1'], simEnv(sim.url));
   const requests = sim.requests
     .filter((r) => r.method === 'PATCH')
     .map((r) => ({ method: r.method, path: r.path, body: r.body }));

@@ -14,7 +14,7 @@ import { RunError } from '../src/errors.js';
 import { resolveOptions } from '../src/options.js';
 import { run } from '../src/run.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, simEnv } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 import { bigInputs, flagArgs, smallInputs, type FuzzInput } from './helpers/fuzz-inputs.js';
 
@@ -64,13 +64,7 @@ interface Ending {
   readonly log: string;
 }
 
-function env(): NodeJS.ProcessEnv {
-  return {
-    CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
-    CLOUDCOCKPIT_BASE_URL: sim.url,
-    CLOUDCOCKPIT_TOKEN: 'sim-static-token',
-  };
-}
+const env = (): NodeJS.ProcessEnv => simEnv(sim.url);
 
 /** Run one file in-process, as the CLI would (from standard input when `stdin` is given), and say how it ended. */
 async function runInProcess(file: string, flags: FuzzInput['flags'], stdin?: Buffer): Promise<Ending> {

@@ -21,6 +21,19 @@ export function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env };
 }
 
+/** The bearer token the simulator always accepts. */
+export const SIM_TOKEN = 'sim-static-token';
+
+/** The environment that points a run at the simulator at `url`, with its static token, plus `extra`. */
+export function simEnv(url: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
+    CLOUDCOCKPIT_BASE_URL: url,
+    CLOUDCOCKPIT_TOKEN: SIM_TOKEN,
+    ...extra,
+  };
+}
+
 /** Run the CLI with `args` and `env`, optionally feeding `stdin`; resolves when it exits. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {

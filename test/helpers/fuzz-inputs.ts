@@ -1,19 +1,8 @@
 /**
  * Generated malformed inputs for the fuzz test: each a name, a kind and its bytes, drawn from a
- * seeded PRNG so that a seed reproduces every input exactly.
+ * seeded PRNG (the simulator's mulberry32) so that a seed reproduces every input exactly.
  */
-
-/** mulberry32: small, fast, and good enough to spread test inputs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../../src/simulator/rng.js';
 
 /** Flags a fuzzed run may be given, as the command line spells them. */
 export type FuzzFlags = Partial<
@@ -273,7 +262,7 @@ export const GENERATORS: readonly Generator[] = [
 
 /** `count` small inputs from `seed`, cycling through every generator. */
 export function smallInputs(seed: number, count: number): FuzzInput[] {
-  const draw = new Draw(prng(seed));
+  const draw = new Draw(createRandom(seed));
   return Array.from({ length: count }, (_, i) => {
     const generator = GENERATORS[i % GENERATORS.length] as Generator;
     const { kind, mustRefuse, bytes, ext } = generator(draw);
@@ -289,7 +278,7 @@ export function smallInputs(seed: number, count: number): FuzzInput[] {
 
 /** A handful of big inputs: over-long fields, a huge binary file, a long valid file torn at its end. */
 export function bigInputs(seed: number): FuzzInput[] {
-  const draw = new Draw(prng(seed ^ 0x5bd1e995));
+  const draw = new Draw(createRandom(seed ^ 0x5bd1e995));
   const header = 'customerId,subscriptionId,poNumber\n';
   const row = () => `${draw.uuid()},${draw.uuid()},PO-${draw.int(0, 99999)}\n`;
   const manyRows = (n: number) => Array.from({ length: n }, row).join('');
