@@ -296,7 +296,8 @@ async function* streamWorkbook(
   let finished = false;
   let target: string | undefined;
   let found = false;
-  let lastRow: number | undefined;
+  // Only one sheet is read, so one cleaner; its lastRow also places an error in the sheet.
+  const cleaner = new RowCleaner(displayName);
   try {
     for (;;) {
       let next: IteratorResult<SheetReader>;
@@ -304,8 +305,8 @@ async function* streamWorkbook(
         next = await sheets.next();
       } catch (error) {
         finished = true;
-        if (isWorkbookPartMissing(error)) throw new WorkbookPartLast(damaged(displayName, error, lastRow));
-        throw damaged(displayName, error, lastRow);
+        const refusal = damaged(displayName, error, cleaner.lastRow);
+        throw isWorkbookPartMissing(error) ? new WorkbookPartLast(refusal) : refusal;
       }
       if (next.done) {
         finished = true;
@@ -331,17 +332,15 @@ async function* streamWorkbook(
         continue;
       }
       found = true;
-      const cleaner = new RowCleaner(displayName);
       try {
         for await (const row of worksheet) {
           const record = cleaner.take(row);
-          lastRow = cleaner.lastRow;
           if (record) yield record;
         }
       } catch (error) {
         if (error instanceof InputError) throw error;
         finished = true;
-        throw damaged(displayName, error, lastRow);
+        throw damaged(displayName, error, cleaner.lastRow);
       }
     }
   } finally {
