@@ -11,6 +11,9 @@ const config: Config = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 60_000,
+  // One temporary folder for the whole run, removed at its end (see test/global-setup.ts).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   // Each test file in a fresh worker process. On a 2-core machine jest otherwise runs every file
   // in one process, and there a workbook test failed now and then (2 of 3 full runs) with ENOENT
   // on one of exceljs's temp files, never when run alone; the files also run in parallel now.

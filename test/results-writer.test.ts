@@ -1,6 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { OutputError } from '../src/errors.js';
@@ -14,6 +13,7 @@ import {
   resultCells,
   resultsHeader,
 } from '../src/results-writer.js';
+import { tempDir } from './helpers/files.js';
 
 const row = (line: number, value: string): ResultLine => ({
   line,
@@ -36,7 +36,7 @@ describe('results file', () => {
   });
 
   test('has the contract columns in order, a BOM, CRLF lines, and values that round-trip', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ccb-test-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'r.csv');
     const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
     await writer.write(row(2, '0042, "quoted"\nnext line é'));
@@ -52,7 +52,7 @@ describe('results file', () => {
   });
 
   test('an existing file is never overwritten without --overwrite', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ccb-test-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'r.csv');
     await writeFile(file, 'precious');
     await expect(ResultsWriter.create(file, ['line'], { overwrite: false })).rejects.toThrow(OutputError);
@@ -63,7 +63,7 @@ describe('results file', () => {
   });
 
   test('rows reach the file while the run goes on, not only when it closes', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ccb-test-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'r.csv');
     const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
     for (let i = 0; i < 3; i++) writer.write(row(i + 2, `PO-${i}`));
@@ -85,7 +85,7 @@ describe('results file', () => {
   });
 
   test('rows finishing out of order are written in input order', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ccb-test-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'r.csv');
     const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
     const output = new OrderedOutput(writer);
