@@ -1,6 +1,7 @@
 /**
  * Validation of one data row before anything is sent: ids must be UUIDs, values at most 255
- * characters, empty values only with `--allow-clear`. Problems are data, not exceptions.
+ * characters, empty values only with `--allow-clear`, and no value Excel damaged (an error shown
+ * by a failed formula, digits lost to scientific notation). Problems are data, not exceptions.
  */
 import type { HeaderMap } from './header.js';
 import type { Change } from './kinds.js';
@@ -24,6 +25,21 @@ export interface ValidateOptions {
 
 // Excel shows long numbers as `4.5E+11` and saves them that way: the real digits are lost.
 const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?E[+-]?\d+$/i;
+
+/**
+ * The value a failed formula shows in Excel (and writes into a CSV export): `#N/A`, `#VALUE!`,
+ * `#REF!`, `#DIV/0!`, `#NAME?`…, also in Excel's other languages (`#NV`, `#WERT!`, `#NOMBRE!`), and
+ * what the workbook reader gives for an error it cannot name (`#ERROR`). Every name but #N/A's
+ * ends in `!` or `?`, so a PO number such as `#4500012345` is not taken for one.
+ */
+const EXCEL_ERROR = /^#(?:N\/A|NV|N\/D|ND|NB|ERROR|[A-Z\u00c0-\u024f][A-Z\u00c0-\u024f0-9_/.]*[!?])$/iu;
+
+/** True if `cell` is what Excel shows for a formula that failed. */
+export function isExcelError(cell: string): boolean {
+  return cell.length <= 20 && EXCEL_ERROR.test(cell);
+}
+
+const FAILED_FORMULA = 'a formula failed in the spreadsheet; correct it in Excel and save the file again';
 
 /** The API's limit for a PO number and an internal identifier. */
 export const MAX_VALUE_LENGTH = 255;
@@ -76,7 +92,9 @@ export function validateRecord(
         description:
           cell === ''
             ? 'is empty; a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6 is required'
-            : `"${shorten(cell)}" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)`,
+            : isExcelError(cell)
+              ? `is the Excel error ${cell}: ${FAILED_FORMULA}`
+              : `"${shorten(cell)}" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)`,
       });
     } else {
       values[name] = id;
@@ -94,6 +112,11 @@ export function validateRecord(
     problems.push({
       propertyName: kind.valueColumn,
       description: `is ${value.length} characters long; the API accepts at most ${MAX_VALUE_LENGTH}`,
+    });
+  } else if (isExcelError(value)) {
+    problems.push({
+      propertyName: kind.valueColumn,
+      description: `is the Excel error ${value}, not a value: ${FAILED_FORMULA}`,
     });
   } else if (!options.acceptNumbers && SCIENTIFIC.test(value)) {
     problems.push({

@@ -63,6 +63,7 @@ describe('the bulk job', () => {
       '19',
       '20',
       '21',
+      '22',
     ]);
     const byLine = new Map(rows.map((r) => [r.line, r]));
     expect(byLine.get('2')).toMatchObject({
@@ -99,7 +100,7 @@ describe('the bulk job', () => {
       errorType: 'ValidationError',
     });
     expect(byLine.get('17')?.errorDetails).toMatch(/^poNumber: .*not allowed/);
-    for (const line of ['18', '19', '20', '21'])
+    for (const line of ['18', '19', '20', '21', '22'])
       expect(byLine.get(line)).toMatchObject({
         status: 'invalid',
         attempts: '0',
@@ -110,6 +111,7 @@ describe('the bulk job', () => {
     expect(byLine.get('19')?.errorDetails).toContain('poNumber: is empty');
     expect(byLine.get('20')?.errorDetails).toContain('at most 255');
     expect(byLine.get('21')?.errorDetails).toContain('row: has 3 cells but the header has 5');
+    expect(byLine.get('22')?.errorDetails).toContain('poNumber: is the Excel error #N/A');
     expect(rows.filter((r) => r.status === 'success')).toHaveLength(10);
     // Nothing invalid reached the API.
     expect(sim.counters.api).toBe(14);
@@ -158,7 +160,7 @@ describe('the bulk job', () => {
     expect(run.code).toBe(1);
     const rows = await readResults(out);
     expect(rows.filter((r) => r.status === 'valid')).toHaveLength(14);
-    expect(rows.filter((r) => r.status === 'invalid')).toHaveLength(4);
+    expect(rows.filter((r) => r.status === 'invalid')).toHaveLength(5);
     expect(sim.counters.api + sim.counters.token).toBe(0);
     const clean = await input('clean.csv', [
       'customerId,subscriptionId,poNumber',

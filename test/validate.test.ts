@@ -92,4 +92,23 @@ describe('Excel damage', () => {
       expect('change' in validateRecord(po, [C, S, value], { allowClear: false })).toBe(true);
     }
   });
+
+  test("what a failed formula shows is invalid, as a value or as an id, in any of Excel's languages", () => {
+    const errors = ['#N/A', '#VALUE!', '#REF!', '#DIV/0!', '#NAME?', '#NUM!', '#NULL!', '#SPILL!'];
+    const translated = ['#NV', '#WERT!', '#BEZUG!', '#VALEUR!', '#NOMBRE!', '#NOM?', '#ZAHL!', '#N/D'];
+    for (const value of [...errors, ...translated, '#ERROR', '#n/a']) {
+      expect(problems(validateRecord(po, [C, S, value], { allowClear: false, acceptNumbers: true }))).toEqual(
+        [
+          `poNumber: is the Excel error ${value}, not a value: a formula failed in the spreadsheet; correct it in Excel and save the file again`,
+        ],
+      );
+    }
+    expect(problems(validateRecord(ii, ['#N/A', '', 'X-1'], { allowClear: false }))).toEqual([
+      'customerId: is the Excel error #N/A: a formula failed in the spreadsheet; correct it in Excel and save the file again',
+    ]);
+    // A leading # is a common way to write an order number: only an error's exact shape is refused.
+    for (const value of ['#4500012345', '#PO-17', 'PO #N/A', '#N/A 2', '#', '#!', 'N/A', '#ABC-12!X']) {
+      expect('change' in validateRecord(po, [C, S, value], { allowClear: false })).toBe(true);
+    }
+  });
 });
