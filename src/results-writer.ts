@@ -66,16 +66,44 @@ export function resultCells(row: ResultLine): string[] {
  */
 export const FLUSH_INTERVAL_MS = 20;
 
-/** Writes results rows, in the order given, to a new file. */
+/**
+ * Writes results rows, in the order given, to a new file. If the file cannot be written (a full
+ * disk), `failed` says so and every later row is dropped rather than held: the run is to stop, and
+ * a file that ends early is what `--resume` continues.
+ */
 export class ResultsWriter {
   /** Set while rows are held back (the file stream is corked). */
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The first error writing the file, as a message for a person. */
+  private failure: OutputError | undefined;
+  /** Resolves with the first error writing the file; never rejects. */
+  readonly failed: Promise<OutputError>;
+  /** Resolves when the file is closed, after an error too. */
+  private readonly fileClosed: Promise<void>;
 
   private constructor(
     private readonly stringifier: Stringifier,
     private readonly file: WriteStream,
     readonly path: string,
-  ) {}
+  ) {
+    let fail!: (error: OutputError) => void;
+    this.failed = new Promise((resolve) => (fail = resolve));
+    this.fileClosed = new Promise((resolve) => file.once('close', () => resolve()));
+    // The file stream closes itself after an error; the pipe from the stringifier is undone.
+    file.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.failure) return;
+      this.failure = new OutputError(
+        `the results file cannot be written (${error.message}); ` +
+          'free some space (or fix the cause), then run the same command with --resume',
+      );
+      fail(this.failure);
+    });
+  }
+
+  /** The first error writing the file, once there was one. */
+  get error(): OutputError | undefined {
+    return this.failure;
+  }
 
   /**
    * Create the file. It is opened with O_EXCL unless `overwrite`, so an existing file is never
@@ -106,6 +134,7 @@ export class ResultsWriter {
 
   /** Append one row. False means the stream wants a pause: wait for `drained()` before writing more. */
   write(row: ResultLine): boolean {
+    if (this.failure) return true; // dropped: nothing can be written any more
     if (this.flushTimer === undefined) {
       this.file.cork();
       this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
@@ -127,18 +156,23 @@ export class ResultsWriter {
   /** Resolves when the stream can take more after `write` returned false. */
   async drained(): Promise<void> {
     this.flush();
-    await once(this.stringifier, 'drain');
+    if (this.failure) return;
+    // After a failure the stringifier has no reader any more, and 'drain' would never come.
+    await Promise.race([once(this.stringifier, 'drain'), this.failed]);
   }
 
   private closing: Promise<void> | undefined;
 
-  /** Flush everything to disk and close the file (once, however often it is called). */
+  /**
+   * Flush everything to disk and close the file (once, however often it is called). A failure to
+   * write, also of these last rows, is not thrown: `error` holds it.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const closed = once(this.file, 'close');
       this.flush();
-      this.stringifier.end();
-      await closed;
+      if (this.failure) this.stringifier.destroy();
+      else this.stringifier.end();
+      await this.fileClosed;
     })();
     return this.closing;
   }

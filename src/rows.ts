@@ -3,7 +3,8 @@
  * success, or only check it in a dry run), and hand every outcome to the ordered output. The
  * reader never runs more than a window of rows ahead of the results file, so memory stays flat.
  * Stops (a refused token, --max-failures, a signal) are decided here: nothing new starts and the
- * remaining rows are written as not_attempted.
+ * remaining rows are written as not_attempted. When the results file cannot be written, nothing
+ * new starts either, and the loop ends at once: the remaining rows could not be written at all.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from './client.js';
@@ -21,8 +22,8 @@ import { describeProblems, validateRecord } from './validate.js';
 
 /** Why a run stopped before its end, and the exit code that follows. */
 export interface Stop {
-  /** What stopped it: the credentials, too many failures, or a signal. */
-  readonly cause: 'auth' | 'max-failures' | 'signal';
+  /** What stopped it: the credentials, too many failures, a signal, or a results file it cannot write. */
+  readonly cause: 'auth' | 'max-failures' | 'signal' | 'output';
   readonly reason: string;
   readonly exitCode: number;
 }
@@ -45,6 +46,8 @@ export interface RowsContext {
   readonly signal: AbortSignal | undefined;
   /** Where each sent row's latency (all its attempts) is recorded. */
   readonly latency: LatencyHistogram;
+  /** Resolves if the results file cannot be written: then nothing new starts. */
+  readonly outputFailed?: Promise<Error>;
 }
 
 /** Unwritten rows allowed ahead of the oldest unfinished one: bounds memory, hides latency spread. */
@@ -70,13 +73,19 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
   const { header } = checked;
   const { kind } = header;
   let stop: Stop | undefined;
+  let running = true;
   const stopWith = (cause: Stop['cause'], reason: string, exitCode: number): void => {
-    if (stop) return;
+    if (stop || !running) return;
     stop = { cause, reason, exitCode };
     scheduler.stop();
     client?.stop();
-    logger.error(`stopping: ${reason}; rows not yet started are written as not_attempted`);
+    logger.error(
+      cause === 'output'
+        ? `stopping: ${reason}`
+        : `stopping: ${reason}; rows not yet started are written as not_attempted`,
+    );
   };
+  void ctx.outputFailed?.then((error) => stopWith('output', error.message, 3));
   const onAbort = (): void => {
     const reason = String(signal?.reason ?? 'interrupted');
     stopWith('signal', `interrupted by ${reason}`, reason === 'SIGTERM' ? 143 : 130);
@@ -108,6 +117,8 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
   let seq = 0;
   try {
     for await (const record of dataRecords(ctx.file, ctx.displayName, checked.format)) {
+      // Rows could only be written as not_attempted, and nothing can be written any more.
+      if (stop?.cause === 'output') break;
       const rowSeq = seq++;
       while (rowSeq - output.written >= window) await output.nextWrite();
       const cells = kindCells(header, record.cells);
@@ -178,6 +189,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
     await Promise.allSettled(inFlight);
     throw error;
   } finally {
+    running = false;
     signal?.removeEventListener('abort', onAbort);
   }
   return { stop, kept: ctx.kept?.kept ?? 0 };

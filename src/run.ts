@@ -179,7 +179,10 @@ async function runJob(
       not_attempted: 0,
       valid: 0,
     };
-    const output = new OrderedOutput(writer, (row) => counts[row.result.status]++);
+    // Rows handed over after the file failed are dropped, so they are not counted either.
+    const output = new OrderedOutput(writer, (row) => {
+      if (!writer.error) counts[row.result.status]++;
+    });
     let stop: Stop | undefined;
     let kept = 0;
     const latency = new LatencyHistogram();
@@ -204,6 +207,7 @@ async function runJob(
         logger,
         signal,
         latency,
+        outputFailed: writer.failed,
       });
       stop = result.stop;
       kept = result.kept;
@@ -215,7 +219,14 @@ async function runJob(
       stopProgress();
       await writer.close();
     }
-    if (plan) await completeResume(plan, options.out);
+    // The last rows, written on closing, can fail too: every row was sent, but the file is short.
+    if (writer.error && !stop) {
+      logger.error(`stopping: ${writer.error.message}`);
+      stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
+    }
+    // A partial file that ends early is not complete: it stays beside the earlier results, and
+    // the next --resume reads them all.
+    if (plan && !writer.error) await completeResume(plan, options.out);
     const summary = summarise({
       kind: kind.name,
       counts,

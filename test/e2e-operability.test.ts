@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { chmod, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { SAMPLE_WORLD, sampleWorld } from '../src/simulator/world.js';
@@ -135,6 +136,30 @@ describe('logs and progress', () => {
       error: expect.stringContaining('missing.csv'),
     });
   });
+});
+
+// /dev/full refuses every write with ENOSPC, as a full disk does (Linux; elsewhere skipped).
+const onFullDisk = existsSync('/dev/full') ? test : test.skip;
+
+describe('a results file that cannot be written', () => {
+  onFullDisk(
+    'a full disk stops the run: exit 3, what to do, nothing more sent, the lock released',
+    async () => {
+      sim.configure({ latencyMs: 20 });
+      const file = path.join(dir, 'in.csv');
+      await writePoNumbers(file, 200);
+      const out = path.join(dir, 'full.results.csv');
+      await symlink('/dev/full', out);
+      const run = await runCli(['po-numbers', file, '--out', out, '--overwrite', '--rate', '0'], env());
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('the results file cannot be written (ENOSPC');
+      expect(run.stderr).toContain('run the same command with --resume');
+      expect(run.stderr).not.toContain('unexpected');
+      // The header could not be written: the run stops within the first answers, not after 200 rows.
+      expect(sim.counters.api).toBeLessThan(200);
+      expect(await readdir(dir)).not.toContain('full.results.csv.lock');
+    },
+  );
 });
 
 describe('configuration files', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { OutputError } from '../src/errors.js';
@@ -109,5 +110,25 @@ describe('results file', () => {
     expect(flattenErrors([{ propertyName: null, description: ['general'] }])).toBe('general');
     expect(flattenErrors(null)).toBeUndefined();
     expect(flattenErrors([])).toBeUndefined();
+  });
+});
+
+// /dev/full refuses every write with ENOSPC, as a full disk does (Linux; elsewhere skipped).
+const onFullDisk = existsSync('/dev/full') ? test : test.skip;
+
+describe('a results file that cannot be written', () => {
+  onFullDisk('says so once, then drops rows instead of waiting for a disk that has no room', async () => {
+    const file = path.join(await tempDir(), 'r.csv');
+    await symlink('/dev/full', file);
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: true });
+    const error = await writer.failed;
+    expect(error).toBeInstanceOf(OutputError);
+    expect(error.message).toContain('ENOSPC');
+    expect(writer.error).toBe(error);
+    // Enough rows to fill every buffer: without the failure handling, drained() would never resolve.
+    for (let i = 0; i < 5_000; i++) expect(writer.write(row(i + 2, `PO-${i}`))).toBe(true);
+    await writer.drained();
+    await writer.close();
+    expect(writer.error).toBe(error);
   });
 });
