@@ -80,6 +80,8 @@ export class ResultsWriter {
   readonly failed: Promise<OutputError>;
   /** Resolves when the file is closed, after an error too. */
   private readonly fileClosed: Promise<void>;
+  /** Callers of `drained()` waiting now; a failure wakes them, as 'drain' would never come. */
+  private readonly drainWaiters = new Set<() => void>();
 
   private constructor(
     private readonly stringifier: Stringifier,
@@ -97,6 +99,7 @@ export class ResultsWriter {
           'free some space (or fix the cause), then run the same command with --resume',
       );
       fail(this.failure);
+      for (const wake of this.drainWaiters) wake();
     });
   }
 
@@ -157,8 +160,17 @@ export class ResultsWriter {
   async drained(): Promise<void> {
     this.flush();
     if (this.failure) return;
-    // After a failure the stringifier has no reader any more, and 'drain' would never come.
-    await Promise.race([once(this.stringifier, 'drain'), this.failed]);
+    // Not Promise.race with `failed`: each race would leave a reaction on that promise, which
+    // settles at most once, and a long run waits here tens of thousands of times.
+    await new Promise<void>((resolve) => {
+      const wake = (): void => {
+        this.stringifier.off('drain', wake);
+        this.drainWaiters.delete(wake);
+        resolve();
+      };
+      this.stringifier.on('drain', wake);
+      this.drainWaiters.add(wake);
+    });
   }
 
   private closing: Promise<void> | undefined;
