@@ -36,7 +36,7 @@ const EXCEL_ERROR = /^#(?:N\/A|NV|N\/D|ND|NB|ERROR|[A-Z\u00c0-\u024f][A-Z\u00c0-
 
 /** True if `cell` is what Excel shows for a formula that failed. */
 export function isExcelError(cell: string): boolean {
-  return cell.length <= 20 && EXCEL_ERROR.test(cell);
+  return cell.charCodeAt(0) === 0x23 && cell.length <= 20 && EXCEL_ERROR.test(cell); // '#'
 }
 
 const FAILED_FORMULA = 'a formula failed in the spreadsheet; correct it in Excel and save the file again';
