@@ -121,12 +121,18 @@ describe('a results file that cannot be written', () => {
     const file = path.join(await tempDir(), 'r.csv');
     await symlink('/dev/full', file);
     const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: true });
+    // Fill the buffers before the failure is known (it comes back from the thread pool), then wait
+    // for 'drain', which will never come: the failure must end the wait.
+    let i = 0;
+    while (writer.write(row(i + 2, `PO-${i}`)) && i < 100_000) i++;
+    expect(writer.error).toBeUndefined();
+    await writer.drained();
     const error = await writer.failed;
     expect(error).toBeInstanceOf(OutputError);
     expect(error.message).toContain('ENOSPC');
     expect(writer.error).toBe(error);
-    // Enough rows to fill every buffer: without the failure handling, drained() would never resolve.
-    for (let i = 0; i < 5_000; i++) expect(writer.write(row(i + 2, `PO-${i}`))).toBe(true);
+    // From now on rows are dropped: writing never asks for a pause, and waiting ends at once.
+    for (let j = 0; j < 5_000; j++) expect(writer.write(row(j + 2, `PO-${j}`))).toBe(true);
     await writer.drained();
     await writer.close();
     expect(writer.error).toBe(error);
