@@ -5,8 +5,10 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { BIN, cleanEnv, readResults, runCli, simEnv } from './helpers/cli.js';
@@ -347,7 +349,6 @@ describe('one run at a time', () => {
     const out = path.join(dir, 'out.csv');
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((resolve) => dead.on('close', resolve));
-    const { hostname } = await import('node:os');
     await writeFile(
       `${out}.lock`,
       JSON.stringify({ pid: dead.pid, host: hostname(), started: '2026-01-01T00:00:00Z' }),
@@ -355,5 +356,54 @@ describe('one run at a time', () => {
     const run = await runCli(['po-numbers', file, '--out', out], env());
     expect(run.code).toBe(0);
     await expect(stat(`${out}.lock`)).rejects.toThrow();
+  });
+
+  test('of several runs finding the same dead lock at the same moment, exactly one takes it over', async () => {
+    const out = path.join(dir, 'out.csv');
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    await writeFile(
+      `${out}.lock`,
+      JSON.stringify({ pid: dead.pid, host: hostname(), started: '2026-01-01T00:00:00Z' }),
+    );
+    // Eight processes wait for the same instant, then try to lock; whoever gets it holds it long
+    // enough for a latecomer to find it alive. Without the takeover guard, 3 to 7 of 8 got it.
+    const lockModule = pathToFileURL(path.join(path.dirname(BIN), 'lock.js')).href;
+    const at = Date.now() + 2000;
+    const script = `
+      const { acquireLock } = await import(${JSON.stringify(lockModule)});
+      while (Date.now() < ${at}) await new Promise((resolve) => setTimeout(resolve, 1));
+      try {
+        const lock = await acquireLock(${JSON.stringify(out)});
+        process.stdout.write('took');
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        await lock.release();
+      } catch (error) {
+        process.stdout.write(error.message.includes('being written by another run') ? 'refused' : error.message);
+      }`;
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+            let said = '';
+            child.stdout.setEncoding('utf8').on('data', (d: string) => (said += d));
+            child.on('close', () => resolve(said));
+          }),
+      ),
+    );
+    expect(outcomes.sort()).toEqual([
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+      'took',
+    ]);
+    await expect(stat(`${out}.lock`)).rejects.toThrow();
+    await expect(stat(`${out}.lock.takeover`)).rejects.toThrow();
   });
 });
