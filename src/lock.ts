@@ -64,7 +64,16 @@ async function create(path: string): Promise<boolean> {
     throw new OutputError(`Cannot create the lock file ${path} (${code ?? String(error)})`);
   }
   const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
-  await handle.writeFile(JSON.stringify(info));
+  try {
+    await handle.writeFile(JSON.stringify(info));
+  } catch (error) {
+    // A full disk still has room for an empty file: take it away again, so no run finds it.
+    await handle.close().catch(() => undefined);
+    await rm(path, { force: true });
+    throw new OutputError(
+      `Cannot write the lock file ${path} (${(error as Error).message}); nothing was sent. Free some space (or fix the cause) and run again`,
+    );
+  }
   await handle.close();
   return true;
 }
