@@ -113,8 +113,11 @@ export function cellText(value: unknown, numFmt: string | undefined): string {
       return unescapeText((v.richText as { text?: unknown }[]).map((run) => String(run.text ?? '')).join(''));
     }
     if ('error' in v) return String(v.error);
-    // A formula: what Excel last calculated (a workbook saved by Excel always holds it).
-    if ('formula' in v || 'sharedFormula' in v || 'result' in v) return cellText(v.result, numFmt);
+    // A formula: what Excel last calculated (a workbook saved by Excel always holds it). No result
+    // at all means it was never calculated: unknown, so an error rather than an empty value, which
+    // --allow-clear would send as a clear. (An error result reads as NaN: '#ERROR' too, above.)
+    if ('formula' in v || 'sharedFormula' in v || 'result' in v)
+      return v.result === undefined ? '#ERROR' : cellText(v.result, numFmt);
     if ('text' in v) return cellText(v.text, numFmt); // a hyperlink shows its text
     return ''; // nothing else holds text (exceljs only leaves a bare shared-string index if the part is missing)
   }
@@ -126,7 +129,11 @@ function rowCells(row: ExcelJS.Row): string[] {
   const cells: string[] = [];
   row.eachCell({ includeEmpty: false }, (cell, col) => {
     while (cells.length < col - 1) cells.push('');
-    cells[col - 1] = cellText(cell.value, cell.numFmt || undefined);
+    // A formula cell's `value` leaves out a result that is falsy: 0, '', FALSE, and the NaN the
+    // streaming reader makes of an error such as #N/A. `result` keeps it.
+    const value =
+      cell.type === ExcelJS.ValueType.Formula ? { formula: cell.formula, result: cell.result } : cell.value;
+    cells[col - 1] = cellText(value, cell.numFmt || undefined);
   });
   while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();
   return cells;

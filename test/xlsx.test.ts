@@ -103,6 +103,24 @@ describe('reading a sheet', () => {
     expect(row?.cells).toEqual(['PO-00017', '00017', 'Réf. Ø-17', 'TRUE', 'PO 88', '#N/A', 'A\tB']);
   });
 
+  test('a formula that failed reads as an error, never as an empty cell', async () => {
+    const file = await workbook('failed.xlsx', (wb) => {
+      const ws = wb.addWorksheet('Failed');
+      ws.addRow(['empty text', 'zero', 'division', 'lookup', 'not calculated']);
+      ws.addRow([
+        { formula: 'IF(1,"","x")', result: '' },
+        { formula: '1-1', result: 0 },
+        { formula: '1/0', result: { error: '#DIV/0!' } },
+        { formula: 'VLOOKUP(A1,Z:Z,1,FALSE)', result: { error: '#N/A' } },
+        { formula: '1+1' },
+      ]);
+    });
+    const [, row] = await records(file);
+    // exceljs's streaming reader makes an error result NaN, so its name is lost: '#ERROR', which
+    // validation refuses. Falsy results that are values stay values.
+    expect(row?.cells).toEqual(['', '0', '#ERROR', '#ERROR', '#ERROR']);
+  });
+
   test('blank rows are skipped while later rows keep their spreadsheet line numbers', async () => {
     const file = await workbook('gaps.xlsx', (wb) => {
       const ws = wb.addWorksheet('Gaps');
