@@ -9,12 +9,12 @@ import { readConfigFile } from './config-file.js';
 import { readableByOthers } from './credentials.js';
 import { ConfigError, RunError, UsageError } from './errors.js';
 import { runInbox } from './inbox.js';
-import { createLogger, closeLogger } from './logger.js';
+import { checkLogFile, createLogger, closeLogger } from './logger.js';
 import { OPTION_SPECS, resolveOptions, type CommandName, type FlagName, type RawFlags } from './options.js';
 import { redactor } from './redact.js';
 import { run } from './run.js';
 import { summaryRecord } from './summary.js';
-import { writeSummaryJson } from './summary-json.js';
+import { checkSummaryJson, writeSummaryJson } from './summary-json.js';
 
 /** Exit code for bad usage, missing configuration or a malformed input: nothing was sent. */
 export const EXIT_USAGE = 2;
@@ -92,6 +92,23 @@ function settleSeconds(argv: Record<string, unknown>): number {
     throw new UsageError(`Expected \`--settle-seconds\` to be a number from 0 up, got \`${String(value)}\``);
   }
   return value;
+}
+
+/** The log file and summary file must be writable before anything is sent (exit 2 if not). */
+async function checkOutputs(logFile: string | undefined, summaryJson: string | undefined): Promise<void> {
+  if (logFile !== undefined) await checkLogFile(logFile);
+  if (summaryJson !== undefined) await checkSummaryJson(summaryJson);
+}
+
+/**
+ * Write the summary file after a run. If that fails now (it was writable at the start), the run's
+ * own exit code stands: its results file is complete; the missing summary is said on stderr.
+ */
+async function writeSummaryOrSay(file: string, record: unknown): Promise<void> {
+  await writeSummaryJson(file, record).catch((error: unknown) => {
+    const why = (error as NodeJS.ErrnoException).code ?? String(error);
+    process.stderr.write(`cloudcockpit-bulk: could not write the summary file ${file} (${why})\n`);
+  });
 }
 
 /** A bug, not a user error: one redacted line on stderr, the stack only with CLOUDCOCKPIT_DEBUG. */
@@ -188,16 +205,25 @@ export async function main(args: string[]): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   const flags = flagsOf(argv);
-  const summaryJson = typeof flags['summary-json'] === 'string' ? flags['summary-json'] : undefined;
+  let summaryJson = typeof flags['summary-json'] === 'string' ? flags['summary-json'] : undefined;
   try {
     if (typeof flags['env-file'] === 'string') await loadEnvFile(flags['env-file']);
     const config = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
+    if (typeof config['summary-json'] === 'string') summaryJson ??= config['summary-json'];
     if (command === 'inbox') {
       const dir = String(argv.dir);
       const settle = settleSeconds(argv);
       // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
-      if (!resolveOptions('run', 'inbox-check.csv', flags, process.env, config).dryRun) favourMemory();
-      const logger = createLogger({ level: 'info', stderr: process.stderr });
+      const shared = resolveOptions('run', 'inbox-check.csv', flags, process.env, config);
+      await checkOutputs(shared.logFile, summaryJson);
+      if (!shared.dryRun) favourMemory();
+      // The inbox's own lines (files refused, the closing report) go to the log file too.
+      const logger = createLogger({
+        level: 'info',
+        stderr: process.stderr,
+        file: shared.logFile,
+        fileFormat: shared.logFormat,
+      });
       try {
         const summary = await runInbox(
           dir,
@@ -216,7 +242,7 @@ export async function main(args: string[]): Promise<number> {
           { signal: controller.signal },
         );
         if (summaryJson) {
-          await writeSummaryJson(summaryJson, {
+          await writeSummaryOrSay(summaryJson, {
             exitCode: summary.exitCode,
             finishedAt: new Date().toISOString(),
             files: summary.files.map((f) => ({
@@ -232,9 +258,10 @@ export async function main(args: string[]): Promise<number> {
     }
     const file = argv.file === STDIN_MARK ? '-' : String(argv.file);
     const options = resolveOptions(command as CommandName, file, flags, process.env, config);
+    await checkOutputs(options.logFile, summaryJson);
     if (!options.dryRun) favourMemory();
     const summary = await run(options, { signal: controller.signal });
-    if (summaryJson) await writeSummaryJson(summaryJson, summaryRecord(summary, file));
+    if (summaryJson) await writeSummaryOrSay(summaryJson, summaryRecord(summary, file));
     return summary.exitCode;
   } catch (error) {
     const exitCode = error instanceof RunError ? error.exitCode : EXIT_INTERNAL;

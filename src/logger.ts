@@ -4,7 +4,9 @@
  * stdout, which stays free for data.
  */
 import winston from 'winston';
+import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { ConfigError } from './errors.js';
 import type { LogFormat, LogLevel } from './options.js';
 import { redactor } from './redact.js';
 
@@ -62,7 +64,27 @@ export function createLogger(options: LoggerOptions): Logger {
       }),
     );
   }
-  return winston.createLogger({ level: options.level, format: redactFormat(), transports });
+  const logger = winston.createLogger({ level: options.level, format: redactFormat(), transports });
+  // A log file that stops taking lines (a full disk) must not end the run: stderr goes on.
+  logger.on('error', (error: Error, transport: unknown) => {
+    if (!(transport instanceof winston.transports.File)) return;
+    logger.remove(transport);
+    options.stderr.write(
+      `cloudcockpit-bulk: warning: the log file ${options.file} cannot be written (${error.message}); logging goes on here only\n`,
+    );
+  });
+  return logger;
+}
+
+/** Refuse, before anything is sent, a log file that could not be written (a folder, no permission). */
+export async function checkLogFile(file: string): Promise<void> {
+  try {
+    await (await open(file, 'a')).close();
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot write the log file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was sent`,
+    );
+  }
 }
 
 /** Wait until every transport has written what it was given (call before exiting). */

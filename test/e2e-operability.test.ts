@@ -162,6 +162,35 @@ describe('a results file that cannot be written', () => {
   );
 });
 
+describe('the log and summary files', () => {
+  test('one that cannot be written is refused before anything is sent', async () => {
+    const file = path.join(dir, 'in.csv');
+    await writePoNumbers(file, 3);
+    const inFile = path.join(file, 'log.json'); // below a file, so not a folder that can exist
+    for (const [flag, target, words] of [
+      ['--log-file', dir, `Cannot write the log file ${dir} (EISDIR); nothing was sent`],
+      ['--log-file', inFile, `Cannot write the log file ${inFile} (ENOTDIR); nothing was sent`],
+      ['--summary-json', dir, `Cannot write the summary file ${dir} (it is a folder); nothing was sent`],
+    ] as const) {
+      const run = await runCli(['po-numbers', file, '--rate', '0', flag, target], env());
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(words);
+    }
+    expect(sim.counters.api).toBe(0);
+  });
+
+  test('summary-json in a config file is written like the flag', async () => {
+    const file = path.join(dir, 'in.csv');
+    await writePoNumbers(file, 3);
+    const summaryFile = path.join(dir, 'from-config.json');
+    const config = path.join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ 'summary-json': summaryFile }));
+    const run = await runCli(['po-numbers', file, '--rate', '0', '--config', config], env());
+    expect(run.code).toBe(0);
+    expect(JSON.parse(await readFile(summaryFile, 'utf8'))).toMatchObject({ exitCode: 0, rows: 3 });
+  });
+});
+
 describe('configuration files', () => {
   test('--config supplies settings below flags and environment, and refuses secrets', async () => {
     const file = path.join(dir, 'in.csv');
@@ -248,9 +277,17 @@ describe('the inbox', () => {
     await write('4-copying.csv', 'customerId,subscriptionId,poNumber\n', new Date());
     await write('notes.txt', 'not a data file');
     const summaryFile = path.join(dir, 'inbox.json');
-    const run = await runCli(['inbox', inbox, '--rate', '0', '--summary-json', summaryFile], env());
+    const logFile = path.join(dir, 'inbox.log');
+    const run = await runCli(
+      ['inbox', inbox, '--rate', '0', '--summary-json', summaryFile, '--log-file', logFile],
+      env(),
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('2 processed, 1 rejected, 0 left, 1 waiting; exit 2');
+    // The log file, which is what a cron job keeps, says so too, and why a file was refused.
+    const logged = await readFile(logFile, 'utf8');
+    expect(logged).toContain('2 processed, 1 rejected, 0 left, 1 waiting; exit 2');
+    expect(logged).toMatch(/3-broken\.csv: rejected \(exit 2\).*never closed/);
 
     expect((await readdir(inbox)).sort()).toEqual([
       '.work',
