@@ -4,6 +4,7 @@
  * stdout, which stays free for data.
  */
 import winston from 'winston';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { ConfigError } from './errors.js';
@@ -45,7 +46,15 @@ function textLine(colour: boolean): winston.Logform.Format {
   );
 }
 
-/** A logger writing text to `stderr` and, if asked, to a file. */
+/** Each logger's log file stream, to be ended by `closeLogger`. */
+const logFiles = new WeakMap<Logger, WriteStream>();
+
+/**
+ * A logger writing text to `stderr` and, if asked, to a file. The file is winston's Stream
+ * transport over our own append stream, not winston's File transport: that one ignores its
+ * file's write errors (a full disk) and then stalls every transport, stderr included, and never
+ * finishes. Here a file that stops taking lines is dropped with a warning, and stderr goes on.
+ */
 export function createLogger(options: LoggerOptions): Logger {
   const transports: winston.transport[] = [
     new winston.transports.Stream({
@@ -53,26 +62,27 @@ export function createLogger(options: LoggerOptions): Logger {
       format: textLine(options.stderr.isTTY === true),
     }),
   ];
-  if (options.file !== undefined) {
-    transports.push(
-      new winston.transports.File({
-        filename: options.file,
-        format:
-          options.fileFormat === 'text'
-            ? winston.format.combine(winston.format.timestamp(), textLine(false))
-            : winston.format.combine(winston.format.timestamp(), winston.format.json()),
-      }),
-    );
-  }
+  const file = options.file === undefined ? undefined : createWriteStream(options.file, { flags: 'a' });
+  const fileTransport =
+    file &&
+    new winston.transports.Stream({
+      stream: file,
+      format:
+        options.fileFormat === 'text'
+          ? winston.format.combine(winston.format.timestamp(), textLine(false))
+          : winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    });
+  if (fileTransport) transports.push(fileTransport);
   const logger = winston.createLogger({ level: options.level, format: redactFormat(), transports });
-  // A log file that stops taking lines (a full disk) must not end the run: stderr goes on.
-  logger.on('error', (error: Error, transport: unknown) => {
-    if (!(transport instanceof winston.transports.File)) return;
-    logger.remove(transport);
-    options.stderr.write(
-      `cloudcockpit-bulk: warning: the log file ${options.file} cannot be written (${error.message}); logging goes on here only\n`,
-    );
-  });
+  if (file && fileTransport) {
+    logFiles.set(logger, file);
+    file.once('error', (error) => {
+      logger.remove(fileTransport);
+      options.stderr.write(
+        `cloudcockpit-bulk: warning: the log file ${options.file} cannot be written (${error.message}); logging goes on here only\n`,
+      );
+    });
+  }
   return logger;
 }
 
@@ -87,16 +97,16 @@ export async function checkLogFile(file: string): Promise<void> {
   }
 }
 
-/** Wait until every transport has written what it was given (call before exiting). */
+/** Wait until the log has written what it was given, the log file included (call before exiting). */
 export async function closeLogger(logger: Logger): Promise<void> {
   await new Promise<void>((resolve) => {
     logger.on('finish', () => resolve());
     logger.end();
   });
-  // The file transport finishes its own stream slightly after the logger's 'finish'.
-  await Promise.all(
-    logger.transports
-      .filter((t): t is winston.transports.FileTransportInstance => t instanceof winston.transports.File)
-      .map((t) => new Promise<void>((resolve) => (t.writable ? t.on('finish', () => resolve()) : resolve()))),
-  );
+  const file = logFiles.get(logger);
+  if (!file || file.destroyed) return;
+  await new Promise<void>((resolve) => {
+    file.once('close', () => resolve());
+    file.end();
+  });
 }

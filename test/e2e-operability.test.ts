@@ -179,6 +179,22 @@ describe('the log and summary files', () => {
     expect(sim.counters.api).toBe(0);
   });
 
+  onFullDisk(
+    'a log file that stops taking lines is dropped with a warning; the run and stderr go on',
+    async () => {
+      const file = path.join(dir, 'in.csv');
+      await writePoNumbers(file, 20);
+      const run = await runCli(
+        ['po-numbers', file, '--rate', '0', '--log-file', '/dev/full', '--log-level', 'debug'],
+        env(),
+      );
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain('warning: the log file /dev/full cannot be written (ENOSPC');
+      expect(run.stderr).toContain('20 rows: 20 success');
+      expect(run.stderr.match(/^debug: line \d+: success/gm)).toHaveLength(20);
+    },
+  );
+
   test('summary-json in a config file is written like the flag', async () => {
     const file = path.join(dir, 'in.csv');
     await writePoNumbers(file, 3);
