@@ -25,7 +25,8 @@ export const RESULT_COLUMNS = [
 
 /** The header of a results file for `kind`, with any carried extra columns at the end. */
 export function resultsHeader(kind: Kind, extraNames: readonly string[] = []): string[] {
-  return ['line', ...kind.columns, ...RESULT_COLUMNS, ...extraNames];
+  // Extra names come from the input's header: as any other cell, they must not run as formulas.
+  return ['line', ...kind.columns, ...RESULT_COLUMNS, ...extraNames.map(neutralise)];
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;

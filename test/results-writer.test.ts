@@ -52,6 +52,13 @@ describe('results file', () => {
     expect(records[1]?.[3]).toBe('0042, "quoted"\nnext line é');
   });
 
+  test("the input's extra column names carried into the header are neutralised like cells", () => {
+    expect(resultsHeader(poNumbers, ['=HYPERLINK("http://x","y")', 'Comment']).slice(-2)).toEqual([
+      `'=HYPERLINK("http://x","y")`,
+      'Comment',
+    ]);
+  });
+
   test('an existing file is never overwritten without --overwrite', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'r.csv');
