@@ -185,7 +185,7 @@ export const OPTION_SPECS = {
   'accept-numbers': {
     type: 'boolean',
     group: 'Input and output:',
-    describe: 'Send values like 4.5E+11 as written (else invalid: Excel lost digits)',
+    describe: 'Send values like 4.5E+11 or 450001234567890000 as written (else invalid: Excel lost digits)',
   },
   'keep-columns': {
     type: 'boolean',

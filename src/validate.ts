@@ -19,12 +19,21 @@ export type Validation = { readonly change: Change } | { readonly problems: read
 export interface ValidateOptions {
   /** An empty value clears it rather than being invalid. */
   readonly allowClear: boolean;
-  /** Accept values that look like numbers Excel rewrote in scientific notation (`4.5E+11`). */
+  /** Accept values that look like numbers whose digits Excel lost (`4.5E+11`, `450001234567890000`). */
   readonly acceptNumbers?: boolean;
 }
 
 // Excel shows long numbers as `4.5E+11` and saves them that way: the real digits are lost.
 const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?E[+-]?\d+$/i;
+
+/**
+ * True if `value` looks like a number Excel cut to its 15 significant digits: more than 15 digits,
+ * no leading zero (a number has none), and nothing but zeros after the 15th. Shown with a number
+ * format such as `0`, or read from a workbook, such a number has all its digits, but wrong ones.
+ */
+export function lostDigits(value: string): boolean {
+  return value.length > 15 && /^[1-9]\d+$/.test(value) && /^0+$/.test(value.slice(15));
+}
 
 /**
  * The value a failed formula shows in Excel (and writes into a CSV export): `#N/A`, `#VALUE!`,
@@ -124,6 +133,14 @@ export function validateRecord(
       description:
         `"${value}" looks like a number Excel turned into scientific notation, losing digits; ` +
         'format the column as Text in Excel and export again, or use --accept-numbers to send it as written',
+    });
+  } else if (!options.acceptNumbers && lostDigits(value)) {
+    problems.push({
+      propertyName: kind.valueColumn,
+      description:
+        `"${value}" has ${value.length} digits and ends in zeros after the 15th: Excel keeps only 15 digits of a number, ` +
+        'so the last ones were probably lost; format the column as Text in Excel and enter them again, ' +
+        'or use --accept-numbers to send it as written',
     });
   } else {
     values[kind.valueColumn] = value;

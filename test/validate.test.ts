@@ -93,6 +93,26 @@ describe('Excel damage', () => {
     }
   });
 
+  test('a number longer than the 15 digits Excel keeps, zeros after the 15th, is invalid unless numbers are accepted', () => {
+    for (const value of ['450001234567890000', '1234567890123450', '1000000000000000000000']) {
+      expect(problems(validateRecord(po, [C, S, value], { allowClear: false }))[0]).toContain(
+        'Excel keeps only 15 digits',
+      );
+      expect('change' in validateRecord(po, [C, S, value], { allowClear: false, acceptNumbers: true })).toBe(
+        true,
+      );
+    }
+    // Text that kept its digits: a non-zero digit after the 15th, a leading zero, 15 digits or fewer.
+    for (const value of [
+      '4500012345678901',
+      '450001234567890001',
+      '0450001234567890000',
+      '450001234567890',
+    ]) {
+      expect('change' in validateRecord(po, [C, S, value], { allowClear: false })).toBe(true);
+    }
+  });
+
   test("what a failed formula shows is invalid, as a value or as an id, in any of Excel's languages", () => {
     const errors = ['#N/A', '#VALUE!', '#REF!', '#DIV/0!', '#NAME?', '#NUM!', '#NULL!', '#SPILL!'];
     const translated = ['#NV', '#WERT!', '#BEZUG!', '#VALEUR!', '#NOMBRE!', '#NOM?', '#ZAHL!', '#N/D'];
