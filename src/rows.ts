@@ -123,8 +123,22 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       while (rowSeq - output.written >= window) await output.nextWrite();
       const cells = kindCells(header, record.cells);
       const extras = ctx.keep.map((e) => record.cells[e.index] ?? '');
-      const finish = (result: RowResult, raw?: readonly string[]): void =>
+      const finish = (result: RowResult, raw?: readonly string[]): void => {
+        // One debug line per row, whatever became of it (sent, invalid, kept, checked).
+        if (logger.isDebugEnabled()) {
+          logger.debug(`line ${record.line}: ${result.status}`, {
+            line: record.line,
+            correlationId: result.correlationId,
+            status: result.status,
+            httpStatus: result.httpStatus,
+            attempts: result.attempts,
+            durationMs: result.durationMs === undefined ? undefined : Math.round(result.durationMs),
+            kept: raw === undefined ? undefined : true,
+            problem: result.status === 'invalid' ? result.errorDescription : undefined,
+          });
+        }
         output.finish(rowSeq, { line: record.line, cells, extras, result, raw });
+      };
 
       const earlier = ctx.kept ? await ctx.kept.find(record.line, cells) : undefined;
       const validation = validateRecord(header, record.cells, options);
@@ -149,16 +163,6 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
         inFlight.delete(task);
         afterRow(result);
         if (result.durationMs !== undefined) ctx.latency.add(result.durationMs);
-        if (logger.isDebugEnabled()) {
-          logger.debug(`line ${record.line}: ${result.status}`, {
-            line: record.line,
-            correlationId: result.correlationId,
-            status: result.status,
-            httpStatus: result.httpStatus,
-            attempts: result.attempts,
-            durationMs: result.durationMs === undefined ? undefined : Math.round(result.durationMs),
-          });
-        }
         finish(result);
       };
       const task: Promise<void> = scheduler

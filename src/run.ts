@@ -112,7 +112,10 @@ async function runJob(
     throw new InputError(
       displayName,
       `--strict: ${checked.invalid} of ${checked.rows} rows are invalid, so nothing was sent. ` +
-        `First, line ${first?.line}: ${first?.problem}. Run with --dry-run to see every invalid row`,
+        `First, line ${first?.line}: ${first?.problem}. ` +
+        (options.dryRun
+          ? 'Run the dry run without --strict to see every invalid row'
+          : 'Run with --dry-run to see every invalid row'),
       { line: first?.line },
     );
   }

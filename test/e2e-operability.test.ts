@@ -45,28 +45,36 @@ afterEach(async () => {
 });
 
 describe('logs and progress', () => {
-  test('the log file has JSON lines, one per row at debug level with line, correlation id, status and timing', async () => {
+  test('the log file has JSON lines, one per row at debug level (invalid rows too) with line, correlation id, status and timing', async () => {
     const file = path.join(dir, 'in.csv');
     await writePoNumbers(file, 5);
+    await writeFile(file, 'not-a-guid,not-a-guid,PO-X\n', { flag: 'a' }); // line 7: invalid
     const log = path.join(dir, 'run.log');
     const run = await runCli(
       ['po-numbers', file, '--log-file', log, '--log-level', 'debug', '--rate', '0'],
       env(),
     );
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(1);
     const entries = (await readFile(log, 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const rows = entries.filter((e) => e.level === 'debug' && typeof e.line === 'number');
-    expect(rows).toHaveLength(5);
-    for (const row of rows) {
+    expect(rows).toHaveLength(6);
+    // Logged as rows finish: the invalid row, never sent, comes first.
+    const sent = rows.filter((r) => r.status !== 'invalid');
+    expect(sent).toHaveLength(5);
+    for (const row of sent) {
       expect(row).toMatchObject({ status: 'success', httpStatus: 204, attempts: 1 });
       expect(typeof row.correlationId).toBe('string');
       expect(typeof row.durationMs).toBe('number');
       expect(typeof row.timestamp).toBe('string');
     }
-    expect(entries.at(-1)?.message).toMatch(/^5 rows: 5 success/);
+    // An invalid row has its line too, with why.
+    const invalid = rows.find((r) => r.status === 'invalid');
+    expect(invalid).toMatchObject({ line: 7, attempts: 0 });
+    expect(invalid?.problem).toContain('customerId "not-a-guid" is not a UUID');
+    expect(entries.at(-1)?.message).toMatch(/^6 rows: 5 success, 1 invalid/);
     // stderr is for people: text, not JSON, and no colour codes without a terminal.
     expect(run.stderr).toMatch(/^info: /m);
     expect(run.stderr).not.toContain('\u001b[');
