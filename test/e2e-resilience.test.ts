@@ -329,6 +329,16 @@ describe('kill -9 and --resume', () => {
   });
 });
 
+/** A lock on `out` as a crashed run leaves it: this host, a process id that has exited. */
+async function writeDeadLock(out: string): Promise<void> {
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => dead.on('close', resolve));
+  await writeFile(
+    `${out}.lock`,
+    JSON.stringify({ pid: dead.pid, host: hostname(), started: '2026-01-01T00:00:00Z' }),
+  );
+}
+
 describe('one run at a time', () => {
   test('a second run onto the same results file exits 2 while the first is alive', async () => {
     sim.configure({ latencyMs: 200 });
@@ -347,12 +357,7 @@ describe('one run at a time', () => {
     const file = path.join(dir, 'in.csv');
     await writePoNumbers(file, 3);
     const out = path.join(dir, 'out.csv');
-    const dead = spawn(process.execPath, ['-e', '0']);
-    await new Promise((resolve) => dead.on('close', resolve));
-    await writeFile(
-      `${out}.lock`,
-      JSON.stringify({ pid: dead.pid, host: hostname(), started: '2026-01-01T00:00:00Z' }),
-    );
+    await writeDeadLock(out);
     const run = await runCli(['po-numbers', file, '--out', out], env());
     expect(run.code).toBe(0);
     await expect(stat(`${out}.lock`)).rejects.toThrow();
@@ -360,12 +365,7 @@ describe('one run at a time', () => {
 
   test('of several runs finding the same dead lock at the same moment, exactly one takes it over', async () => {
     const out = path.join(dir, 'out.csv');
-    const dead = spawn(process.execPath, ['-e', '0']);
-    await new Promise((resolve) => dead.on('close', resolve));
-    await writeFile(
-      `${out}.lock`,
-      JSON.stringify({ pid: dead.pid, host: hostname(), started: '2026-01-01T00:00:00Z' }),
-    );
+    await writeDeadLock(out);
     // Eight processes wait for the same instant, then try to lock; whoever gets it holds it long
     // enough for a latecomer to find it alive. Without the takeover guard, 3 to 7 of 8 got it.
     const lockModule = pathToFileURL(path.join(path.dirname(BIN), 'lock.js')).href;
