@@ -14,6 +14,7 @@ import path from 'node:path';
 import { ConfigError, RunError } from './errors.js';
 import { acquireLock } from './lock.js';
 import type { Options } from './options.js';
+import { ResumeMismatchError } from './resume.js';
 import { run, type RunIo } from './run.js';
 import type { RunSummary } from './summary.js';
 
@@ -65,6 +66,23 @@ async function freeName(dir: string, name: string): Promise<string> {
   }
 }
 
+/**
+ * The results of an earlier run of `base` that stopped part-way, moved out of `.work/` into
+ * `processed/` (they are the record of what that run sent); returns where they went.
+ */
+async function setAsideEarlier(folders: { work: string; processed: string }, base: string): Promise<string> {
+  const earlier = `${base}.results.csv`;
+  const names = (await readdir(folders.work)).filter(
+    (n) => n === earlier || n.startsWith(`${earlier}.partial-`),
+  );
+  const target = await freeName(folders.processed, `${stamp()}-${base}.earlier.results.csv`);
+  for (const n of names.sort()) {
+    const suffix = n.slice(earlier.length); // '' or '.partial-N'
+    await rename(path.join(folders.work, n), `${target}${suffix}`);
+  }
+  return target;
+}
+
 /** Process the inbox once. Throws `RunError` only when the inbox itself cannot be used. */
 export async function runInbox(
   dir: string,
@@ -87,6 +105,22 @@ export async function runInbox(
       .map((e) => e.name)
       .sort();
     let stopAll: string | undefined;
+    // A file left by a run that stopped part-way is resumed; if it was replaced by a different file
+    // of the same name since, the earlier results are set aside and the new file runs from the start.
+    const runOrStartOver = async (name: string, file: string, out: string): Promise<RunSummary> => {
+      try {
+        return await run(inbox.options(file, out), io);
+      } catch (error) {
+        if (!(error instanceof ResumeMismatchError)) throw error;
+        const base = name.replace(INPUT, '');
+        const setAside = await setAsideEarlier(folders, base);
+        inbox.report(
+          `${name} changed since its run that stopped part-way: that run's results were moved to ` +
+            `${path.relative(dir, setAside)}, and the file is processed from the start`,
+        );
+        return run(inbox.options(file, out), io);
+      }
+    };
     for (const name of names) {
       const file = path.join(dir, name);
       if (stopAll !== undefined || io.signal?.aborted) {
@@ -106,7 +140,7 @@ export async function runInbox(
       const base = name.replace(INPUT, '');
       const out = path.join(folders.work, `${base}.results.csv`);
       try {
-        const summary = await run(inbox.options(file, out), io);
+        const summary = await runOrStartOver(name, file, out);
         if (summary.exitCode === 0 || summary.exitCode === 1) {
           const moved = await freeName(folders.processed, `${stamp()}-${name}`);
           const results = moved.replace(INPUT, '.results.csv');

@@ -15,6 +15,17 @@ import { parse } from 'csv-parse';
 import { InputError } from './errors.js';
 import { neutralise } from './results-writer.js';
 
+/**
+ * The input no longer matches the earlier results being resumed: it changed since that run. An
+ * `InputError` (exit 2, nothing sent); the inbox, which resumes by itself, sets those results aside.
+ */
+export class ResumeMismatchError extends InputError {
+  constructor(file: string, message: string, line: number) {
+    super(file, message, { line });
+    this.name = 'ResumeMismatchError';
+  }
+}
+
 /** One row of an earlier results file. */
 export interface PreviousRow {
   readonly line: number;
@@ -175,22 +186,22 @@ export class KeptRows {
   private check(file: string, row: PreviousRow, cells: readonly string[]): void {
     const expected = cells.map(neutralise);
     if (expected.some((c, i) => row.cells[i + 1] !== c)) {
-      throw new InputError(
+      throw new ResumeMismatchError(
         this.input,
         `no longer matches ${file} at this line: it was applied there as ${row.cells.slice(1, 4).join(' / ')}, ` +
           `the input now says ${expected.join(' / ')}. The input changed since that run: resume it with the input it had, or start a new run with another --out`,
-        { line: row.line },
+        row.line,
       );
     }
   }
 
   private orphan(file: string, row: PreviousRow): void {
     if (row.status !== 'success') return;
-    throw new InputError(
+    throw new ResumeMismatchError(
       this.input,
       `has no data row here any more, but ${file} says this line was applied. The input changed since that run: ` +
         'resume it with the input it had, or start a new run with another --out',
-      { line: row.line },
+      row.line,
     );
   }
 }

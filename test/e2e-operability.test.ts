@@ -352,6 +352,33 @@ describe('the inbox', () => {
     expect(sim.poNumbers.get(`${contoso.id}/${contoso.subscriptions.azurePlan}`)).toBe('PO-GOOD');
   });
 
+  test('a file replaced since its run stopped part-way starts over; the earlier results are kept in processed/', async () => {
+    sim.configure({ world: sampleWorld() });
+    const inbox = await tempDir();
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(inbox, '.work'));
+    const row = (po: string) =>
+      `customerId,subscriptionId,poNumber\n${contoso.id},${contoso.subscriptions.azurePlan},${po}\n`;
+    // What a stopped run of an earlier orders.csv leaves: its results in .work/, PO-OLD applied.
+    const earlierInput = path.join(dir, 'earlier.csv');
+    await writeFile(earlierInput, row('PO-OLD'));
+    const earlierResults = path.join(inbox, '.work', 'orders.results.csv');
+    expect((await runCli(['po-numbers', earlierInput, '--out', earlierResults], env())).code).toBe(0);
+    // Then a different orders.csv arrives.
+    const old = new Date(Date.now() - 3600_000);
+    await writeFile(path.join(inbox, 'orders.csv'), row('PO-NEW'));
+    await utimes(path.join(inbox, 'orders.csv'), old, old);
+    const run = await runCli(['inbox', inbox, '--rate', '0'], env());
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('orders.csv changed since its run that stopped part-way');
+    expect(run.stderr).toContain('1 processed, 0 rejected');
+    expect(sim.poNumbers.get(`${contoso.id}/${contoso.subscriptions.azurePlan}`)).toBe('PO-NEW');
+    const processed = await readdir(path.join(inbox, 'processed'));
+    const setAside = processed.find((n) => n.endsWith('-orders.earlier.results.csv')) ?? '';
+    expect((await readResults(path.join(inbox, 'processed', setAside)))[0]?.poNumber).toBe('PO-OLD');
+    expect(await readdir(path.join(inbox, '.work'))).toEqual([]);
+  });
+
   test('a second inbox run while one is running exits 2; an empty inbox exits 0', async () => {
     const inbox = await tempDir();
     const { writeFile: wf } = await import('node:fs/promises');
