@@ -107,12 +107,16 @@ export async function runInbox(
     let stopAll: string | undefined;
     // A file left by a run that stopped part-way is resumed; if it was replaced by a different file
     // of the same name since, the earlier results are set aside and the new file runs from the start.
-    const runOrStartOver = async (name: string, file: string, out: string): Promise<RunSummary> => {
+    const runOrStartOver = async (
+      name: string,
+      base: string,
+      file: string,
+      out: string,
+    ): Promise<RunSummary> => {
       try {
         return await run(inbox.options(file, out), io);
       } catch (error) {
         if (!(error instanceof ResumeMismatchError)) throw error;
-        const base = name.replace(INPUT, '');
         const setAside = await setAsideEarlier(folders, base);
         inbox.report(
           `${name} changed since its run that stopped part-way: that run's results were moved to ` +
@@ -140,7 +144,7 @@ export async function runInbox(
       const base = name.replace(INPUT, '');
       const out = path.join(folders.work, `${base}.results.csv`);
       try {
-        const summary = await runOrStartOver(name, file, out);
+        const summary = await runOrStartOver(name, base, file, out);
         if (summary.exitCode === 0 || summary.exitCode === 1) {
           const moved = await freeName(folders.processed, `${stamp()}-${name}`);
           const results = moved.replace(INPUT, '.results.csv');
