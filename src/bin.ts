@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `cloudcockpit-bulk` executable: everything is in `main`, so tests can call it without a process. */
 import { hideBin } from 'yargs/helpers';
-import { EXIT_INTERNAL, main, reportUnexpected } from './cli.js';
+import { EXIT_INTERNAL, main, reportUnexpected } from './cli/cli.js';
 
 // A bug that escapes every handler still ends with a one-line message and exit 70, not a stack.
 const crash = (error: unknown): void => {

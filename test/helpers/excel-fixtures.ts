@@ -2,7 +2,7 @@
  * One small PO-number sheet written every way Excel writes text files: "CSV UTF-8" (BOM, CRLF),
  * European "CSV" (semicolons, Windows-1252), "Unicode Text" (UTF-16 with BOM, tabs), old Mac CR
  * line endings, and a pipe-separated export, plus the plain UTF-8 original and an .xlsx workbook.
- * test/fixtures/excel/make.ts writes them; test/excel-files.test.ts checks the files are current.
+ * test/fixtures/excel/make.ts writes them; test/input/excel-files.test.ts checks the files are current.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,0 +1,103 @@
+/**
+ * The first pass over the whole input, before anything is sent: find the encoding, delimiter,
+ * header and kind, and make sure the file is well-formed all the way to its end. A malformed file
+ * is refused here with its line and column, so it changes nothing. Memory stays flat: records are
+ * counted, not kept.
+ */
+import { InputError } from '../errors.js';
+import { matchHeader, type HeaderMap } from './header.js';
+import type { Kind } from '../kinds.js';
+import { EncodingError, readRecords, sniffInput, type InputFormat } from './reader.js';
+import { describeProblems, validateRecord } from './validate.js';
+
+/** What the first pass learnt. */
+export interface PreflightResult {
+  readonly format: InputFormat;
+  readonly header: HeaderMap;
+  /** Data rows (blank rows not counted); undefined when only the header was read. */
+  readonly rows: number | undefined;
+  /** Rows that fail local validation; undefined when only the header was read. */
+  readonly invalid: number | undefined;
+  /** The first few invalid rows, for `--strict`'s message. */
+  readonly firstInvalid: readonly { readonly line: number; readonly problem: string }[];
+  /** Things a person should know, e.g. the encoding was guessed. */
+  readonly warnings: readonly string[];
+}
+
+/** What the first pass needs. */
+export interface PreflightOptions {
+  readonly kind: Kind | undefined;
+  readonly encoding: string | undefined;
+  readonly delimiter: string | undefined;
+  /** The worksheet of a workbook to read. */
+  readonly sheet?: string | undefined;
+  readonly allowClear: boolean;
+  readonly acceptNumbers: boolean;
+  /**
+   * Read only as far as the header. A dry run does this: it reads every row once anyway, and
+   * deletes its results if the file turns out malformed, so a second pass would only cost time.
+   */
+  readonly headerOnly?: boolean;
+}
+
+async function scan(file: string, displayName: string, format: InputFormat, options: PreflightOptions) {
+  let header: HeaderMap | undefined;
+  let rows = 0;
+  let invalid = 0;
+  const firstInvalid: { line: number; problem: string }[] = [];
+  for await (const record of readRecords(file, displayName, format)) {
+    if (header === undefined) {
+      header = matchHeader(record.cells, options.kind, displayName, record.line);
+      if (options.headerOnly) break;
+      continue;
+    }
+    rows++;
+    const validation = validateRecord(header, record.cells, options);
+    if ('problems' in validation) {
+      invalid++;
+      if (firstInvalid.length < 5)
+        firstInvalid.push({ line: record.line, problem: describeProblems(validation.problems) });
+    }
+  }
+  if (header === undefined)
+    throw new InputError(displayName, 'the file is empty: expected a header line and rows');
+  return options.headerOnly
+    ? { header, rows: undefined, invalid: undefined, firstInvalid }
+    : { header, rows, invalid, firstInvalid };
+}
+
+/** Read the whole file once and check it; throws `InputError` if it cannot be used. */
+export async function preflight(
+  file: string,
+  displayName: string,
+  options: PreflightOptions,
+): Promise<PreflightResult> {
+  let format = await sniffInput(
+    file,
+    { encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet },
+    displayName,
+  );
+  const warnings: string[] = [];
+  try {
+    return { format, ...(await scan(file, displayName, format, options)), warnings };
+  } catch (error) {
+    if (!(error instanceof EncodingError)) throw error;
+    warnings.push(fallBackFromUtf8(displayName, format.guessedEncoding, format.encoding));
+    format = await sniffInput(
+      file,
+      { encoding: 'windows-1252', delimiter: options.delimiter, sheet: options.sheet },
+      displayName,
+    );
+    return { format, ...(await scan(file, displayName, format, options)), warnings };
+  }
+}
+
+/**
+ * The bytes are not valid in the encoding. A forced encoding is refused (`InputError`); a guessed
+ * UTF-8 falls back to Windows-1252, the ANSI code page Excel's "CSV" writes in the West: the
+ * warning to give is returned.
+ */
+export function fallBackFromUtf8(displayName: string, guessed: boolean, encoding: string): string {
+  if (!guessed) throw new InputError(displayName, `the file is not valid ${encoding}; check --encoding`);
+  return `${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`;
+}

@@ -1,0 +1,230 @@
+/**
+ * `cloudcockpit-bulk inbox DIR`, for the nightly sync: every .csv and .xlsx in DIR, in name order,
+ * each a run of its own (kind from its header). Layout:
+ *
+ *   DIR/            files waiting; one modified in the last minute is left (it may still be copying)
+ *   DIR/processed/  finished files, `<stamp>-<name>`, with `<stamp>-<name>.results.csv` beside them
+ *   DIR/rejected/   malformed files, with `<stamp>-<name>.error.txt` saying why
+ *   DIR/.work/      results being written; a file interrupted here is resumed by the next run
+ *
+ * One inbox run at a time (DIR/.inbox.lock). The exit code is the worst of the files'.
+ */
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, RunError } from '../errors.js';
+import { acquireLock } from '../results/lock.js';
+import type { Options } from '../options.js';
+import { ResumeMismatchError } from '../results/resume.js';
+import { run, type RunIo } from './run.js';
+import type { RunSummary } from '../report/summary.js';
+
+/** What happened to one file of the inbox. */
+export interface InboxFile {
+  readonly name: string;
+  readonly outcome: 'processed' | 'rejected' | 'left' | 'waiting';
+  /** The file's exit code (`left` and `waiting` files: undefined). */
+  readonly exitCode: number | undefined;
+  /** Where the file is now, and its results or error file. */
+  readonly movedTo?: string;
+  readonly results?: string;
+  readonly summary?: RunSummary;
+  readonly message?: string;
+}
+
+/** What an inbox run did. */
+export interface InboxSummary {
+  readonly exitCode: number;
+  readonly files: readonly InboxFile[];
+  readonly text: string;
+}
+
+/** What the inbox needs besides the directory. */
+export interface InboxOptions {
+  /** Files modified more recently than this are left for the next run. @default 60 */
+  readonly settleSeconds: number;
+  /** The options for one file's run (with `file` and `out` filled in by the inbox). */
+  readonly options: (file: string, out: string) => Options;
+  /** Told each line of the inbox's own report. */
+  readonly report: (line: string) => void;
+}
+
+const INPUT = /\.(csv|xlsx)$/i;
+
+/** A UTC time stamp for file names: 20261123-040501. */
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+async function freeName(dir: string, name: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = path.join(dir, n === 1 ? name : name.replace(/^(\d{8}-\d{6})/, `$1-${n}`));
+    const taken = await stat(candidate).then(
+      () => true,
+      () => false,
+    );
+    if (!taken) return candidate;
+  }
+}
+
+/**
+ * The results of an earlier run of `base` that stopped part-way, moved out of `.work/` into
+ * `processed/` (they are the record of what that run sent); returns where they went.
+ */
+async function setAsideEarlier(folders: { work: string; processed: string }, base: string): Promise<string> {
+  const earlier = `${base}.results.csv`;
+  const names = (await readdir(folders.work)).filter(
+    (n) => n === earlier || n.startsWith(`${earlier}.partial-`),
+  );
+  const target = await freeName(folders.processed, `${stamp()}-${base}.earlier.results.csv`);
+  for (const n of names.sort()) {
+    const suffix = n.slice(earlier.length); // '' or '.partial-N'
+    await rename(path.join(folders.work, n), `${target}${suffix}`);
+  }
+  return target;
+}
+
+/** Process the inbox once. Throws `RunError` only when the inbox itself cannot be used. */
+export async function runInbox(
+  dir: string,
+  inbox: InboxOptions,
+  io: Partial<RunIo> = {},
+): Promise<InboxSummary> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new ConfigError(`The inbox ${dir} is not a directory`);
+  const folders = {
+    processed: path.join(dir, 'processed'),
+    rejected: path.join(dir, 'rejected'),
+    work: path.join(dir, '.work'),
+  };
+  await Promise.all(Object.values(folders).map((f) => mkdir(f, { recursive: true })));
+  const lock = await acquireLock(path.join(dir, '.inbox'));
+  const files: InboxFile[] = [];
+  try {
+    const names = (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isFile() && INPUT.test(e.name) && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+    let stopAll: string | undefined;
+    // A file left by a run that stopped part-way is resumed; if it was replaced by a different file
+    // of the same name since, the earlier results are set aside and the new file runs from the start.
+    const runOrStartOver = async (
+      name: string,
+      base: string,
+      file: string,
+      out: string,
+    ): Promise<RunSummary> => {
+      try {
+        return await run(inbox.options(file, out), io);
+      } catch (error) {
+        if (!(error instanceof ResumeMismatchError)) throw error;
+        const setAside = await setAsideEarlier(folders, base);
+        inbox.report(
+          `${name} changed since its run that stopped part-way: that run's results were moved to ` +
+            `${path.relative(dir, setAside)}, and the file is processed from the start`,
+        );
+        return run(inbox.options(file, out), io);
+      }
+    };
+    for (const name of names) {
+      const file = path.join(dir, name);
+      if (stopAll !== undefined || io.signal?.aborted) {
+        files.push({ name, outcome: 'left', exitCode: undefined, message: stopAll ?? 'interrupted' });
+        continue;
+      }
+      const age = (Date.now() - (await stat(file)).mtimeMs) / 1000;
+      if (age < inbox.settleSeconds) {
+        files.push({
+          name,
+          outcome: 'waiting',
+          exitCode: undefined,
+          message: `modified ${Math.round(age)} s ago; left for the next run`,
+        });
+        continue;
+      }
+      const base = name.replace(INPUT, '');
+      const out = path.join(folders.work, `${base}.results.csv`);
+      try {
+        const summary = await runOrStartOver(name, base, file, out);
+        if (summary.exitCode === 0 || summary.exitCode === 1) {
+          const moved = await freeName(folders.processed, `${stamp()}-${name}`);
+          const results = moved.replace(INPUT, '.results.csv');
+          // The input first: a crash between the two leaves the results in .work/ and the input
+          // already out of the inbox, so nothing is sent twice.
+          await rename(file, moved);
+          await rename(out, results);
+          files.push({
+            name,
+            outcome: 'processed',
+            exitCode: summary.exitCode,
+            movedTo: moved,
+            results,
+            summary,
+          });
+        } else {
+          // Stopped part-way: the file stays, and the next run resumes it from .work/.
+          files.push({
+            name,
+            outcome: 'left',
+            exitCode: summary.exitCode,
+            summary,
+            message: summary.stoppedBecause,
+          });
+          if (summary.stopCause !== 'max-failures')
+            stopAll = `not started: ${summary.stoppedBecause ?? 'the run stopped'}`;
+        }
+      } catch (error) {
+        if (!(error instanceof RunError)) throw error;
+        if (error.code === 'INPUT') {
+          const moved = await freeName(folders.rejected, `${stamp()}-${name}`);
+          const errorFile = `${moved}.error.txt`;
+          await rename(file, moved);
+          await writeFile(
+            errorFile,
+            `${name} was refused and nothing was sent.\n\n${error.message}\n\n` +
+              'Fix the file and put it back in the inbox to process it.\n',
+          );
+          files.push({
+            name,
+            outcome: 'rejected',
+            exitCode: error.exitCode,
+            movedTo: moved,
+            results: errorFile,
+            message: error.message,
+          });
+        } else {
+          // Not the file's fault (credentials, configuration): the rest would fail the same way.
+          files.push({ name, outcome: 'left', exitCode: error.exitCode, message: error.message });
+          stopAll = `not started: ${error.message}`;
+        }
+      }
+    }
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+  const worst = files.reduce((w, f) => Math.max(w, f.exitCode ?? 0), 0);
+  // Interrupted between two files: the run was still interrupted.
+  const reason = io.signal?.aborted ? String(io.signal.reason) : undefined;
+  const exitCode = reason === undefined ? worst : Math.max(worst, reason === 'SIGTERM' ? 143 : 130);
+  const text = describeInbox(dir, files, exitCode);
+  text.split('\n').forEach((line) => inbox.report(line));
+  return { exitCode, files, text };
+}
+
+function describeInbox(dir: string, files: readonly InboxFile[], exitCode: number): string {
+  if (files.length === 0) return `inbox ${dir}: no .csv or .xlsx file to process`;
+  const lines = files.map((f) => {
+    const counts = f.summary
+      ? Object.entries(f.summary.counts)
+          .filter(([, n]) => n > 0)
+          .map(([s, n]) => `${n} ${s}`)
+          .join(', ')
+      : '';
+    const where = f.movedTo ? ` -> ${path.relative(dir, f.movedTo)}` : '';
+    return `  ${f.name}: ${f.outcome}${f.exitCode === undefined ? '' : ` (exit ${f.exitCode})`}${where}${counts ? `; ${counts}` : ''}${f.message && f.outcome !== 'processed' ? `; ${f.message}` : ''}`;
+  });
+  const by = (o: InboxFile['outcome']) => files.filter((f) => f.outcome === o).length;
+  return [
+    `inbox ${dir}: ${by('processed')} processed, ${by('rejected')} rejected, ${by('left')} left, ${by('waiting')} waiting; exit ${exitCode}`,
+    ...lines,
+  ].join('\n');
+}

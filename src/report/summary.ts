@@ -1,0 +1,142 @@
+/**
+ * The end of a run in numbers and in one paragraph, and the exit code those numbers mean.
+ */
+import type { KindName } from '../kinds.js';
+import type { RowStatus } from '../result.js';
+
+/** What stopped a run part-way. */
+export type StopCause = 'auth' | 'max-failures' | 'signal' | 'output';
+
+/** What a run did. */
+export interface RunSummary {
+  readonly kind: KindName;
+  readonly exitCode: number;
+  readonly counts: Readonly<Record<RowStatus, number>>;
+  readonly rows: number;
+  readonly durationMs: number;
+  readonly rowsPerSecond: number;
+  readonly retries: number;
+  readonly throttle: ThrottleSummary;
+  readonly latency: LatencySummary;
+  readonly resultsPath: string;
+  readonly stoppedBecause: string | undefined;
+  readonly stopCause: StopCause | undefined;
+  /** The summary for a person. */
+  readonly text: string;
+}
+
+/** How often the API asked us to slow down. */
+export interface ThrottleSummary {
+  readonly signals: number;
+  readonly cuts: number;
+  readonly lowestRate: number | undefined;
+}
+
+/** Row latency quantiles in milliseconds; undefined when no row was sent. */
+export interface LatencySummary {
+  readonly p50: number | undefined;
+  readonly p95: number | undefined;
+}
+
+/** What `summarise` needs. */
+export interface SummaryInput {
+  readonly kind: KindName;
+  readonly counts: Readonly<Record<RowStatus, number>>;
+  readonly rows: number;
+  /** Rows kept from an earlier run (`--resume`), not sent again. */
+  readonly kept: number;
+  readonly durationMs: number;
+  readonly retries: number;
+  /** 429/503 answers seen, times the pace was cut, and the lowest rate it was cut to. */
+  readonly throttle: ThrottleSummary;
+  /** Row latency (all attempts of a row) in milliseconds. */
+  readonly latency: LatencySummary;
+  readonly resultsPath: string;
+  readonly dryRun: boolean;
+  readonly stop:
+    { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
+}
+
+/** The exit code of a run that got as far as sending (contract: 0, 1, 3, 130, 143). */
+export function exitCodeFor(input: Pick<SummaryInput, 'counts' | 'stop'>): number {
+  if (input.stop) return input.stop.exitCode;
+  return input.counts.failed + input.counts.invalid > 0 ? 1 : 0;
+}
+
+function latencyText(latency: LatencySummary): string {
+  if (latency.p50 === undefined || latency.p95 === undefined) return '';
+  return `, latency p50 ${Math.round(latency.p50)} ms, p95 ${Math.round(latency.p95)} ms`;
+}
+
+/** Put a run's numbers together. */
+export function summarise(input: SummaryInput): RunSummary {
+  const { counts } = input;
+  const seconds = input.durationMs / 1000;
+  const sent = counts.success - input.kept + counts.failed;
+  const rowsPerSecond = seconds > 0 ? sent / seconds : 0;
+  const parts = (Object.keys(counts) as RowStatus[])
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`);
+  const text =
+    `${input.dryRun ? 'Dry run: ' : ''}${input.rows} rows: ${parts.join(', ') || 'nothing to do'}` +
+    (input.kept > 0 ? ` (${input.kept} success kept from the earlier run)` : '') +
+    ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${input.retries} retries${latencyText(input.latency)})` : ''}.` +
+    (input.throttle.signals > 0
+      ? ` Throttled: ${input.throttle.signals} answers of 429/503, pace cut ${input.throttle.cuts} times` +
+        `${input.throttle.lowestRate === undefined ? '' : ` (lowest ${input.throttle.lowestRate.toFixed(1)} requests/s)`}.`
+      : '') +
+    `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''} Results: ${input.resultsPath}`;
+  return {
+    kind: input.kind,
+    exitCode: exitCodeFor(input),
+    counts,
+    rows: input.rows,
+    durationMs: input.durationMs,
+    rowsPerSecond,
+    retries: input.retries,
+    throttle: input.throttle,
+    latency: input.latency,
+    resultsPath: input.resultsPath,
+    stoppedBecause: input.stop?.reason,
+    stopCause: input.stop?.cause,
+    text,
+  };
+}
+
+/** The summary as written by `--summary-json`, for monitoring. */
+export interface SummaryRecord {
+  readonly exitCode: number;
+  readonly finishedAt: string;
+  readonly input?: string;
+  readonly kind?: string;
+  readonly counts?: Readonly<Record<RowStatus, number>>;
+  readonly rows?: number;
+  readonly durationSeconds?: number;
+  readonly rowsPerSecond?: number;
+  readonly retries?: number;
+  readonly throttle?: ThrottleSummary;
+  readonly latencyMs?: LatencySummary;
+  readonly resultsPath?: string;
+  readonly stoppedBecause?: string;
+  /** For a run that could not start (exit 2): why. */
+  readonly error?: string;
+}
+
+/** A finished run as a `SummaryRecord`. */
+export function summaryRecord(summary: RunSummary, input: string): SummaryRecord {
+  return {
+    exitCode: summary.exitCode,
+    finishedAt: new Date().toISOString(),
+    input,
+    kind: summary.kind,
+    counts: summary.counts,
+    rows: summary.rows,
+    durationSeconds: Math.round(summary.durationMs) / 1000,
+    rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
+    retries: summary.retries,
+    throttle: summary.throttle,
+    latencyMs: summary.latency,
+    resultsPath: summary.resultsPath,
+    stoppedBecause: summary.stoppedBecause,
+  };
+}

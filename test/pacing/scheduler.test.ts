@@ -1,0 +1,124 @@
+import { describe, expect, test } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RateLimiter } from '../../src/pacing/rate-limiter.js';
+import { Scheduler } from '../../src/pacing/scheduler.js';
+
+describe('Scheduler', () => {
+  test('tasks with the same key run one at a time in the order scheduled', async () => {
+    const scheduler = new Scheduler(8);
+    const log: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const tasks = [30, 5, 20, 1].map((ms, i) =>
+      scheduler.schedule(
+        'same',
+        async () => {
+          running++;
+          peak = Math.max(peak, running);
+          log.push(`start ${i}`);
+          await sleep(ms);
+          log.push(`end ${i}`);
+          running--;
+          return i;
+        },
+        () => -1,
+      ),
+    );
+    expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3]);
+    expect(peak).toBe(1);
+    expect(log).toEqual(['start 0', 'end 0', 'start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
+  });
+
+  test('tasks with different keys run concurrently up to the limit, never beyond', async () => {
+    const scheduler = new Scheduler(3);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        scheduler.schedule(
+          `k${i}`,
+          async () => {
+            running++;
+            peak = Math.max(peak, running);
+            await sleep(5);
+            running--;
+          },
+          () => undefined,
+        ),
+      ),
+    );
+    expect(peak).toBe(3);
+  });
+
+  test('a failed task does not stop the next task of its key', async () => {
+    const scheduler = new Scheduler(2);
+    const first = scheduler.schedule(
+      'k',
+      () => Promise.reject(new Error('boom')),
+      () => 'skipped',
+    );
+    const second = scheduler.schedule(
+      'k',
+      async () => 'ran',
+      () => 'skipped',
+    );
+    await expect(first).rejects.toThrow('boom');
+    expect(await second).toBe('ran');
+  });
+
+  test('after stop, tasks not yet started are skipped and running ones finish', async () => {
+    const scheduler = new Scheduler(1);
+    const running = scheduler.schedule(
+      'a',
+      async () => {
+        await sleep(20);
+        return 'finished';
+      },
+      () => 'skipped',
+    );
+    const queued = scheduler.schedule(
+      'b',
+      async () => 'started',
+      () => 'skipped',
+    );
+    await sleep(5); // the first task is now running, the second waits for the only slot
+    scheduler.stop();
+    expect(await running).toBe('finished');
+    expect(await queued).toBe('skipped');
+  });
+});
+
+describe('RateLimiter', () => {
+  test('with no limit, take resolves at once', async () => {
+    const limiter = new RateLimiter(0);
+    const started = performance.now();
+    for (let i = 0; i < 1000; i++) await limiter.take();
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  test('spaces starts at least 1/rate apart (never faster, whatever the machine load)', async () => {
+    const limiter = new RateLimiter(100);
+    const times: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      await limiter.take();
+      times.push(performance.now());
+    }
+    // Ten intervals of 10 ms: at least 99 ms (timers never fire early by more than rounding).
+    expect((times[10] as number) - (times[0] as number)).toBeGreaterThanOrEqual(99);
+    expect(limiter.rate).toBe(100);
+  });
+});
+
+describe('RateLimiter pace changes', () => {
+  test('a new rate applies to callers already waiting, not only to later ones', async () => {
+    const limiter = new RateLimiter(5); // 200 ms apart
+    await limiter.take();
+    const started = performance.now();
+    const waiting = Array.from({ length: 5 }, () => limiter.take());
+    expect(limiter.waiting).toBe(5);
+    limiter.rate = 1000;
+    await Promise.all(waiting);
+    // At the old pace the five would need a second; at the new one a few milliseconds.
+    expect(performance.now() - started).toBeLessThan(600);
+  });
+});

@@ -1,0 +1,147 @@
+import { describe, expect, test } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { OutputError } from '../../src/errors.js';
+import { poNumbers } from '../../src/kinds.js';
+import { OrderedOutput } from '../../src/results/ordered-output.js';
+import { flattenErrors, type ResultLine } from '../../src/result.js';
+import {
+  FLUSH_INTERVAL_MS,
+  ResultsWriter,
+  neutralise,
+  resultCells,
+  resultsHeader,
+} from '../../src/results/results-writer.js';
+import { tempDir } from '../helpers/files.js';
+
+const row = (line: number, value: string): ResultLine => ({
+  line,
+  cells: ['c', 's', value],
+  extras: [],
+  result: { status: 'success', httpStatus: 204, attempts: 1, correlationId: 'id' },
+});
+
+describe('results file', () => {
+  test('cells a spreadsheet would run as formulas are neutralised, others untouched', () => {
+    for (const danger of ['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx'])
+      expect(neutralise(danger)).toBe(`'${danger}`);
+    for (const safe of ['PO-1', '0042', ' =x', 'a=b', '']) expect(neutralise(safe)).toBe(safe);
+    const cells = resultCells({
+      ...row(2, '=HYPERLINK("x")'),
+      result: { status: 'failed', attempts: 1, errorDescription: '-bad' },
+    });
+    expect(cells[3]).toBe(`'=HYPERLINK("x")`);
+    expect(cells[9]).toBe("'-bad");
+  });
+
+  test('has the contract columns in order, a BOM, CRLF lines, and values that round-trip', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'r.csv');
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
+    await writer.write(row(2, '0042, "quoted"\nnext line é'));
+    await writer.close();
+    const text = await readFile(file, 'utf8');
+    expect(
+      text.startsWith(
+        '\ufeffline,customerId,subscriptionId,poNumber,status,httpStatus,attempts,correlationId,errorType,errorDescription,errorDetails\r\n',
+      ),
+    ).toBe(true);
+    const records = parse(text, { bom: true }) as string[][];
+    expect(records[1]?.[3]).toBe('0042, "quoted"\nnext line é');
+  });
+
+  test("the input's extra column names carried into the header are neutralised like cells", () => {
+    expect(resultsHeader(poNumbers, ['=HYPERLINK("http://x","y")', 'Comment']).slice(-2)).toEqual([
+      `'=HYPERLINK("http://x","y")`,
+      'Comment',
+    ]);
+  });
+
+  test('an existing file is never overwritten without --overwrite', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'r.csv');
+    await writeFile(file, 'precious');
+    await expect(ResultsWriter.create(file, ['line'], { overwrite: false })).rejects.toThrow(OutputError);
+    expect(await readFile(file, 'utf8')).toBe('precious');
+    const writer = await ResultsWriter.create(file, ['line'], { overwrite: true });
+    await writer.close();
+    expect(await readFile(file, 'utf8')).toBe('\ufeffline\r\n');
+  });
+
+  test('rows reach the file while the run goes on, not only when it closes', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'r.csv');
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
+    for (let i = 0; i < 3; i++) writer.write(row(i + 2, `PO-${i}`));
+    // Held back for FLUSH_INTERVAL_MS at most; poll well beyond that before calling it lost.
+    const started = Date.now();
+    let text = '';
+    while (!text.includes('PO-2') && Date.now() - started < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS));
+      text = await readFile(file, 'utf8');
+    }
+    expect(text).toContain('PO-0');
+    expect(text).toContain('PO-2');
+    // A big burst is written without waiting for the interval's end, and close() flushes the rest.
+    for (let i = 3; i < 3000; i++) writer.write(row(i + 2, `PO-${i}`));
+    await writer.close();
+    const lines = (parse(await readFile(file, 'utf8'), { bom: true }) as string[][]).slice(1);
+    expect(lines).toHaveLength(3000);
+    expect(lines.at(-1)?.[3]).toBe('PO-2999');
+  });
+
+  test('rows finishing out of order are written in input order', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'r.csv');
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
+    const output = new OrderedOutput(writer);
+    for (const seq of [3, 1, 0, 4, 2]) output.finish(seq, row(seq + 2, `v${seq}`));
+    await output.flushed();
+    expect(output.written).toBe(5);
+    await writer.close();
+    const lines = (parse(await readFile(file, 'utf8'), { bom: true }) as string[][])
+      .slice(1)
+      .map((r) => r[0]);
+    expect(lines).toEqual(['2', '3', '4', '5', '6']);
+  });
+
+  test("the API's errors[] is flattened as name: first; second | other: …", () => {
+    expect(
+      flattenErrors([
+        { propertyName: 'poNumber', description: ['too long', 'bad chars'] },
+        { propertyName: 'customerId', description: ['unknown'] },
+      ]),
+    ).toBe('poNumber: too long; bad chars | customerId: unknown');
+    expect(flattenErrors([{ propertyName: null, description: ['general'] }])).toBe('general');
+    expect(flattenErrors(null)).toBeUndefined();
+    expect(flattenErrors([])).toBeUndefined();
+  });
+});
+
+// /dev/full refuses every write with ENOSPC, as a full disk does (Linux; elsewhere skipped).
+const onFullDisk = existsSync('/dev/full') ? test : test.skip;
+
+describe('a results file that cannot be written', () => {
+  onFullDisk('says so once, then drops rows instead of waiting for a disk that has no room', async () => {
+    const file = path.join(await tempDir(), 'r.csv');
+    await symlink('/dev/full', file);
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: true });
+    // Fill the buffers before the failure is known (it comes back from the thread pool), then wait
+    // for 'drain', which will never come: the failure must end the wait.
+    let i = 0;
+    while (writer.write(row(i + 2, `PO-${i}`)) && i < 100_000) i++;
+    expect(writer.error).toBeUndefined();
+    await writer.drained();
+    const error = await writer.failed;
+    expect(error).toBeInstanceOf(OutputError);
+    expect(error.message).toContain('ENOSPC');
+    expect(writer.error).toBe(error);
+    // From now on rows are dropped: writing never asks for a pause, and waiting ends at once.
+    for (let j = 0; j < 5_000; j++) expect(writer.write(row(j + 2, `PO-${j}`))).toBe(true);
+    await writer.drained();
+    await writer.close();
+    expect(writer.error).toBe(error);
+  });
+});
