@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { running } from './measure.js';
 import { machine, table, writeResults } from './report.js';
 import { createContext } from './runs.js';
-import { SCENARIOS, type Outcome, type Scenario } from './scenarios.js';
+import type { Outcome, Scenario } from './outcome.js';
+import { SCENARIOS } from './scenarios.js';
 
 const USAGE = `Usage: node dist/bench/index.js [--only 1,3] [--quick]
   --only LIST   run only these scenarios (${SCENARIOS.map((s) => `${s.id} ${s.name}`).join(', ')})

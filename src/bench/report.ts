@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Outcome } from './scenarios.js';
+import type { Outcome } from './outcome.js';
 
 /** The machine a run was measured on; figures only compare between runs on the same one. */
 export interface Machine {
