@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { UsageError } from '../src/errors.js';
-import { DEFAULT_BASE_URL, defaultOutPath, resolveOptions, type RawFlags } from '../src/options.js';
+import { UsageError } from '../../src/errors.js';
+import type { RawFlags } from '../../src/cli/option-table.js';
+import { defaultOutPath, resolveOptions } from '../../src/cli/resolve-options.js';
+import { DEFAULT_BASE_URL } from '../../src/options.js';
 
 const env = { CLOUDCOCKPIT_TENANT: 'portal.example.com' };
 const resolve = (flags: RawFlags, e: NodeJS.ProcessEnv = env) =>
