@@ -207,3 +207,12 @@ export function resolveOptions(
   }
   return options;
 }
+
+/** The inbox's `--settle-seconds`: a number from 0 up. @default 60 */
+export function resolveSettleSeconds(value: unknown): number {
+  if (value === undefined) return 60;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`Expected \`--settle-seconds\` to be a number from 0 up, got \`${String(value)}\``);
+  }
+  return value;
+}
