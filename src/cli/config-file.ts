@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
-import { OPTION_SPECS, type FlagName, type RawFlags } from '../options.js';
+import { OPTION_SPECS, type FlagName, type RawFlags } from './option-table.js';
 
 /** Keys that would hold a secret: never accepted from a config file. */
 const SECRET_KEYS = [

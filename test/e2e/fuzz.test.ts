@@ -11,7 +11,7 @@ import { Readable, Writable } from 'node:stream';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { RunError } from '../../src/errors.js';
-import { resolveOptions } from '../../src/options.js';
+import { resolveOptions } from '../../src/cli/resolve-options.js';
 import { run } from '../../src/job/run.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { runCli, simEnv } from '../helpers/cli.js';

@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { UsageError } from '../src/errors.js';
-import { DEFAULT_BASE_URL, defaultOutPath, resolveOptions, type RawFlags } from '../src/options.js';
+import { UsageError } from '../../src/errors.js';
+import type { RawFlags } from '../../src/cli/option-table.js';
+import { defaultOutPath, resolveOptions, resolveSettleSeconds } from '../../src/cli/resolve-options.js';
+import { DEFAULT_BASE_URL } from '../../src/options.js';
 
 const env = { CLOUDCOCKPIT_TENANT: 'portal.example.com' };
 const resolve = (flags: RawFlags, e: NodeJS.ProcessEnv = env) =>
@@ -82,5 +84,20 @@ describe('resolveOptions', () => {
   test('the default results file sits beside the input', () => {
     expect(defaultOutPath('/in/po.csv', false)).toBe('/in/po.results.csv');
     expect(defaultOutPath('po.csv', true)).toBe('po.dry-run.results.csv');
+  });
+});
+
+describe('resolveSettleSeconds', () => {
+  test('the inbox waits 60 seconds unless told otherwise, and 0 means not at all', () => {
+    expect(resolveSettleSeconds(undefined)).toBe(60);
+    expect(resolveSettleSeconds(0)).toBe(0);
+    expect(resolveSettleSeconds(2.5)).toBe(2.5);
+  });
+
+  test('a negative or non-numeric settle time names the flag and what was given', () => {
+    expect(message(() => resolveSettleSeconds(-1))).toBe(
+      'Expected `--settle-seconds` to be a number from 0 up, got `-1`',
+    );
+    expect(message(() => resolveSettleSeconds(NaN))).toContain('got `NaN`');
   });
 });
