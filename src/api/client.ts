@@ -1,16 +1,19 @@
 /**
  * The CloudCockpit API client: one got instance for the whole run (keep-alive sockets, retries,
  * per-attempt pacing and token), and `send`, which turns every outcome of one row into a
- * `RowResult`. Row failures are values here; only programming errors throw.
+ * `RowResult`. Row failures are values here; only programming errors throw. The stream that
+ * carries a row's attempts is in `transport.ts`; the words of its result are in `answer.ts`.
  */
 import type http from 'node:http';
 import type https from 'node:https';
-import got, { HTTPError, RequestError, type Got, type Request, type Response } from 'got';
+import got, { RequestError, type Response } from 'got';
 import type { Change, Kind } from '../kinds.js';
 import type { RateLimiter } from '../pacing/rate-limiter.js';
-import { flattenErrors, type RowResult } from '../result.js';
-import { retryDelay } from './retry-delay.js';
+import type { RowResult } from '../result.js';
+import { answeredResult, networkFailure, stoppedResult, tokenResult } from './answer.js';
+import { RETRY_STATUS_CODES, retryDelay } from './retry-delay.js';
 import { TokenError, type TokenProvider } from './token.js';
+import { StoppedError, Transport, type AttemptContext } from './transport.js';
 
 /** What the client needs to know. */
 export interface ClientOptions {
@@ -38,147 +41,17 @@ export interface RetryInfo {
   readonly code: string | undefined;
 }
 
-/** Statuses worth another attempt (contract: 429, 5xx and timeouts); 400, 403, 404 are final. */
-export const RETRY_STATUS_CODES = [408, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
-
-interface AttemptContext {
-  count: number;
-  token: string;
-  readonly correlationId: string;
-  /** When the current attempt was let through by the rate limiter (performance.now()). */
-  startedAt: number;
-  /** When the first attempt was let through: the row's latency counts from here, not from its wait. */
-  firstStartedAt: number;
-  /** True while got sleeps before the next attempt: a stop cancels such rows. */
-  waiting: boolean;
-  /** The last answer, kept so a row cancelled while waiting still reports it. */
-  last: Response<string> | undefined;
-  /** Cancels the row's request while it is in `ApiClient.live`; `slot` is its place there (-1: not). */
-  cancel: (() => void) | undefined;
-  slot: number;
-}
-
-/** The API's documented error body; any field may be missing or null. */
-interface ErrorBody {
-  type?: string | null;
-  description?: string | null;
-  errors?: { propertyName?: string | null; description?: string[] | null }[] | null;
-}
-
-/** Our own words for answers that come without a body. */
-const OWN_WORDS: Record<number, { type: string; description: string }> = {
-  401: {
-    type: 'Unauthorized',
-    description:
-      'The API refused the bearer token (HTTP 401): it is expired or wrong, or the Api Access lacks the csp or reseller role',
-  },
-  403: {
-    type: 'Forbidden',
-    description: 'Not allowed (HTTP 403): only the CSP or the reseller associated to it may change this',
-  },
-  404: { type: 'NotFound', description: 'Not found (HTTP 404): check the ids' },
-  429: {
-    type: 'TooManyRequests',
-    description: 'The API kept answering "too many requests" (HTTP 429) until the retries ran out',
-  },
-};
-
-function parseErrorBody(body: string): ErrorBody | undefined {
-  if (body === '') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return parsed && typeof parsed === 'object' ? (parsed as ErrorBody) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function httpFailure(
-  response: Response<string>,
-  attempts: number,
-  correlationId: string,
-  maxRetryAfterMs: number,
-): RowResult {
-  const status = response.statusCode;
-  const body = parseErrorBody(response.body);
-  const own = OWN_WORDS[status];
-  let description =
-    body?.description ??
-    own?.description ??
-    `The API answered HTTP ${status} ${response.statusMessage ?? ''}`.trim();
-  const retryAfter = response.headers['retry-after'];
-  if (retryAfter !== undefined && RETRY_STATUS_CODES.includes(status)) {
-    const seconds = Number(retryAfter);
-    const ms = Number.isNaN(seconds) ? Date.parse(retryAfter) - Date.now() : seconds * 1000;
-    if (ms > maxRetryAfterMs) {
-      description += ` (the API asked to wait ${Math.ceil(ms / 1000)} s, longer than --max-retry-after ${Math.round(maxRetryAfterMs / 1000)} s)`;
-    }
-  }
-  return {
-    status: 'failed',
-    httpStatus: status,
-    attempts,
-    correlationId,
-    errorType: body?.type ?? own?.type ?? (status >= 500 ? 'ServerError' : 'HttpError'),
-    errorDescription: description,
-    errorDetails: flattenErrors(body?.errors),
-  };
-}
-
-function networkFailure(
-  error: RequestError,
-  attempts: number,
-  correlationId: string,
-  timeoutMs: number,
-  /** The status of an earlier attempt's answer, if there was one: the contract's "last HTTP status". */
-  lastStatus: number | undefined,
-): RowResult {
-  const code = error.code;
-  const timedOut = error.name === 'TimeoutError' || code === 'ETIMEDOUT';
-  return {
-    status: 'failed',
-    httpStatus: lastStatus,
-    attempts,
-    correlationId,
-    errorType: timedOut ? 'Timeout' : 'NetworkError',
-    errorDescription: timedOut
-      ? `No answer within ${timeoutMs / 1000} s (--timeout), after ${attempts} attempt${attempts === 1 ? '' : 's'}`
-      : `The connection failed (${code ?? error.name}) after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
-  };
-}
-
-/** Thrown by the pacing hook when the run stopped while a row waited for its turn. */
-class StoppedError extends Error {
-  constructor() {
-    super('the run stopped before this attempt');
-    this.name = 'StoppedError';
-  }
-}
-
-function withNote(result: RowResult, note: string): RowResult {
-  return { ...result, errorDescription: `${result.errorDescription ?? ''} (${note})`.trim() };
-}
-
 /** Sends rows to the API. */
 export class ApiClient {
-  private readonly got: Got;
+  private readonly transport: Transport;
   private stopped = false;
-  /**
-   * Rows with a request in flight or waiting to retry, so a stop can cancel the waiting ones. An
-   * array with swap-remove, not a Map: V8 replaces a Map's hash table as entries come and go, and
-   * a replaced table that reached the old generation still points at its successor and entries.
-   * With one entry per row that kept each request's whole got object graph alive through
-   * young-generation collections until the next full one (a 20,000-row run with got's own causes
-   * taken out promoted 12.6 kB per row with the Map, 3.0 without).
-   */
-  private readonly live: AttemptContext[] = [];
 
   constructor(private readonly options: ClientOptions) {
-    this.got = got.extend({
+    const instance = got.extend({
       prefixUrl: options.baseUrl,
       method: 'PATCH',
-      // Through got's stream API (see `exchange`), an HTTP error is how a non-2xx answer reaches
-      // the retry logic; the last one comes back as a value, not a throw.
+      // Through got's stream API (see `Transport.exchange`), an HTTP error is how a non-2xx answer
+      // reaches the retry logic; the last one comes back as a value, not a throw.
       throwHttpErrors: true,
       headers: {
         'content-type': 'application/json',
@@ -235,6 +108,7 @@ export class ApiClient {
         ],
       },
     });
+    this.transport = new Transport(instance, (attempt, response) => this.answered(attempt, response));
   }
 
   /** Send one row; every outcome, network errors included, comes back as a `RowResult`. */
@@ -255,76 +129,32 @@ export class ApiClient {
   }
 
   private async attempts(kind: Kind, change: Change, attempt: AttemptContext): Promise<RowResult> {
-    const { correlationId } = attempt;
     let renewed = false;
     for (;;) {
       let response: Response<string>;
       try {
-        response = await this.exchange(kind.path(change), kind.body(change), attempt);
+        response = await this.transport.exchange(kind.path(change), kind.body(change), attempt);
       } catch (error) {
-        const stopped =
-          error instanceof StoppedError ||
-          (error instanceof RequestError && error.cause instanceof StoppedError);
-        if (stopped && attempt.count === 0) return { status: 'not_attempted', attempts: 0 };
-        if (stopped) {
-          // The run stopped while this row waited to retry: report the last answer it had.
-          const note = 'The run stopped before this row could be retried';
-          return attempt.last
-            ? withNote(
-                httpFailure(attempt.last, attempt.count, correlationId, this.options.maxRetryAfterMs),
-                note,
-              )
-            : {
-                status: 'failed',
-                attempts: attempt.count,
-                correlationId,
-                errorType: 'Stopped',
-                errorDescription: note,
-              };
-        }
-        if (error instanceof RequestError && error.cause instanceof TokenError) {
-          // No token to send: no later row can be sent either. A row already sent keeps its last answer.
-          if (attempt.last) {
-            const failure = httpFailure(
-              attempt.last,
-              attempt.count,
-              correlationId,
-              this.options.maxRetryAfterMs,
-            );
-            return { ...withNote(failure, error.cause.message), stopRun: error.cause.message };
-          }
-          return {
-            status: 'not_attempted',
-            attempts: attempt.count,
-            correlationId,
-            errorType: 'TokenError',
-            errorDescription: error.cause.message,
-            stopRun: error.cause.message,
-          };
-        }
-        if (error instanceof RequestError)
-          return networkFailure(
-            error,
-            attempt.count,
-            correlationId,
-            this.options.timeoutMs,
-            attempt.last?.statusCode,
-          );
-        throw error;
+        return this.unanswered(error, attempt);
       }
-      const status = response.statusCode;
-      if (status >= 200 && status < 300)
-        return { status: 'success', httpStatus: status, attempts: attempt.count, correlationId };
-      if (status === 401 && !renewed && this.options.token.refused(attempt.token)) {
+      if (response.statusCode === 401 && !renewed && this.options.token.refused(attempt.token)) {
         // One fresh token and one more try, with the same correlation id.
         renewed = true;
         continue;
       }
-      const failure = httpFailure(response, attempt.count, correlationId, this.options.maxRetryAfterMs);
-      return status === 401
-        ? { ...failure, stopRun: 'the API refused the bearer token (HTTP 401)' }
-        : failure;
+      return answeredResult(response, attempt, this.options);
     }
+  }
+
+  /** The result of a row whose request ended without a final answer; only programming errors throw. */
+  private unanswered(error: unknown, attempt: AttemptContext): RowResult {
+    const cause = error instanceof RequestError ? error.cause : undefined;
+    if (error instanceof StoppedError || cause instanceof StoppedError)
+      return stoppedResult(attempt, this.options);
+    // No token to send: no later row can be sent either.
+    if (cause instanceof TokenError) return tokenResult(cause.message, attempt, this.options);
+    if (error instanceof RequestError) return networkFailure(error, attempt, this.options);
+    throw error;
   }
 
   /** Wait for this attempt's turn and a token, then start it. */
@@ -343,81 +173,15 @@ export class ApiClient {
     headers.authorization = `Bearer ${token}`;
   }
 
-  /**
-   * One row's request, retries included, through got's stream API; resolves with the final answer
-   * (2xx or not) and rejects with got's RequestError when no answer came, or StoppedError when a
-   * stop cancelled a row waiting to retry. A 2xx answer's body is not read (nothing needs it).
-   *
-   * Not got's promise API: on Node 20 its wrapper (p-cancelable's per-promise accessors, the
-   * shortcut methods got adds to every promise) makes fresh hidden classes per request, and those
-   * kept each request's object graph alive into the old generation. A bare got loop promoted 12.6 kB
-   * per request through promises and 0.6 kB through streams; a 20,000-row run at instant answers
-   * went from 5.6 to 4.3 s.
-   */
-  private exchange(path: string, body: string, attempt: AttemptContext): Promise<Response<string>> {
-    return new Promise((resolve, reject) => {
-      const follow = (stream: Request): void => {
-        this.hold(attempt, () => {
-          stream.destroy();
-          this.release(attempt);
-          reject(new StoppedError());
-        });
-        stream.once('response', (response: Response<string>) => {
-          this.answered(attempt, response);
-          stream.once('end', () => {
-            this.release(attempt);
-            resolve(response);
-          });
-          stream.resume();
-        });
-        stream.once('retry', (_count: number, _error: RequestError, retry: () => Request) => {
-          this.release(attempt);
-          follow(retry());
-        });
-        stream.on('error', (error: RequestError) => {
-          this.release(attempt);
-          // The last answer was not a 2xx: got has read its body into `response.body` as text.
-          if (error instanceof HTTPError) resolve(error.response as Response<string>);
-          else reject(error);
-        });
-      };
-      follow(
-        this.got.stream(path, {
-          body,
-          headers: { 'x-correlation-id': attempt.correlationId },
-          context: { attempt },
-        }),
-      );
-    });
-  }
-
   /** Every answer, retried or final: kept for the row's result, and told to the throttle. */
   private answered(attempt: AttemptContext, response: Response<string>): void {
     attempt.last = response;
     this.options.onResponse?.(response.statusCode, attempt.startedAt);
   }
 
-  private hold(attempt: AttemptContext, cancel: () => void): void {
-    attempt.cancel = cancel;
-    attempt.slot = this.live.length;
-    this.live.push(attempt);
-  }
-
-  private release(attempt: AttemptContext): void {
-    if (attempt.slot < 0) return;
-    const last = this.live.pop();
-    if (last !== undefined && last !== attempt) {
-      this.live[attempt.slot] = last;
-      last.slot = attempt.slot;
-    }
-    attempt.slot = -1;
-    attempt.cancel = undefined;
-  }
-
   /** No more retries: rows waiting for one finish now with their last answer; attempts in flight end normally. */
   stop(): void {
     this.stopped = true;
-    // A copy: cancelling settles requests, and settling releases them from `live`.
-    for (const attempt of [...this.live]) if (attempt.waiting) attempt.cancel?.();
+    this.transport.cancelWaiting();
   }
 }

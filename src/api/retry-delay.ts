@@ -1,8 +1,12 @@
 /**
- * How long to wait before the next attempt: the API's `Retry-After` when it gives one, else
- * exponential backoff with full jitter (a random wait between 0 and the exponential ceiling), so
- * rows that failed together do not all come back together.
+ * Which answers are worth another attempt, and how long to wait before it: the API's
+ * `Retry-After` when it gives one, else exponential backoff with full jitter (a random wait
+ * between 0 and the exponential ceiling), so rows that failed together do not all come back
+ * together.
  */
+
+/** Statuses worth another attempt (contract: 429, 5xx and timeouts); 400, 403, 404 are final. */
+export const RETRY_STATUS_CODES = [408, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
 
 /** What the delay depends on. */
 export interface RetryDelayInput {
