@@ -1,7 +1,8 @@
 /**
- * Everything a real run needs before its first row: agents (through a proxy if the environment
- * names one), credentials, a first token (so wrong credentials stop the run before anything is
- * sent) and the API client. A dry run needs none of it.
+ * Everything a run needs before its first row: the pacing (scheduler, rate limiter, adaptive
+ * throttle) and, for a real run, agents (through a proxy if the environment names one),
+ * credentials, a first token (so wrong credentials stop the run before anything is sent) and the
+ * API client. A dry run needs only the pacing.
  */
 import { ApiClient, type ClientOptions } from '../api/client.js';
 import { tokenProvider } from '../api/credentials.js';
@@ -9,7 +10,10 @@ import { RunError } from '../errors.js';
 import type { Logger } from '../report/logger.js';
 import type { Options } from '../options.js';
 import { connectionFor } from '../api/proxy.js';
-import type { RateLimiter } from '../pacing/rate-limiter.js';
+import { RateLimiter } from '../pacing/rate-limiter.js';
+import { Scheduler } from '../pacing/scheduler.js';
+import { AdaptiveThrottle } from '../pacing/throttle.js';
+import { LatencyHistogram } from '../report/latency.js';
 import { TokenError } from '../api/token.js';
 
 /** A ready API client and what it holds open. */
@@ -19,8 +23,57 @@ export interface Connected {
   close(): void;
 }
 
+/** A run's pacing, its API client (none in a dry run), and what they measured. */
+export interface Connection {
+  readonly scheduler: Scheduler;
+  readonly throttle: AdaptiveThrottle;
+  readonly connected: Connected | undefined;
+  /** Retries so far, over all rows. */
+  readonly retries: () => number;
+  /** Each sent row's latency (all its attempts). */
+  readonly latency: LatencyHistogram;
+}
+
+/** Set up the pacing and, unless it is a dry run, the API client; the throttle hears every answer. */
+export async function connectPaced(
+  options: Options,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<Connection> {
+  const limiter = new RateLimiter(options.rate);
+  const scheduler = new Scheduler(options.concurrency);
+  const throttle = new AdaptiveThrottle(
+    { scheduler, limiter },
+    { concurrency: options.concurrency, rate: options.rate },
+  );
+  let retries = 0;
+  const connected = options.dryRun
+    ? undefined
+    : await connect(options, env, logger, limiter, {
+        onResponse: (status, startedAt) => {
+          const cuts = throttle.cuts;
+          throttle.answer(status, startedAt);
+          if (throttle.cuts > cuts) {
+            logger.warn(
+              `the API answered ${status}: slowing down to ${limiter.rate.toFixed(1)} requests/s, ${scheduler.concurrency} in flight`,
+            );
+          }
+        },
+        onRetry: (info) => {
+          retries++;
+          logger.warn(
+            `retrying (attempt ${info.attempt + 1}) after ${info.statusCode ?? info.code ?? 'an error'}`,
+            {
+              correlationId: info.correlationId,
+            },
+          );
+        },
+      });
+  return { scheduler, throttle, connected, retries: () => retries, latency: new LatencyHistogram() };
+}
+
 /** Set up the API client; throws `RunError` (exit 2) for missing or refused credentials. */
-export async function connect(
+async function connect(
   options: Options,
   env: NodeJS.ProcessEnv,
   logger: Logger,

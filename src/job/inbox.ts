@@ -83,12 +83,44 @@ async function setAsideEarlier(folders: { work: string; processed: string }, bas
   return target;
 }
 
+/** An open inbox: its directory, its folders, and what each file's run is given. */
+interface Inbox {
+  readonly dir: string;
+  readonly folders: { readonly processed: string; readonly rejected: string; readonly work: string };
+  readonly settings: InboxOptions;
+  readonly io: Partial<RunIo>;
+}
+
+/** What became of one file, and why the files after it are not started, if they are not. */
+interface Taken {
+  readonly file: InboxFile;
+  readonly stopAll?: string | undefined;
+}
+
 /** Process the inbox once. Throws `RunError` only when the inbox itself cannot be used. */
 export async function runInbox(
   dir: string,
   inbox: InboxOptions,
   io: Partial<RunIo> = {},
 ): Promise<InboxSummary> {
+  const box = await openInbox(dir, inbox, io);
+  const lock = await acquireLock(path.join(dir, '.inbox'));
+  const files: InboxFile[] = [];
+  try {
+    let stopAll: string | undefined;
+    for (const name of await scanInbox(dir)) {
+      const taken = await takeFile(box, name, stopAll);
+      files.push(taken.file);
+      stopAll ??= taken.stopAll;
+    }
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+  return summariseInbox(box, files);
+}
+
+/** Check that `dir` is a directory and make its folders. */
+async function openInbox(dir: string, settings: InboxOptions, io: Partial<RunIo>): Promise<Inbox> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new ConfigError(`The inbox ${dir} is not a directory`);
   const folders = {
@@ -97,116 +129,134 @@ export async function runInbox(
     work: path.join(dir, '.work'),
   };
   await Promise.all(Object.values(folders).map((f) => mkdir(f, { recursive: true })));
-  const lock = await acquireLock(path.join(dir, '.inbox'));
-  const files: InboxFile[] = [];
-  try {
-    const names = (await readdir(dir, { withFileTypes: true }))
-      .filter((e) => e.isFile() && INPUT.test(e.name) && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort();
-    let stopAll: string | undefined;
-    // A file left by a run that stopped part-way is resumed; if it was replaced by a different file
-    // of the same name since, the earlier results are set aside and the new file runs from the start.
-    const runOrStartOver = async (
-      name: string,
-      base: string,
-      file: string,
-      out: string,
-    ): Promise<RunSummary> => {
-      try {
-        return await run(inbox.options(file, out), io);
-      } catch (error) {
-        if (!(error instanceof ResumeMismatchError)) throw error;
-        const setAside = await setAsideEarlier(folders, base);
-        inbox.report(
-          `${name} changed since its run that stopped part-way: that run's results were moved to ` +
-            `${path.relative(dir, setAside)}, and the file is processed from the start`,
-        );
-        return run(inbox.options(file, out), io);
-      }
-    };
-    for (const name of names) {
-      const file = path.join(dir, name);
-      if (stopAll !== undefined || io.signal?.aborted) {
-        files.push({ name, outcome: 'left', exitCode: undefined, message: stopAll ?? 'interrupted' });
-        continue;
-      }
-      const age = (Date.now() - (await stat(file)).mtimeMs) / 1000;
-      if (age < inbox.settleSeconds) {
-        files.push({
-          name,
-          outcome: 'waiting',
-          exitCode: undefined,
-          message: `modified ${Math.round(age)} s ago; left for the next run`,
-        });
-        continue;
-      }
-      const base = name.replace(INPUT, '');
-      const out = path.join(folders.work, `${base}.results.csv`);
-      try {
-        const summary = await runOrStartOver(name, base, file, out);
-        if (summary.exitCode === 0 || summary.exitCode === 1) {
-          const moved = await freeName(folders.processed, `${stamp()}-${name}`);
-          const results = moved.replace(INPUT, '.results.csv');
-          // The input first: a crash between the two leaves the results in .work/ and the input
-          // already out of the inbox, so nothing is sent twice.
-          await rename(file, moved);
-          await rename(out, results);
-          files.push({
-            name,
-            outcome: 'processed',
-            exitCode: summary.exitCode,
-            movedTo: moved,
-            results,
-            summary,
-          });
-        } else {
-          // Stopped part-way: the file stays, and the next run resumes it from .work/.
-          files.push({
-            name,
-            outcome: 'left',
-            exitCode: summary.exitCode,
-            summary,
-            message: summary.stoppedBecause,
-          });
-          if (summary.stopCause !== 'max-failures')
-            stopAll = `not started: ${summary.stoppedBecause ?? 'the run stopped'}`;
-        }
-      } catch (error) {
-        if (!(error instanceof RunError)) throw error;
-        if (error.code === 'INPUT') {
-          const moved = await freeName(folders.rejected, `${stamp()}-${name}`);
-          const errorFile = `${moved}.error.txt`;
-          await rename(file, moved);
-          await writeFile(
-            errorFile,
-            `${name} was refused and nothing was sent.\n\n${error.message}\n\n` +
-              'Fix the file and put it back in the inbox to process it.\n',
-          );
-          files.push({
-            name,
-            outcome: 'rejected',
-            exitCode: error.exitCode,
-            movedTo: moved,
-            results: errorFile,
-            message: error.message,
-          });
-        } else {
-          // Not the file's fault (credentials, configuration): the rest would fail the same way.
-          files.push({ name, outcome: 'left', exitCode: error.exitCode, message: error.message });
-          stopAll = `not started: ${error.message}`;
-        }
-      }
-    }
-  } finally {
-    await lock.release().catch(() => undefined);
+  return { dir, folders, settings, io };
+}
+
+/** The input files waiting in the inbox, in name order. */
+async function scanInbox(dir: string): Promise<string[]> {
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && INPUT.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+}
+
+/**
+ * Run one file unless the inbox is stopping or the file may still be copying, then move it to
+ * `processed/` or `rejected/`, or leave it to be resumed by the next run.
+ */
+async function takeFile(box: Inbox, name: string, stopAll: string | undefined): Promise<Taken> {
+  const file = path.join(box.dir, name);
+  if (stopAll !== undefined || box.io.signal?.aborted) {
+    return { file: { name, outcome: 'left', exitCode: undefined, message: stopAll ?? 'interrupted' } };
   }
+  const age = (Date.now() - (await stat(file)).mtimeMs) / 1000;
+  if (age < box.settings.settleSeconds) {
+    const message = `modified ${Math.round(age)} s ago; left for the next run`;
+    return { file: { name, outcome: 'waiting', exitCode: undefined, message } };
+  }
+  const base = name.replace(INPUT, '');
+  const out = path.join(box.folders.work, `${base}.results.csv`);
+  try {
+    const summary = await runOrStartOver(box, name, base, file, out);
+    if (summary.exitCode === 0 || summary.exitCode === 1) {
+      return { file: await moveProcessed(box, name, file, out, summary) };
+    }
+    // Stopped part-way: the file stays, and the next run resumes it from .work/.
+    const left: InboxFile = {
+      name,
+      outcome: 'left',
+      exitCode: summary.exitCode,
+      summary,
+      message: summary.stoppedBecause,
+    };
+    if (summary.stopCause === 'max-failures') return { file: left };
+    return { file: left, stopAll: `not started: ${summary.stoppedBecause ?? 'the run stopped'}` };
+  } catch (error) {
+    if (!(error instanceof RunError)) throw error;
+    if (error.code === 'INPUT') return { file: await rejectFile(box, name, file, error) };
+    // Not the file's fault (credentials, configuration): the rest would fail the same way.
+    return {
+      file: { name, outcome: 'left', exitCode: error.exitCode, message: error.message },
+      stopAll: `not started: ${error.message}`,
+    };
+  }
+}
+
+/**
+ * Run one file. A file left by a run that stopped part-way is resumed; if it was replaced by a
+ * different file of the same name since, the earlier results are set aside and the new file runs
+ * from the start.
+ */
+async function runOrStartOver(
+  { dir, folders, settings, io }: Inbox,
+  name: string,
+  base: string,
+  file: string,
+  out: string,
+): Promise<RunSummary> {
+  try {
+    return await run(settings.options(file, out), io);
+  } catch (error) {
+    if (!(error instanceof ResumeMismatchError)) throw error;
+    const setAside = await setAsideEarlier(folders, base);
+    settings.report(
+      `${name} changed since its run that stopped part-way: that run's results were moved to ` +
+        `${path.relative(dir, setAside)}, and the file is processed from the start`,
+    );
+    return run(settings.options(file, out), io);
+  }
+}
+
+/** Move a finished file and its results to `processed/`. */
+async function moveProcessed(
+  { folders }: Inbox,
+  name: string,
+  file: string,
+  out: string,
+  summary: RunSummary,
+): Promise<InboxFile> {
+  const moved = await freeName(folders.processed, `${stamp()}-${name}`);
+  const results = moved.replace(INPUT, '.results.csv');
+  // The input first: a crash between the two leaves the results in .work/ and the input
+  // already out of the inbox, so nothing is sent twice.
+  await rename(file, moved);
+  await rename(out, results);
+  return { name, outcome: 'processed', exitCode: summary.exitCode, movedTo: moved, results, summary };
+}
+
+/** Move a malformed file to `rejected/`, with a note beside it saying why. */
+async function rejectFile(
+  { folders }: Inbox,
+  name: string,
+  file: string,
+  error: RunError,
+): Promise<InboxFile> {
+  const moved = await freeName(folders.rejected, `${stamp()}-${name}`);
+  const errorFile = `${moved}.error.txt`;
+  await rename(file, moved);
+  await writeFile(
+    errorFile,
+    `${name} was refused and nothing was sent.\n\n${error.message}\n\n` +
+      'Fix the file and put it back in the inbox to process it.\n',
+  );
+  return {
+    name,
+    outcome: 'rejected',
+    exitCode: error.exitCode,
+    movedTo: moved,
+    results: errorFile,
+    message: error.message,
+  };
+}
+
+/** The inbox's exit code (the worst of its files') and report, told line by line. */
+function summariseInbox({ dir, settings, io }: Inbox, files: readonly InboxFile[]): InboxSummary {
   const worst = files.reduce((w, f) => Math.max(w, f.exitCode ?? 0), 0);
   // Interrupted between two files: the run was still interrupted.
   const reason = io.signal?.aborted ? String(io.signal.reason) : undefined;
   const exitCode = reason === undefined ? worst : Math.max(worst, reason === 'SIGTERM' ? 143 : 130);
   const text = describeInbox(dir, files, exitCode);
-  text.split('\n').forEach((line) => inbox.report(line));
+  text.split('\n').forEach((line) => settings.report(line));
   return { exitCode, files, text };
 }
 

@@ -1,10 +1,11 @@
 /**
  * The row loop: read each data row, validate it, send it through the scheduler (or keep an earlier
- * success, or only check it in a dry run), and hand every outcome to the ordered output. The
- * reader never runs more than a window of rows ahead of the results file, so memory stays flat.
- * Stops (a refused token, --max-failures, a signal) are decided here: nothing new starts and the
- * remaining rows are written as not_attempted. When the results file cannot be written, nothing
- * new starts either, and the loop ends at once: the remaining rows could not be written at all.
+ * success, or only check it in a dry run: row-decision.ts decides which), and hand every outcome
+ * to the ordered output. The reader never runs more than a window of rows ahead of the results
+ * file, so memory stays flat. Stops (a refused token, --max-failures, a signal) are decided here:
+ * nothing new starts and the remaining rows are written as not_attempted. When the results file
+ * cannot be written, nothing new starts either, and the loop ends at once: the remaining rows
+ * could not be written at all.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
@@ -14,11 +15,12 @@ import type { OrderedOutput } from '../results/ordered-output.js';
 import type { PreflightResult } from '../input/preflight.js';
 import { kindCells } from '../input/header.js';
 import { dataRecords } from '../input/reader.js';
-import { flattenErrors, type RowResult } from '../result.js';
+import { flattenErrors, type ResultLine, type RowResult } from '../result.js';
 import type { LatencyHistogram } from '../report/latency.js';
 import type { KeptRows } from '../results/resume.js';
 import type { Scheduler } from '../pacing/scheduler.js';
 import { describeProblems, validateRecord } from '../input/validate.js';
+import { isSend, RowDecisions, type RowDecision, type SendDecision } from './row-decision.js';
 
 /** Why a run stopped before its end, and the exit code that follows. */
 export interface Stop {
@@ -67,122 +69,164 @@ function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
   };
 }
 
-/** Process every data row; resolves when every row's result has been written. */
-export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | undefined; kept: number }> {
-  const { options, checked, client, scheduler, output, logger, signal } = ctx;
-  const { header } = checked;
-  const { kind } = header;
-  let stop: Stop | undefined;
-  let running = true;
-  const stopWith = (cause: Stop['cause'], reason: string, exitCode: number): void => {
-    if (stop || !running) return;
-    stop = { cause, reason, exitCode };
-    scheduler.stop();
-    client?.stop();
-    logger.error(
-      cause === 'output'
-        ? `stopping: ${reason}`
-        : `stopping: ${reason}; rows not yet started are written as not_attempted`,
-    );
-  };
-  void ctx.outputFailed?.then((error) => stopWith('output', error.message, 3));
-  const onAbort = (): void => {
-    const reason = String(signal?.reason ?? 'interrupted');
-    stopWith('signal', `interrupted by ${reason}`, reason === 'SIGTERM' ? 143 : 130);
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) onAbort();
+/**
+ * When the run stops: a refused token, --max-failures, a signal, or a results file that cannot be
+ * written. The first cause wins; stopping halts the scheduler and the client's retries at once.
+ */
+class Stops {
+  /** Why the run stopped, once it has. */
+  stop: Stop | undefined;
+  private running = true;
+  private finished = 0;
+  private failed = 0;
 
-  let finished = 0;
-  let failed = 0;
-  const afterRow = (result: RowResult): void => {
-    if (result.stopRun) stopWith('auth', result.stopRun, 3);
+  constructor(private readonly ctx: RowsContext) {
+    void ctx.outputFailed?.then((error) => this.stopWith('output', error.message, 3));
+    ctx.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (ctx.signal?.aborted) this.onAbort();
+  }
+
+  /** Count a finished row; a refused token or too many failures stop the run. */
+  afterRow(result: RowResult): void {
+    if (result.stopRun) this.stopWith('auth', result.stopRun, 3);
     if (result.status === 'not_attempted') return;
-    finished++;
+    this.finished++;
     if (result.status !== 'failed') return;
-    failed++;
-    const max = options.maxFailures;
+    this.failed++;
+    const { failed, finished } = this;
+    const max = this.ctx.options.maxFailures;
     if (
       max &&
       ('count' in max ? failed >= max.count : finished >= 100 && (failed / finished) * 100 >= max.percent)
     ) {
-      stopWith('max-failures', `--max-failures reached (${failed} failed of ${finished} finished)`, 3);
+      this.stopWith('max-failures', `--max-failures reached (${failed} failed of ${finished} finished)`, 3);
     }
+  }
+
+  /** The loop is over: nothing stops it any more. */
+  dispose(): void {
+    this.running = false;
+    this.ctx.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  private readonly onAbort = (): void => {
+    const reason = String(this.ctx.signal?.reason ?? 'interrupted');
+    this.stopWith('signal', `interrupted by ${reason}`, reason === 'SIGTERM' ? 143 : 130);
   };
 
+  private stopWith(cause: Stop['cause'], reason: string, exitCode: number): void {
+    if (this.stop || !this.running) return;
+    this.stop = { cause, reason, exitCode };
+    this.ctx.scheduler.stop();
+    this.ctx.client?.stop();
+    this.ctx.logger.error(
+      cause === 'output'
+        ? `stopping: ${reason}`
+        : `stopping: ${reason}; rows not yet started are written as not_attempted`,
+    );
+  }
+}
+
+/** The result of a row that is not sent. */
+function settledResult(decision: Exclude<RowDecision, SendDecision>): RowResult {
+  switch (decision.action) {
+    case 'keep':
+      return { status: 'success', attempts: Number(decision.cells[6]) || 0 };
+    case 'invalid':
+      return invalid(decision.problems);
+    case 'check':
+      return { status: 'valid', attempts: 0 };
+    case 'not_attempted':
+      return NOT_ATTEMPTED;
+  }
+}
+
+/** Send one row through the scheduler (after the earlier rows of its key); never rejects. */
+function sendRow(ctx: RowsContext, client: ApiClient, decision: SendDecision): Promise<RowResult> {
+  const { kind } = ctx.checked.header;
+  const correlationId = randomUUID();
+  return ctx.scheduler
+    .schedule(
+      decision.key,
+      () => client.send(kind, decision.change, correlationId),
+      () => NOT_ATTEMPTED,
+    )
+    .catch((error: unknown): RowResult => ({
+      status: 'failed',
+      attempts: 0,
+      correlationId,
+      errorType: 'InternalError',
+      errorDescription: `cloudcockpit-bulk failed on this row: ${error instanceof Error ? error.message : String(error)}`,
+    }));
+}
+
+/** Hand a row's outcome to the ordered output, with one debug line per row whatever became of it. */
+function finishRow(
+  ctx: RowsContext,
+  debug: boolean,
+  seq: number,
+  row: Omit<ResultLine, 'result' | 'raw'>,
+  result: RowResult,
+  raw?: readonly string[],
+): void {
+  if (debug) {
+    ctx.logger.debug(`line ${row.line}: ${result.status}`, {
+      line: row.line,
+      correlationId: result.correlationId,
+      status: result.status,
+      httpStatus: result.httpStatus,
+      attempts: result.attempts,
+      durationMs: result.durationMs === undefined ? undefined : Math.round(result.durationMs),
+      kept: raw === undefined ? undefined : true,
+      problem: result.status === 'invalid' ? result.errorDescription : undefined,
+    });
+  }
+  ctx.output.finish(seq, { line: row.line, cells: row.cells, extras: row.extras, result, raw });
+}
+
+/** Process every data row; resolves when every row's result has been written. */
+export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | undefined; kept: number }> {
+  const { options, checked, client, scheduler, output } = ctx;
+  const { header } = checked;
+  const stops = new Stops(ctx);
+  const decisions = new RowDecisions(ctx.kept !== undefined);
   // Asked once: winston's isDebugEnabled() walks its transports, which a dry run of a million
   // rows noticed (0.2 s) when it was asked per row.
-  const debug = logger.isDebugEnabled();
+  const debug = ctx.logger.isDebugEnabled();
   const window = windowSize(options.concurrency);
-  /** Keys sent in a resumed run (only rows re-sent, so it stays small). */
-  const resent = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let seq = 0;
   try {
     for await (const record of dataRecords(ctx.file, ctx.displayName, checked.format)) {
       // Rows could only be written as not_attempted, and nothing can be written any more.
-      if (stop?.cause === 'output') break;
+      if (stops.stop?.cause === 'output') break;
       const rowSeq = seq++;
       while (rowSeq - output.written >= window) await output.nextWrite();
       const cells = kindCells(header, record.cells);
-      const extras = ctx.keep.map((e) => record.cells[e.index] ?? '');
-      const finish = (result: RowResult, raw?: readonly string[]): void => {
-        // One debug line per row, whatever became of it (sent, invalid, kept, checked).
-        if (debug) {
-          logger.debug(`line ${record.line}: ${result.status}`, {
-            line: record.line,
-            correlationId: result.correlationId,
-            status: result.status,
-            httpStatus: result.httpStatus,
-            attempts: result.attempts,
-            durationMs: result.durationMs === undefined ? undefined : Math.round(result.durationMs),
-            kept: raw === undefined ? undefined : true,
-            problem: result.status === 'invalid' ? result.errorDescription : undefined,
-          });
-        }
-        output.finish(rowSeq, { line: record.line, cells, extras, result, raw });
-      };
-
-      const earlier = ctx.kept ? await ctx.kept.find(record.line, cells) : undefined;
+      const row = { line: record.line, cells, extras: ctx.keep.map((e) => record.cells[e.index] ?? '') };
+      const held = ctx.kept ? await ctx.kept.find(record.line, cells) : undefined;
       const validation = validateRecord(header, record.cells, options);
-      // An earlier success is kept, unless an earlier row of the same key was sent again in this
-      // run: then this one must be applied again too, or the last row in the file would not win.
-      if (earlier && !('change' in validation && resent.has(kind.key(validation.change)))) {
-        finish({ status: 'success', attempts: Number(earlier[6]) || 0 }, earlier);
+      const decision = decisions.next({
+        held,
+        validation:
+          'change' in validation
+            ? { change: validation.change, key: header.kind.key(validation.change) }
+            : validation,
+        sending: client !== undefined,
+        stopping: stops.stop !== undefined,
+      });
+      if (!isSend(decision)) {
+        const raw = decision.action === 'keep' ? decision.cells : undefined;
+        finishRow(ctx, debug, rowSeq, row, settledResult(decision), raw);
         continue;
       }
-      if ('problems' in validation) {
-        finish(invalid(validation.problems));
-        continue;
-      }
-      if (!client) {
-        finish({ status: 'valid', attempts: 0 });
-        continue;
-      }
-      const change = validation.change;
-      if (ctx.kept) resent.add(kind.key(change));
-      const correlationId = randomUUID();
-      const done = (result: RowResult): void => {
+      // `sending` was `client !== undefined`: a row is sent only when there is a client.
+      const task: Promise<void> = sendRow(ctx, client!, decision).then((result) => {
         inFlight.delete(task);
-        afterRow(result);
+        stops.afterRow(result);
         if (result.durationMs !== undefined) ctx.latency.add(result.durationMs);
-        finish(result);
-      };
-      const task: Promise<void> = scheduler
-        .schedule(
-          kind.key(change),
-          () => client.send(kind, change, correlationId),
-          () => NOT_ATTEMPTED,
-        )
-        .then(done, (error: unknown) =>
-          done({
-            status: 'failed',
-            attempts: 0,
-            correlationId,
-            errorType: 'InternalError',
-            errorDescription: `cloudcockpit-bulk failed on this row: ${error instanceof Error ? error.message : String(error)}`,
-          }),
-        );
+        finishRow(ctx, debug, rowSeq, row, result);
+      });
       inFlight.add(task);
     }
     await ctx.kept?.finish();
@@ -196,8 +240,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
     await Promise.allSettled(inFlight);
     throw error;
   } finally {
-    running = false;
-    signal?.removeEventListener('abort', onAbort);
+    stops.dispose();
   }
-  return { stop, kept: ctx.kept?.kept ?? 0 };
+  return { stop: stops.stop, kept: ctx.kept?.kept ?? 0 };
 }

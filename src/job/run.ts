@@ -1,12 +1,13 @@
 /**
- * One run, start to finish: preflight the input, take the lock, plan a resume, connect, then
- * stream every row through validation, the scheduler and the API client (rows.ts), writing results
- * in input order as rows finish. Importable as a library; the CLI is a thin layer over `run`.
+ * One run, start to finish: preflight the input, take the lock, plan a resume, connect, open the
+ * results file, then stream every row through validation, the scheduler and the API client
+ * (rows.ts), writing results in input order as rows finish, and sum the run up. Importable as a
+ * library; the CLI is a thin layer over `run`.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { connect, type Connected } from './connect.js';
+import { connectPaced, type Connection } from './connect.js';
 import { kindCells } from '../input/header.js';
 import { kindByName } from '../kinds.js';
 import { acquireLock, type Lock } from '../results/lock.js';
@@ -14,19 +15,15 @@ import { createLogger, closeLogger, type Logger } from '../report/logger.js';
 import type { Options } from '../options.js';
 import { OrderedOutput } from '../results/ordered-output.js';
 import { fallBackFromUtf8, preflight, type PreflightResult } from '../input/preflight.js';
-import { RateLimiter } from '../pacing/rate-limiter.js';
 import { dataRecords, EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
 import type { RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
-import { LatencyHistogram } from '../report/latency.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
 import { KeptRows, completeResume, planResume, type ResumePlan } from '../results/resume.js';
-import { processRows, type Stop } from './rows.js';
-import { Scheduler } from '../pacing/scheduler.js';
+import { processRows, type RowsContext, type Stop } from './rows.js';
 import { spool, type Spooled } from '../input/spool.js';
 import { summarise, type RunSummary } from '../report/summary.js';
-import { AdaptiveThrottle } from '../pacing/throttle.js';
 
 /** The world a run talks to; every field defaults to the real process's. */
 export interface RunIo {
@@ -72,22 +69,33 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
   }
 }
 
-/** Pass over the input with the earlier results, so a changed input is refused before anything is sent. */
-async function verifyResume(
-  plan: ResumePlan,
-  file: string,
-  displayName: string,
-  checked: PreflightResult,
-  header: string[],
-): Promise<number> {
-  const kept = new KeptRows(plan, header, displayName);
-  for await (const record of dataRecords(file, displayName, checked.format)) {
-    await kept.find(record.line, kindCells(checked.header, record.cells));
-  }
-  await kept.finish();
-  return kept.kept;
+/** The checked input, and the results file's columns that follow from it. */
+interface CheckedInput {
+  /** How the input is named in messages. */
+  readonly displayName: string;
+  readonly checked: PreflightResult;
+  /** Extra columns carried into the results (`--keep-columns`). */
+  readonly keep: RowsContext['keep'];
+  readonly header: string[];
 }
 
+/** What every step of one run shares. */
+interface Job {
+  readonly options: Options;
+  /** The file read: the input, or its spooled copy when it is standard input. */
+  readonly file: string;
+  readonly logger: Logger;
+  readonly input: CheckedInput;
+}
+
+/** The results file being written, and the rows written so far by status. */
+interface Results {
+  readonly writer: ResultsWriter;
+  readonly output: OrderedOutput;
+  readonly counts: Record<RowStatus, number>;
+}
+
+/** One pass of the run over `file`, step by step; the lock is released whatever happens. */
 async function runJob(
   options: Options,
   file: string,
@@ -97,6 +105,23 @@ async function runJob(
   terminal: TerminalStream | undefined,
 ): Promise<RunSummary> {
   const started = performance.now();
+  const job: Job = { options, file, logger, input: await prepareInput(options, file, logger) };
+  const lock = await acquireLock(options.out);
+  let connection: Connection | undefined;
+  try {
+    const plan = await planTheResume(job);
+    connection = await connectPaced(options, env, logger);
+    const results = await openResults(job, plan);
+    const outcome = await processInput(job, plan, connection, results, { signal, terminal });
+    return await finishRun(job, plan, connection, results, { ...outcome, started });
+  } finally {
+    connection?.connected?.close();
+    await releaseQuietly(lock);
+  }
+}
+
+/** Preflight the input (refused as a whole under --strict if a row is invalid) and say what it holds. */
+async function prepareInput(options: Options, file: string, logger: Logger): Promise<CheckedInput> {
   const displayName = displayNameOf(options);
   const checked = await preflight(file, displayName, {
     kind: options.command === 'run' ? undefined : kindByName(options.command),
@@ -131,124 +156,128 @@ async function runJob(
     kind,
     keep.map((e) => e.name),
   );
+  return { displayName, checked, keep, header };
+}
 
-  const lock = await acquireLock(options.out);
-  let connected: Connected | undefined;
-  try {
-    const plan = options.resume ? await planResume(options.out) : undefined;
-    if (options.resume && !plan) logger.info(`${options.out} does not exist yet: starting a fresh run`);
-    if (plan) {
-      const kept = await verifyResume(plan, file, displayName, checked, header);
-      logger.info(`resuming into ${options.out}: ${kept} rows already applied are kept and not sent again`);
-    }
-
-    const limiter = new RateLimiter(options.rate);
-    const scheduler = new Scheduler(options.concurrency);
-    const throttle = new AdaptiveThrottle(
-      { scheduler, limiter },
-      { concurrency: options.concurrency, rate: options.rate },
-    );
-    let retries = 0;
-    connected = options.dryRun
-      ? undefined
-      : await connect(options, env, logger, limiter, {
-          onResponse: (status, startedAt) => {
-            const cuts = throttle.cuts;
-            throttle.answer(status, startedAt);
-            if (throttle.cuts > cuts) {
-              logger.warn(
-                `the API answered ${status}: slowing down to ${limiter.rate.toFixed(1)} requests/s, ${scheduler.concurrency} in flight`,
-              );
-            }
-          },
-          onRetry: (info) => {
-            retries++;
-            logger.warn(
-              `retrying (attempt ${info.attempt + 1}) after ${info.statusCode ?? info.code ?? 'an error'}`,
-              {
-                correlationId: info.correlationId,
-              },
-            );
-          },
-        });
-
-    const writer = await ResultsWriter.create(plan?.partial ?? options.out, header, {
-      overwrite: options.overwrite,
-    });
-    const counts: Record<RowStatus, number> = {
-      success: 0,
-      failed: 0,
-      invalid: 0,
-      not_attempted: 0,
-      valid: 0,
-    };
-    // Rows handed over after the file failed are dropped, so they are not counted either.
-    const output = new OrderedOutput(writer, (row) => {
-      if (!writer.error) counts[row.result.status]++;
-    });
-    let stop: Stop | undefined;
-    let kept = 0;
-    const latency = new LatencyHistogram();
-    const stopProgress = startProgress({
-      total: checked.rows ?? 0,
-      read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
-      terminal,
-      log: (line) => logger.info(line),
-      intervalMs: options.progressIntervalSeconds * 1000,
-    });
-    try {
-      const result = await processRows({
-        options,
-        file,
-        displayName,
-        checked,
-        keep,
-        kept: plan ? new KeptRows(plan, header, displayName) : undefined,
-        client: connected?.client,
-        scheduler,
-        output,
-        logger,
-        signal,
-        latency,
-        outputFailed: writer.failed,
-      });
-      stop = result.stop;
-      kept = result.kept;
-    } catch (error) {
-      // A dry run meets a malformed file only now: it leaves nothing behind, as a real run would.
-      if (options.dryRun) await writer.close().then(() => rm(options.out, { force: true }));
-      throw error;
-    } finally {
-      stopProgress();
-      await writer.close();
-    }
-    // The last rows, written on closing, can fail too: every row was sent, but the file is short.
-    if (writer.error && !stop) {
-      logger.error(`stopping: ${writer.error.message}`);
-      stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
-    }
-    // A partial file that ends early is not complete: it stays beside the earlier results, and
-    // the next --resume reads them all.
-    if (plan && !writer.error) await completeResume(plan, options.out);
-    const summary = summarise({
-      kind: kind.name,
-      counts,
-      rows: checked.rows ?? Object.values(counts).reduce((a, b) => a + b, 0),
-      kept,
-      durationMs: performance.now() - started,
-      retries,
-      throttle: { signals: throttle.signals, cuts: throttle.cuts, lowestRate: throttle.lowestRate },
-      latency: { p50: latency.quantile(0.5), p95: latency.quantile(0.95) },
-      resultsPath: path.resolve(options.out),
-      dryRun: options.dryRun,
-      stop,
-    });
-    logger.info(summary.text);
-    return summary;
-  } finally {
-    connected?.close();
-    await releaseQuietly(lock);
+/** With --resume, find the earlier results and check them against the input before anything is sent. */
+async function planTheResume({ options, file, logger, input }: Job): Promise<ResumePlan | undefined> {
+  const plan = options.resume ? await planResume(options.out) : undefined;
+  if (options.resume && !plan) logger.info(`${options.out} does not exist yet: starting a fresh run`);
+  if (plan) {
+    const kept = await verifyResume(plan, file, input.displayName, input.checked, input.header);
+    logger.info(`resuming into ${options.out}: ${kept} rows already applied are kept and not sent again`);
   }
+  return plan;
+}
+
+/** Pass over the input with the earlier results, so a changed input is refused before anything is sent. */
+async function verifyResume(
+  plan: ResumePlan,
+  file: string,
+  displayName: string,
+  checked: PreflightResult,
+  header: string[],
+): Promise<number> {
+  const kept = new KeptRows(plan, header, displayName);
+  for await (const record of dataRecords(file, displayName, checked.format)) {
+    await kept.find(record.line, kindCells(checked.header, record.cells));
+  }
+  await kept.finish();
+  return kept.kept;
+}
+
+/** Open the results file (a resume's partial file), counting each row as it is written. */
+async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
+  const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
+    overwrite: options.overwrite,
+  });
+  const counts: Record<RowStatus, number> = {
+    success: 0,
+    failed: 0,
+    invalid: 0,
+    not_attempted: 0,
+    valid: 0,
+  };
+  // Rows handed over after the file failed are dropped, so they are not counted either.
+  const output = new OrderedOutput(writer, (row) => {
+    if (!writer.error) counts[row.result.status]++;
+  });
+  return { writer, output, counts };
+}
+
+/** Stream every row into the results file under a progress bar; the file is closed whatever happens. */
+async function processInput(
+  { options, file, logger, input }: Job,
+  plan: ResumePlan | undefined,
+  connection: Connection,
+  { writer, output, counts }: Results,
+  { signal, terminal }: { signal: AbortSignal | undefined; terminal: TerminalStream | undefined },
+): Promise<{ stop: Stop | undefined; kept: number }> {
+  const stopProgress = startProgress({
+    total: input.checked.rows ?? 0,
+    read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
+    terminal,
+    log: (line) => logger.info(line),
+    intervalMs: options.progressIntervalSeconds * 1000,
+  });
+  try {
+    return await processRows({
+      options,
+      file,
+      displayName: input.displayName,
+      checked: input.checked,
+      keep: input.keep,
+      kept: plan ? new KeptRows(plan, input.header, input.displayName) : undefined,
+      client: connection.connected?.client,
+      scheduler: connection.scheduler,
+      output,
+      logger,
+      signal,
+      latency: connection.latency,
+      outputFailed: writer.failed,
+    });
+  } catch (error) {
+    // A dry run meets a malformed file only now: it leaves nothing behind, as a real run would.
+    if (options.dryRun) await writer.close().then(() => rm(options.out, { force: true }));
+    throw error;
+  } finally {
+    stopProgress();
+    await writer.close();
+  }
+}
+
+/** Settle the results file (a complete resume replaces the earlier results) and sum the run up. */
+async function finishRun(
+  { options, logger, input }: Job,
+  plan: ResumePlan | undefined,
+  { throttle, retries, latency }: Connection,
+  { writer, counts }: Results,
+  outcome: { stop: Stop | undefined; kept: number; started: number },
+): Promise<RunSummary> {
+  let { stop } = outcome;
+  // The last rows, written on closing, can fail too: every row was sent, but the file is short.
+  if (writer.error && !stop) {
+    logger.error(`stopping: ${writer.error.message}`);
+    stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
+  }
+  // A partial file that ends early is not complete: it stays beside the earlier results, and
+  // the next --resume reads them all.
+  if (plan && !writer.error) await completeResume(plan, options.out);
+  const summary = summarise({
+    kind: input.checked.header.kind.name,
+    counts,
+    rows: input.checked.rows ?? Object.values(counts).reduce((a, b) => a + b, 0),
+    kept: outcome.kept,
+    durationMs: performance.now() - outcome.started,
+    retries: retries(),
+    throttle: { signals: throttle.signals, cuts: throttle.cuts, lowestRate: throttle.lowestRate },
+    latency: { p50: latency.quantile(0.5), p95: latency.quantile(0.95) },
+    resultsPath: path.resolve(options.out),
+    dryRun: options.dryRun,
+    stop,
+  });
+  logger.info(summary.text);
+  return summary;
 }
 
 async function releaseQuietly(lock: Lock): Promise<void> {
