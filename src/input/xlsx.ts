@@ -9,7 +9,8 @@ import { open, stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
 import { MAX_RECORD_BYTES, type InputRecord } from './reader.js';
-import { formatNumber, serialOf } from './xlsx-format.js';
+import { formatNumber } from './xlsx-format.js';
+import { serialOf } from './xlsx-format-date.js';
 
 /** What exceljs knows of a sheet from the workbook part (its types leave these out). */
 interface SheetEntry {
