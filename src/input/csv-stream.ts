@@ -1,0 +1,116 @@
+/**
+ * A CSV file as a stream of numbered records: its bytes decoded strictly (so a wrong encoding is
+ * noticed), parsed by csv-parse, each record carrying the line it starts on.
+ */
+import { createReadStream, type ReadStream } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import { TextDecoder } from 'node:util';
+import { Parser, type Options } from 'csv-parse';
+import { MAX_RECORD_BYTES, type InputFormat, type InputRecord } from './record.js';
+
+/** The pipeline of one read: the file, and the parser that yields its records. */
+export interface CsvStream {
+  readonly source: ReadStream;
+  readonly parser: NumberedParser;
+}
+
+/**
+ * csv-parse with the line each record starts on. Lines are counted as records are pushed, which
+ * happens synchronously inside the parser, so when it fails `line` is where the failing record
+ * starts even if earlier records are still unread. csv-parse's own `info.lines` counts a CRLF
+ * inside quotes twice, so only its count of skipped empty lines is used. (Its `on_record` hook
+ * would do the same but builds an info object per record: 15% of a dry run's time.)
+ */
+export class NumberedParser extends Parser {
+  /** The line the next record starts on. */
+  line = 1;
+  private emptyLines = 0;
+
+  constructor(options: Options) {
+    super(options);
+  }
+
+  override push(cells: unknown, encoding?: BufferEncoding): boolean {
+    if (!Array.isArray(cells)) return super.push(cells, encoding);
+    const empty = this.info.empty_lines;
+    this.line += empty - this.emptyLines;
+    this.emptyLines = empty;
+    const start = this.line;
+    for (const cell of cells as string[]) {
+      if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1))
+        this.line += lineBreaks(cell);
+    }
+    this.line++;
+    const record: InputRecord = { line: start, cells: cells as string[] };
+    return super.push(record);
+  }
+}
+
+/** Bytes to text, refusing bytes that are not valid in the encoding (so a wrong guess is noticed). */
+class Decoder extends Transform {
+  private readonly decoder: TextDecoder;
+
+  constructor(encoding: string) {
+    super({ readableObjectMode: true });
+    // fatal: invalid bytes throw instead of becoming U+FFFD, so UTF-8 that is really Windows-1252 is caught.
+    this.decoder = new TextDecoder(encoding, { fatal: true });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      const text = this.decoder.decode(chunk, { stream: true });
+      if (text !== '') this.push(text);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      const text = this.decoder.decode();
+      if (text !== '') this.push(text);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+}
+
+/**
+ * The file read, decoded and parsed as `format` says. An error anywhere (the file, its bytes, its
+ * CSV) ends up on the parser, where the records are read.
+ */
+export function openCsv(file: string, format: InputFormat): CsvStream {
+  const source = createReadStream(file);
+  const decoder = new Decoder(format.encoding);
+  const parser = new NumberedParser({
+    delimiter: format.delimiter,
+    // Any of the three line endings, even mixed in one file; quoted cells keep theirs as written.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    // Empty lines are skipped by csv-parse itself (NumberedParser still counts them): left in, a
+    // blank first line would set the expected cell count to 1 and every later record would cost
+    // csv-parse an error object.
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES,
+  });
+  source.on('error', (error) => decoder.destroy(error));
+  decoder.on('error', (error) => parser.destroy(error));
+  source.pipe(decoder).pipe(parser);
+  return { source, parser };
+}
+
+/** Number of line breaks (CRLF, LF or CR) inside a cell: quoted cells keep them as written. */
+export function lineBreaks(cell: string): number {
+  let count = 0;
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    if (c === 10) count++;
+    else if (c === 13) {
+      count++;
+      if (cell.charCodeAt(i + 1) === 10) i++;
+    }
+  }
+  return count;
+}

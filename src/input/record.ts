@@ -1,0 +1,25 @@
+/**
+ * What the readers hand on: each record of the input with the line it starts on, and how the input
+ * is to be read. Both the CSV reader and the workbook reader yield these.
+ */
+
+/** One record of the file: its cells as written, and the line it starts on. */
+export interface InputRecord {
+  readonly line: number;
+  readonly cells: string[];
+}
+
+/** How to read a file: found by `sniffInput`, or forced by options. */
+export interface InputFormat {
+  /** A CSV (or tab-separated text) file, or an Excel workbook. */
+  readonly container: 'csv' | 'xlsx';
+  /** The worksheet to read in a workbook; undefined = the first visible one. */
+  readonly sheet?: string | undefined;
+  readonly encoding: string;
+  readonly delimiter: string;
+  /** True when the encoding was a guess (no BOM, not forced): invalid UTF-8 may fall back to Windows-1252. */
+  readonly guessedEncoding: boolean;
+}
+
+/** A record longer than this is not a spreadsheet row: refuse the file rather than hold it. */
+export const MAX_RECORD_BYTES = 1 << 20;

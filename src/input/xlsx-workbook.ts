@@ -1,0 +1,64 @@
+/**
+ * What exceljs's readers tell of a workbook's structure, typed; which sheet to read; and the
+ * refusals about the structure: a sheet that is not there, no sheet at all, a damaged file.
+ */
+import type ExcelJS from 'exceljs';
+import { InputError } from '../errors.js';
+
+/** What exceljs knows of a sheet from the workbook part (its types leave these out). */
+export interface SheetEntry {
+  readonly name: string;
+  readonly state?: string;
+}
+
+/** The parts of exceljs's streaming sheet reader used here, typed. */
+export interface SheetReader extends AsyncIterable<ExcelJS.Row> {
+  readonly name: string;
+  /** The sheet's XML: a file stream when exceljs had to spool it; destroyed when a sheet is skipped. */
+  readonly iterator?: { destroy?: () => void; on?: (event: 'error', listener: () => void) => unknown };
+}
+
+/** The parts of exceljs's streaming workbook reader used here, typed. */
+export interface BookReader extends AsyncIterable<SheetReader> {
+  readonly model?: { readonly sheets?: readonly SheetEntry[] };
+}
+
+/** The sheet to read: the one named (case-insensitively, as Excel compares them), else the first visible. */
+export function chooseSheet(
+  sheets: readonly SheetEntry[],
+  wanted: string | undefined,
+): SheetEntry | undefined {
+  if (wanted === undefined)
+    return sheets.find((s) => s.state === undefined || s.state === 'visible') ?? sheets[0];
+  const exact = sheets.find((s) => s.name === wanted);
+  if (exact) return exact;
+  const folded = wanted.trim().toLocaleLowerCase();
+  return sheets.find((s) => s.name.trim().toLocaleLowerCase() === folded);
+}
+
+/** The sheet asked for is not in the workbook: refused, naming those that are. */
+export function missingSheet(displayName: string, wanted: string, sheets: readonly SheetEntry[]): InputError {
+  const names = sheets.map((s) => `"${s.name}"`).join(', ');
+  return new InputError(
+    displayName,
+    sheets.length === 0
+      ? `has no sheet named "${wanted}": it has no sheets at all`
+      : `has no sheet named "${wanted}"; its sheets are: ${names}`,
+  );
+}
+
+/** No sheet was asked for and the workbook has none to read. */
+export function noSheets(displayName: string): InputError {
+  return new InputError(displayName, 'has no worksheet to read');
+}
+
+/** A failure inside exceljs (damaged zip, broken XML) as an `InputError`. */
+export function damaged(displayName: string, error: unknown, lastRow: number | undefined): InputError {
+  if (error instanceof InputError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  const where = lastRow === undefined ? '' : ` after row ${lastRow}`;
+  return new InputError(
+    displayName,
+    `is not a readable .xlsx workbook: it is damaged or truncated${where} (${reason.split('\n')[0]})`,
+  );
+}

@@ -1,0 +1,59 @@
+/** The CSV as a stream of numbered records: strict decoding, csv-parse, and the line each record starts on. */
+import { describe, expect, test } from '@jest/globals';
+import type { InputFormat, InputRecord } from '../../src/input/record.js';
+import { lineBreaks, openCsv } from '../../src/input/csv-stream.js';
+import { tempFile } from '../helpers/files.js';
+
+const CSV: InputFormat = { container: 'csv', encoding: 'utf-8', delimiter: ',', guessedEncoding: true };
+
+async function parsed(content: string | Buffer, format = CSV): Promise<InputRecord[]> {
+  const { source, parser } = openCsv(await tempFile('in.csv', content), format);
+  const out: InputRecord[] = [];
+  try {
+    for await (const record of parser as AsyncIterable<InputRecord>) out.push(record);
+  } finally {
+    source.destroy();
+  }
+  return out;
+}
+
+describe('openCsv', () => {
+  test('records keep empty rows of cells; only truly empty lines are skipped, and still counted', async () => {
+    expect(await parsed('a,b\n\n,\n"x\r\ny",z\nlast,1')).toEqual([
+      { line: 1, cells: ['a', 'b'] },
+      { line: 3, cells: ['', ''] },
+      { line: 4, cells: ['x\r\ny', 'z'] },
+      { line: 6, cells: ['last', '1'] },
+    ]);
+  });
+
+  test('the delimiter and encoding of the format are used', async () => {
+    const bytes = Buffer.from('PO;M\xfcller\n', 'latin1');
+    expect(await parsed(bytes, { ...CSV, encoding: 'windows-1252', delimiter: ';' })).toEqual([
+      { line: 1, cells: ['PO', 'Müller'] },
+    ]);
+  });
+
+  test('bytes invalid in the encoding fail the parser instead of becoming replacement characters', async () => {
+    await expect(parsed(Buffer.from('PO-M\xfcller\n', 'latin1'))).rejects.toMatchObject({
+      code: 'ERR_ENCODING_INVALID_ENCODED_DATA',
+    });
+  });
+
+  test('where a record fails, the parser has counted up to the line it starts on', async () => {
+    const { source, parser } = openCsv(await tempFile('in.csv', 'a\nb\n"never closed\nc\n'), CSV);
+    const read = async () => {
+      for await (const record of parser as AsyncIterable<InputRecord>) expect(record.line).toBeLessThan(3);
+    };
+    await expect(read()).rejects.toMatchObject({ code: 'CSV_QUOTE_NOT_CLOSED' });
+    expect(parser.line).toBe(3);
+    source.destroy();
+  });
+});
+
+describe('lineBreaks', () => {
+  test('CRLF counts once, lone CR and LF once each', () => {
+    expect(lineBreaks('a\r\nb\rc\nd')).toBe(3);
+    expect(lineBreaks('no breaks')).toBe(0);
+  });
+});

@@ -1,0 +1,71 @@
+/** Telling how to read a file from its first bytes: workbook or text, encoding, binary, delimiter. */
+import { describe, expect, test } from '@jest/globals';
+import { InputError } from '../../src/errors.js';
+import { detectDelimiter, sniffInput } from '../../src/input/sniff.js';
+import { tempDir, tempFile } from '../helpers/files.js';
+
+describe('sniffInput', () => {
+  test('a zip is a workbook whatever its name, with the sheet asked for', async () => {
+    const file = await tempFile('upload.bin', Buffer.from('PK\x03\x04rest of a zip', 'latin1'));
+    expect(await sniffInput(file, { sheet: 'PO' })).toEqual({
+      container: 'xlsx',
+      sheet: 'PO',
+      encoding: 'utf-8',
+      delimiter: ',',
+      guessedEncoding: false,
+    });
+  });
+
+  test('text without a byte-order mark is guessed to be UTF-8, with its delimiter from the header', async () => {
+    const file = await tempFile('in.csv', 'customerId;subscriptionId;poNumber\n1;2;3\n');
+    expect(await sniffInput(file, {})).toEqual({
+      container: 'csv',
+      encoding: 'utf-8',
+      delimiter: ';',
+      guessedEncoding: true,
+    });
+  });
+
+  test('a UTF-16 byte-order mark names the encoding, and forced options win over what is seen', async () => {
+    const le = await tempFile(
+      'le.csv',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a\tb', 'utf16le')]),
+    );
+    expect(await sniffInput(le, {})).toMatchObject({
+      encoding: 'utf-16le',
+      delimiter: '\t',
+      guessedEncoding: false,
+    });
+    const be = await tempFile('be.csv', Buffer.from([0xfe, 0xff, 0x00, 0x61]));
+    expect((await sniffInput(be, {})).encoding).toBe('utf-16be');
+    const plain = await tempFile('in.csv', 'a,b\n');
+    expect(await sniffInput(plain, { encoding: 'windows-1252', delimiter: '|' })).toMatchObject({
+      encoding: 'windows-1252',
+      delimiter: '|',
+      guessedEncoding: false,
+    });
+  });
+
+  test('binary data is refused by its display name, with the line it starts on', async () => {
+    const file = await tempFile('x.csv', Buffer.concat([Buffer.from('a,b\nc,d\n'), Buffer.alloc(200)]));
+    const error = await sniffInput(file, {}, 'report.csv').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toMatch(/^report\.csv, line 3: this is binary data/);
+  });
+
+  test('a missing file or a folder is refused as unreadable', async () => {
+    const dir = await tempDir();
+    await expect(sniffInput(`${dir}/nowhere.csv`, {}, 'nowhere.csv')).rejects.toThrow(
+      'nowhere.csv: cannot be read (ENOENT)',
+    );
+    await expect(sniffInput(dir, {}, 'folder')).rejects.toThrow('folder: cannot be read (EISDIR)');
+  });
+});
+
+describe('detectDelimiter', () => {
+  test('only the first line counts, and a tie goes to the earlier candidate', () => {
+    expect(detectDelimiter('a,b\nc;d;e;f')).toBe(',');
+    expect(detectDelimiter('a;b,c')).toBe(',');
+    expect(detectDelimiter('a;b|c|d;e')).toBe(';');
+  });
+});
