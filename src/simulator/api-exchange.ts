@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callKey, decideCall, matchRoute, type Route } from './api-calls.js';
+import type { Fault, FaultLedger } from './fault-plan.js';
 import type { ResolvedOptions } from './options.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RecordedRequest, Recorder } from './recorder.js';
@@ -7,6 +8,7 @@ import {
   DROP,
   HANG,
   errorOutcome,
+  throttledOutcome,
   unauthorizedOutcome,
   validationOutcome,
   type Outcome,
@@ -22,6 +24,7 @@ export interface ApiContext {
   readonly tokens: TokenStore;
   readonly limiter: RateLimiter;
   readonly recorder: Recorder;
+  readonly faults: FaultLedger;
 }
 
 const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
@@ -42,6 +45,7 @@ function decide(
   req: IncomingMessage,
   path: string,
   route: Route | undefined,
+  key: string | undefined,
   parsed: unknown,
   now: number,
 ): Outcome {
@@ -67,23 +71,14 @@ function decide(
   if (tenant.toLowerCase() !== options.tenant.toLowerCase()) {
     return errorOutcome(400, 'InvalidTenant', `The tenant '${tenant}' does not exist.`, correlationId);
   }
-  if (!ctx.limiter.admit(now)) {
-    const seconds = options.retryAfterSeconds;
-    const description = `Rate limit is exceeded. Try again in ${seconds} seconds.`;
-    return errorOutcome(429, 'TooManyRequests', description, correlationId, null, {
-      'retry-after': String(seconds),
-    });
-  }
+  if (!ctx.limiter.admit(now)) return throttledOutcome(options.retryAfterSeconds, correlationId);
+  const fault = options.faultPlan && key !== undefined ? ctx.faults.next(options.faultPlan, key) : undefined;
+  if (fault !== undefined) return faultOutcome(fault, correlationId, options.retryAfterSeconds);
   const random = ctx.random;
   if (options.dropRate > 0 && random() < options.dropRate) return DROP;
   if (options.hangRate > 0 && random() < options.hangRate) return HANG;
   if (options.failureRate > 0 && random() < options.failureRate) {
-    return errorOutcome(
-      500,
-      'InternalServerError',
-      'An unexpected error occurred (simulated).',
-      correlationId,
-    );
+    return faultOutcome('error', correlationId, options.retryAfterSeconds);
   }
   if (sentId !== undefined && correlationId === undefined) {
     const errors = [
@@ -97,6 +92,14 @@ function decide(
     return errorOutcome(415, 'UnsupportedMediaType', description, correlationId);
   }
   return decideCall(route, parsed, correlationId, options.world);
+}
+
+/** What a planned or random fault answers. */
+function faultOutcome(fault: Fault, correlationId: string | undefined, retryAfterSeconds: number): Outcome {
+  if (fault === 'drop') return DROP;
+  if (fault === 'hang') return HANG;
+  if (fault === 'throttle') return throttledOutcome(retryAfterSeconds, correlationId);
+  return errorOutcome(500, 'InternalServerError', 'An unexpected error occurred (simulated).', correlationId);
 }
 
 function record(req: IncomingMessage, now: number): RecordedRequest {
@@ -150,7 +153,7 @@ export function handleApiRequest(
       recorder.enteredKey(key);
     }
     if (recorded) recorded.body = body;
-    const outcome = decide(ctx, req, path, route, parsed, now);
+    const outcome = decide(ctx, req, path, route, key, parsed, now);
     const perform = () => {
       timer = undefined;
       if (!open) return;

@@ -1,3 +1,4 @@
+import { checkFaultPlan, type FaultPlan } from './fault-plan.js';
 import { openWorld, type World } from './world.js';
 
 /** How the simulator behaves; every field is optional and can be changed at run time with configure(). */
@@ -36,12 +37,17 @@ export interface SimulatorOptions {
   readonly world?: World;
   /** Keep the per-request log and the per-key history; the benchmark turns it off to keep memory flat. @default true */
   readonly recordRequests?: boolean;
+  /**
+   * Faults planned per target and attempt (see fault-plan.ts), checked after the rate limit and
+   * before the random knobs: unlike those, the same rows get them whatever the timing. @default undefined
+   */
+  readonly faultPlan?: FaultPlan;
   /** Seed for the random knobs (drop, hang, failure, jitter) so runs repeat; Math.random when absent. @default undefined */
   readonly seed?: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Optional = 'burst429' | 'seed';
+type Optional = 'burst429' | 'seed' | 'faultPlan';
 
 /** The options as the running simulator holds them: every default filled in. */
 export type ResolvedOptions = Mutable<Required<Omit<SimulatorOptions, Optional>>> &
@@ -68,6 +74,7 @@ export function defaultOptions(): ResolvedOptions {
     world: openWorld(),
     recordRequests: true,
     seed: undefined,
+    faultPlan: undefined,
   };
 }
 
@@ -102,6 +109,7 @@ const CHECKS: { [K in keyof SimulatorOptions]-?: (v: unknown) => string | undefi
   world: (v) => (typeof v === 'object' && v !== null && 'hasCustomer' in v ? undefined : 'a World'),
   recordRequests: (v) => (typeof v === 'boolean' ? undefined : 'a boolean'),
   seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),
+  faultPlan: checkFaultPlan,
 };
 
 /**

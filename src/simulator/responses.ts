@@ -66,3 +66,11 @@ export function validationOutcome(errors: FieldError[], correlationId: string | 
 export function unauthorizedOutcome(challenge: string): Outcome {
   return { action: 'answer', status: 401, headers: { 'www-authenticate': challenge, 'content-length': 0 } };
 }
+
+/** A 429 TooManyRequests telling the client to wait `seconds`. */
+export function throttledOutcome(seconds: number, correlationId: string | undefined): Outcome {
+  const description = `Rate limit is exceeded. Try again in ${seconds} seconds.`;
+  return errorOutcome(429, 'TooManyRequests', description, correlationId, null, {
+    'retry-after': String(seconds),
+  });
+}

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerAdmin, type SimulatorStats } from './admin.js';
+import { FaultLedger } from './fault-plan.js';
 import { handleApiRequest } from './api-exchange.js';
 import { defaultOptions, mergeOptions, type ResolvedOptions, type SimulatorOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
@@ -87,6 +88,7 @@ class RunningSimulator implements Simulator {
   readonly tokens = new TokenStore();
   readonly limiter: RateLimiter;
   readonly recorder = new Recorder();
+  readonly faults = new FaultLedger();
   readonly server: Server;
 
   constructor(options: SimulatorOptions) {
@@ -134,6 +136,7 @@ class RunningSimulator implements Simulator {
       this.limiter.configure(this.options.rateLimit, this.options.burst429);
     }
     if ('staticTokens' in partial) this.tokens.setStatic(this.options.staticTokens);
+    if ('faultPlan' in partial) this.faults.clear();
   }
 
   stats(): SimulatorStats {
@@ -160,6 +163,7 @@ class RunningSimulator implements Simulator {
   reset(): void {
     this.recorder.reset();
     this.limiter.reset();
+    this.faults.clear();
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { plannedFaults, type FaultPlan } from '../../src/simulator/fault-plan.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { BIN, cleanEnv, readResults, runCli, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
@@ -49,16 +50,20 @@ afterEach(async () => {
 });
 
 describe('retries', () => {
-  test('2,000 rows through 500s, dropped connections, hangs and 429 bursts all succeed, one correlation id per row', async () => {
-    sim.configure({
-      failureRate: 0.1,
-      dropRate: 0.05,
-      hangRate: 0.02,
-      burst429: { every: 300, length: 10 },
+  test('2,000 rows through planned 500s, dropped connections and hangs all succeed, with exactly the planned attempts', async () => {
+    // Faults come from a plan keyed by target and attempt, so the same rows get the same faults
+    // however a loaded machine interleaves them; every count below follows from the plan alone.
+    const plan: FaultPlan = {
       seed: 42,
-    });
+      share: 0.1,
+      maxPerTarget: 2,
+      // No planned 429s yet: each scattered 429 cuts the adaptive pace (issue 16), which made this
+      // run last 77 s with 25 of them; the throttle's own tests and the benchmark cover 429s.
+      kinds: ['error', 'error', 'drop', 'hang'],
+    };
+    sim.configure({ faultPlan: plan, retryAfterSeconds: 1 });
     const file = path.join(dir, 'in.csv');
-    await writePoNumbers(file, 2000);
+    const written = await writePoNumbers(file, 2000);
     const out = path.join(dir, 'out.csv');
     const retries = 8;
     const run = await runCli(
@@ -78,10 +83,20 @@ describe('retries', () => {
       ],
       env(),
     );
-    expect(run.code).toBe(0);
     const rows = await readResults(out);
+    const planned = written.map((w) => plannedFaults(plan, `${w.customerId}/${w.second}`));
+    const unexpected = rows.filter(
+      (r, i) => r.status !== 'success' || Number(r.attempts) !== planned[i]!.length + 1,
+    );
+    // On failure, say which rows and what the program said, not only that the exit code differed.
+    expect({ code: run.code, unexpected, stderrTail: run.code === 0 ? '' : run.stderr.slice(-2000) }).toEqual(
+      {
+        code: 0,
+        unexpected: [],
+        stderrTail: '',
+      },
+    );
     expect(rows).toHaveLength(2000);
-    expect(rows.every((r) => r.status === 'success')).toBe(true);
     const attemptsById = new Map<string, string[]>();
     for (const request of sim.requests) {
       if (!request.correlationId) continue;
@@ -100,12 +115,21 @@ describe('retries', () => {
         new Set([`/v1/customers/${row.customerId}/subscriptions/${row.subscriptionId}/po-number`]),
       );
     }
-    expect(rows.some((r) => Number(r.attempts) > 1)).toBe(true);
-    expect(sim.counters.byStatus[500]).toBeGreaterThan(100);
-    expect(sim.counters.byStatus[429]).toBeGreaterThan(0);
-    expect(sim.counters.dropped).toBeGreaterThan(30);
-    expect(sim.counters.hung).toBeGreaterThan(10);
-    expect(run.stderr).toMatch(/Throttled: \d+ answers of 429\/503/);
+    const count = (kind: string) => planned.flat().filter((f) => f === kind).length;
+    expect({
+      500: sim.counters.byStatus[500] ?? 0,
+      429: sim.counters.byStatus[429] ?? 0,
+      dropped: sim.counters.dropped,
+      hung: sim.counters.hung,
+      requests: sim.counters.api,
+    }).toEqual({
+      500: count('error'),
+      429: count('throttle'),
+      dropped: count('drop'),
+      hung: count('hang'),
+      requests: 2000 + planned.flat().length,
+    });
+    expect(count('error') * count('drop') * count('hang')).toBeGreaterThan(0);
   }, 180_000);
 
   test('400, 403 and 404 are final: one attempt each', async () => {
