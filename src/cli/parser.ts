@@ -6,7 +6,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import type { CommandName } from '../options.js';
-import { OPTION_SPECS, type FlagName, type RawFlags } from './option-table.js';
+import { OPTION_SPECS, type FlagName, type OptionSpec, type RawFlags } from './option-table.js';
 
 /** One of the commands that work on a file; `file` is `-` for standard input. */
 export interface FileCommand {
@@ -40,14 +40,22 @@ const EXAMPLES: [string, string][] = [
 /** Flags that make no sense for the inbox, which chooses its results files itself. */
 const NOT_FOR_INBOX: FlagName[] = ['out', 'resume', 'overwrite', 'dry-run'];
 
+/** An option's line in the help: its text, a number's range and default, its variable. */
+function helpText(spec: OptionSpec): string {
+  const range = spec.range
+    ? ` (${spec.range.min} to ${spec.range.max}) [default: ${spec.range.default}]`
+    : '';
+  return `${spec.describe}${range}${spec.env === undefined ? '' : ` ($${spec.env})`}`;
+}
+
 function addOptions(y: Argv, what: 'file' | 'dir'): Argv {
-  for (const [name, spec] of Object.entries(OPTION_SPECS)) {
-    if (what === 'dir' && NOT_FOR_INBOX.includes(name as FlagName)) continue;
+  for (const [name, spec] of Object.entries(OPTION_SPECS) as [FlagName, OptionSpec][]) {
+    if (what === 'dir' && NOT_FOR_INBOX.includes(name)) continue;
     y.option(name, {
       type: spec.type,
-      describe: 'env' in spec ? `${spec.describe} ($${spec.env})` : spec.describe,
+      describe: helpText(spec),
       group: spec.group,
-      ...('choices' in spec ? { choices: [...spec.choices] } : {}),
+      ...(spec.choices ? { choices: [...spec.choices] } : {}),
     });
   }
   if (what === 'dir') {
