@@ -200,7 +200,8 @@ async function reportFailure(error: unknown, summaryJson: string | undefined): P
 export async function main(args: string[]): Promise<number> {
   const line = await parseCommandLine(args);
   if ('usageError' in line) {
-    process.stderr.write(`cloudcockpit-bulk: ${line.usageError}\nRun cloudcockpit-bulk --help for usage.\n`);
+    // One line, so a cron mail or a monitoring check shows the whole of it.
+    process.stderr.write(`cloudcockpit-bulk: ${line.usageError} (see cloudcockpit-bulk --help)\n`);
     return EXIT_USAGE;
   }
   if ('shown' in line) return 0;
