@@ -7,6 +7,16 @@ import type { Writable } from 'node:stream';
 import v8 from 'node:v8';
 import { readConfigFile } from './config-file.js';
 import { loadEnvFile } from './env-file.js';
+import {
+  checkPathClash,
+  fileCommandPaths,
+  findPathClash,
+  givenPaths,
+  inboxPaths,
+  summaryPath,
+  type NamedPath,
+  type SettingFiles,
+} from './path-clash.js';
 import { RunError } from '../errors.js';
 import { runInbox, type InboxSummary } from '../job/inbox.js';
 import { checkLogFile, createLogger, closeLogger } from '../report/logger.js';
@@ -35,8 +45,16 @@ export interface MainIo {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The log file and summary file must be writable before anything is sent (exit 2 if not). */
-async function checkOutputs(logFile: string | undefined, summaryJson: string | undefined): Promise<void> {
+/**
+ * Before anything is sent or written: no path written may be one read or written for another
+ * purpose, and the log file and summary file must be writable (exit 2 if not).
+ */
+async function checkOutputs(
+  paths: readonly NamedPath[],
+  logFile: string | undefined,
+  summaryJson: string | undefined,
+): Promise<void> {
+  await checkPathClash(paths);
   if (logFile !== undefined) await checkLogFile(logFile);
   if (summaryJson !== undefined) await checkSummaryJson(summaryJson);
 }
@@ -117,6 +135,9 @@ async function readSettingFiles(flags: RawFlags, io: MainIo): Promise<RawFlags> 
   return typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
 }
 
+/** A flag's value if it is text. */
+const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
 /** What a command runs with once the environment file and the config file are read. */
 interface Settings {
   readonly flags: RawFlags;
@@ -124,6 +145,8 @@ interface Settings {
   readonly config: RawFlags;
   /** `--summary-json`, from the flags or else the config file. */
   readonly summaryJson: string | undefined;
+  /** The files the settings came from and the summary goes to, for the path check. */
+  readonly files: SettingFiles;
   readonly io: MainIo;
   /** Whether `main` owns the process (and may tune V8 for it). */
   readonly ownsProcess: boolean;
@@ -133,7 +156,7 @@ interface Settings {
 async function runFileCommand(line: FileCommand, settings: Settings): Promise<number> {
   const { flags, config, summaryJson, io } = settings;
   const options = resolveOptions(line.command, line.file, flags, io.env, config);
-  await checkOutputs(options.logFile, summaryJson);
+  await checkOutputs(fileCommandPaths(options, settings.files), options.logFile, summaryJson);
   if (!options.dryRun && settings.ownsProcess) favourMemory();
   const summary = await run(options, io);
   if (summaryJson) await writeSummaryOrSay(summaryJson, summaryRecord(summary, line.file), io.stderr);
@@ -158,7 +181,7 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
   const settle = resolveSettleSeconds(line.settleSeconds);
   // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
   const shared = resolveOptions('run', 'inbox-check.csv', flags, io.env, config);
-  await checkOutputs(shared.logFile, summaryJson);
+  await checkOutputs(inboxPaths(line.dir, shared, settings.files), shared.logFile, summaryJson);
   if (!shared.dryRun && settings.ownsProcess) favourMemory();
   // The inbox's own lines (files refused, the closing report) go to the log file too.
   const logger = createLogger({
@@ -234,13 +257,20 @@ export async function main(args: string[], given: Partial<MainIo> = {}): Promise
   const io: MainIo = { env: given.env ?? process.env, stderr, signal: given.signal ?? interrupts?.signal };
   const fromFlags = line.flags['summary-json'];
   let summaryJson = typeof fromFlags === 'string' ? fromFlags : undefined;
+  let config: RawFlags = {};
   try {
-    const config = await readSettingFiles(line.flags, io);
+    config = await readSettingFiles(line.flags, io);
     if (typeof config['summary-json'] === 'string') summaryJson ??= config['summary-json'];
+    const files: SettingFiles = {
+      summaryJson,
+      config: textOf(line.flags.config),
+      envFile: textOf(line.flags['env-file']),
+    };
     const settings: Settings = {
       flags: line.flags,
       config,
       summaryJson,
+      files,
       io,
       ownsProcess: interrupts !== undefined,
     };
@@ -248,7 +278,10 @@ export async function main(args: string[], given: Partial<MainIo> = {}): Promise
       ? await runInboxCommand(line, settings)
       : await runFileCommand(line, settings);
   } catch (error) {
-    return await reportFailure(error, summaryJson, stderr);
+    // A run refused before its paths were checked must not write its summary over another file.
+    const paths = givenPaths(line, { ...config, ...line.flags });
+    const safe = summaryJson !== undefined && !(await findPathClash(paths, summaryPath(summaryJson)));
+    return await reportFailure(error, safe ? summaryJson : undefined, stderr);
   } finally {
     interrupts?.release();
   }

@@ -32,6 +32,9 @@ const DELIMITERS: Record<string, string> = {
   '|': '|',
 };
 
+/** Names Excel would open as a workbook: the results are CSV, so they may not be called that. */
+const WORKBOOK = /\.(xlsx|xlsm|xlsb|xls|ods)$/i;
+
 /** A value and where it came from, named as the person gave it: a flag, a variable, a config key. */
 interface Picked {
   readonly value: string | number | boolean;
@@ -167,6 +170,12 @@ export function resolveOptions(
   if (resume && dryRun)
     throw new UsageError('`--resume` continues a real run; it cannot be combined with `--dry-run`');
   const out = text(src, 'out');
+  if (out !== undefined && WORKBOOK.test(out)) {
+    throw new UsageError(
+      `${pick(src, 'out')?.from} ${out}: the results file is CSV (UTF-8 with a byte-order mark, which Excel opens); ` +
+        'give it a name ending in .csv',
+    );
+  }
   if (file === '-' && out === undefined) {
     throw new UsageError(
       'Reading from standard input (`-`) needs `--out FILE` to know where to write the results',
@@ -206,9 +215,6 @@ export function resolveOptions(
     progress: (flags.progress ?? config.progress) !== false,
     progressIntervalSeconds: numeric(src, 'progress-interval'),
   };
-  if (file !== '-' && path.resolve(options.out) === path.resolve(file)) {
-    throw new UsageError(`\`--out\` is the input file itself (${file}); choose another results file`);
-  }
   if (!dryRun && options.tenant === undefined) {
     throw new UsageError(
       'Missing `--tenant` (or CLOUDCOCKPIT_TENANT): the portal domain sent as X-Tenant, e.g. portal.cloudcockpit.com',

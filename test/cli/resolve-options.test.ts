@@ -106,10 +106,13 @@ describe('resolveOptions', () => {
     expect(resolve({ resume: true }).out).toBe('data/po.results.csv');
   });
 
-  test('the results file cannot be the input file', () => {
-    expect(message(() => resolve({ out: 'data/po.csv', overwrite: true }))).toContain(
-      'is the input file itself',
-    );
+  test('the results file may not be named as a workbook: it is CSV', () => {
+    for (const out of ['res.xlsx', 'res.XLSM', 'res.xls', 'res.ods']) {
+      expect(message(() => resolve({ out }))).toBe(
+        `\`--out\` ${out}: the results file is CSV (UTF-8 with a byte-order mark, which Excel opens); give it a name ending in .csv`,
+      );
+    }
+    expect(resolve({ out: 'res.csv' }).out).toBe('res.csv');
   });
 
   test('the default results file sits beside the input', () => {
