@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import v8 from 'node:v8';
 import { readConfigFile } from './config-file.js';
 import { loadEnvFile } from './env-file.js';
+import { checkFormatFlags } from './input-flags.js';
 import {
   checkPathClash,
   fileCommandPaths,
@@ -156,6 +157,7 @@ interface Settings {
 async function runFileCommand(line: FileCommand, settings: Settings): Promise<number> {
   const { flags, config, summaryJson, io } = settings;
   const options = resolveOptions(line.command, line.file, flags, io.env, config);
+  await checkFormatFlags(options);
   await checkOutputs(fileCommandPaths(options, settings.files), options.logFile, summaryJson);
   if (!options.dryRun && settings.ownsProcess) favourMemory();
   const summary = await run(options, io);

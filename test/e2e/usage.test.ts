@@ -99,6 +99,10 @@ describe('numeric and other valued options', () => {
     expectUsageError(await run(['--max-failures', '0%']), /--max-failures.*above 0.*`0%`/);
   });
 
+  test('--sheet for a CSV input is a usage error instead of being ignored', async () => {
+    expectUsageError(await run(['--sheet', 'Changes']), /--sheet.*CSV/);
+  });
+
   test('a bad choice is one line that lists the choices', async () => {
     expectUsageError(await run(['--log-level', 'loud']), /--log-level.*error, warn, info, debug.*`loud`/);
   });
