@@ -151,7 +151,7 @@ function commandLineParser(args: string[], onFail: (message: string) => void): A
       .epilog(
         'Secrets come only from the environment or files: CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file, CLOUDCOCKPIT_TOKEN, --token-file.\n' +
           'Exit codes: 0 all rows succeeded, 1 some rows failed or invalid, 2 nothing sent (usage, configuration, input), ' +
-          '3 stopped part-way, 130/143 interrupted.',
+          '3 stopped part-way, 130/143 interrupted (SIGINT/SIGTERM), 70 a bug in this program.',
       )
       .strict()
       .help()

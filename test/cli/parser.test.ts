@@ -142,6 +142,18 @@ describe('parseCommandLine', () => {
     }
   });
 
+  test('the help lists every exit code the program itself returns', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await parseCommandLine(['--help']);
+      const help = log.mock.calls.map((call) => call.join(' ')).join('\n');
+      for (const code of ['0', '1', '2', '3', '70', '130', '143'])
+        expect(help).toMatch(new RegExp(`\\b${code}\\b`));
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   test('--version is shown by yargs and asks for nothing more', async () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
