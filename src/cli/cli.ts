@@ -3,11 +3,22 @@
  * and calls `run` (or `runInbox`); the exit code is decided here, in one place. Nothing outside
  * this folder reads argv or exits the process.
  */
-import { stat } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import v8 from 'node:v8';
 import { readConfigFile } from './config-file.js';
-import { readableByOthers } from '../api/credentials.js';
-import { ConfigError, RunError } from '../errors.js';
+import { loadEnvFile } from './env-file.js';
+import { checkFormatFlags } from './input-flags.js';
+import {
+  checkPathClash,
+  fileCommandPaths,
+  findPathClash,
+  givenPaths,
+  inboxPaths,
+  summaryPath,
+  type NamedPath,
+  type SettingFiles,
+} from './path-clash.js';
+import { RunError } from '../errors.js';
 import { runInbox, type InboxSummary } from '../job/inbox.js';
 import { checkLogFile, createLogger, closeLogger } from '../report/logger.js';
 import type { RawFlags } from './option-table.js';
@@ -23,21 +34,28 @@ export const EXIT_USAGE = 2;
 /** Exit code for a bug in this program (a message, never a stack trace, unless CLOUDCOCKPIT_DEBUG). */
 export const EXIT_INTERNAL = 70;
 
-/** Load `--env-file` with Node's own loader; the real environment keeps precedence. */
-async function loadEnvFile(file: string): Promise<void> {
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new ConfigError(`Cannot read the environment file ${file}`);
-  const warning = readableByOthers(info.mode, file);
-  if (warning) process.stderr.write(`cloudcockpit-bulk: warning: ${warning}\n`);
-  try {
-    process.loadEnvFile(file);
-  } catch (error) {
-    throw new ConfigError(`Cannot load the environment file ${file}: ${(error as Error).message}`);
-  }
+/** The world `main` talks to; each defaults to the real process's. */
+export interface MainIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stderr: Writable & { isTTY?: boolean };
+  /**
+   * Given by a caller that owns the process (a test, a server): aborting it interrupts the run,
+   * and `main` installs no signal handlers and leaves V8 alone. Without it, `main` owns the
+   * process: SIGINT and SIGTERM interrupt the run.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
-/** The log file and summary file must be writable before anything is sent (exit 2 if not). */
-async function checkOutputs(logFile: string | undefined, summaryJson: string | undefined): Promise<void> {
+/**
+ * Before anything is sent or written: no path written may be one read or written for another
+ * purpose, and the log file and summary file must be writable (exit 2 if not).
+ */
+async function checkOutputs(
+  paths: readonly NamedPath[],
+  logFile: string | undefined,
+  summaryJson: string | undefined,
+): Promise<void> {
+  await checkPathClash(paths);
   if (logFile !== undefined) await checkLogFile(logFile);
   if (summaryJson !== undefined) await checkSummaryJson(summaryJson);
 }
@@ -46,20 +64,19 @@ async function checkOutputs(logFile: string | undefined, summaryJson: string | u
  * Write the summary file after a run. If that fails now (it was writable at the start), the run's
  * own exit code stands: its results file is complete; the missing summary is said on stderr.
  */
-async function writeSummaryOrSay(file: string, record: unknown): Promise<void> {
+async function writeSummaryOrSay(file: string, record: unknown, stderr: Writable): Promise<void> {
   await writeSummaryJson(file, record).catch((error: unknown) => {
     const why = (error as NodeJS.ErrnoException).code ?? String(error);
-    process.stderr.write(`cloudcockpit-bulk: could not write the summary file ${file} (${why})\n`);
+    stderr.write(`cloudcockpit-bulk: could not write the summary file ${file} (${why})\n`);
   });
 }
 
 /** A bug, not a user error: one redacted line on stderr, the stack only with CLOUDCOCKPIT_DEBUG. */
-export function reportUnexpected(error: unknown): void {
-  process.stderr.write(
+export function reportUnexpected(error: unknown, stderr: Writable = process.stderr): void {
+  stderr.write(
     `cloudcockpit-bulk: unexpected error: ${redactor.redact(error instanceof Error ? error.message : String(error))}\n`,
   );
-  if (process.env.CLOUDCOCKPIT_DEBUG)
-    process.stderr.write(`${redactor.redact(String((error as Error)?.stack))}\n`);
+  if (process.env.CLOUDCOCKPIT_DEBUG) stderr.write(`${redactor.redact(String((error as Error)?.stack))}\n`);
 }
 
 /**
@@ -75,32 +92,52 @@ function favourMemory(): void {
   v8.setFlagsFromString('--optimize-for-size');
 }
 
+/** The interrupt signal of a run `main` owns the process for, and how to stop listening. */
+interface Interrupts {
+  readonly signal: AbortSignal;
+  readonly release: () => void;
+}
+
 /**
  * SIGINT and SIGTERM abort the run through the returned signal: the rows in flight finish and the
  * rest are `not_attempted`.
  */
-function abortOnInterrupt(): AbortSignal {
+function abortOnInterrupt(stderr: Writable): Interrupts {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {
     interrupts++;
     // A second interrupt means "now": the results file already holds a valid prefix.
     if (interrupts > 1) process.exit(name === 'SIGTERM' ? 143 : 130);
-    process.stderr.write(
+    stderr.write(
       `\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`,
     );
     controller.abort(name);
   };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  return controller.signal;
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const release = () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
+  return { signal: controller.signal, release };
 }
 
 /** Load `--env-file` into the environment, then read `--config FILE` (no values without it). */
-async function readSettingFiles(flags: RawFlags): Promise<RawFlags> {
-  if (typeof flags['env-file'] === 'string') await loadEnvFile(flags['env-file']);
+async function readSettingFiles(flags: RawFlags, io: MainIo): Promise<RawFlags> {
+  const envFile = flags['env-file'];
+  if (typeof envFile === 'string') {
+    await loadEnvFile(envFile, io.env, (warning) =>
+      io.stderr.write(`cloudcockpit-bulk: warning: ${warning}\n`),
+    );
+  }
   return typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
 }
+
+/** A flag's value if it is text. */
+const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** What a command runs with once the environment file and the config file are read. */
 interface Settings {
@@ -109,17 +146,22 @@ interface Settings {
   readonly config: RawFlags;
   /** `--summary-json`, from the flags or else the config file. */
   readonly summaryJson: string | undefined;
-  readonly signal: AbortSignal;
+  /** The files the settings came from and the summary goes to, for the path check. */
+  readonly files: SettingFiles;
+  readonly io: MainIo;
+  /** Whether `main` owns the process (and may tune V8 for it). */
+  readonly ownsProcess: boolean;
 }
 
 /** One file through `run`; resolves to the run's exit code. */
 async function runFileCommand(line: FileCommand, settings: Settings): Promise<number> {
-  const { flags, config, summaryJson } = settings;
-  const options = resolveOptions(line.command, line.file, flags, process.env, config);
-  await checkOutputs(options.logFile, summaryJson);
-  if (!options.dryRun) favourMemory();
-  const summary = await run(options, { signal: settings.signal });
-  if (summaryJson) await writeSummaryOrSay(summaryJson, summaryRecord(summary, line.file));
+  const { flags, config, summaryJson, io } = settings;
+  const options = resolveOptions(line.command, line.file, flags, io.env, config);
+  await checkFormatFlags(options);
+  await checkOutputs(fileCommandPaths(options, settings.files), options.logFile, summaryJson);
+  if (!options.dryRun && settings.ownsProcess) favourMemory();
+  const summary = await run(options, io);
+  if (summaryJson) await writeSummaryOrSay(summaryJson, summaryRecord(summary, line.file), io.stderr);
   return summary.exitCode;
 }
 
@@ -137,16 +179,16 @@ function inboxSummaryRecord(summary: InboxSummary): unknown {
 
 /** Every file of the inbox folder through `runInbox`; resolves to the inbox's exit code. */
 async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<number> {
-  const { flags, config, summaryJson } = settings;
+  const { flags, config, summaryJson, io } = settings;
   const settle = resolveSettleSeconds(line.settleSeconds);
   // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
-  const shared = resolveOptions('run', 'inbox-check.csv', flags, process.env, config);
-  await checkOutputs(shared.logFile, summaryJson);
-  if (!shared.dryRun) favourMemory();
+  const shared = resolveOptions('run', 'inbox-check.csv', flags, io.env, config);
+  await checkOutputs(inboxPaths(line.dir, shared, settings.files), shared.logFile, summaryJson);
+  if (!shared.dryRun && settings.ownsProcess) favourMemory();
   // The inbox's own lines (files refused, the closing report) go to the log file too.
   const logger = createLogger({
     level: 'info',
-    stderr: process.stderr,
+    stderr: io.stderr,
     file: shared.logFile,
     fileFormat: shared.logFormat,
   });
@@ -160,14 +202,14 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
             'run',
             file,
             { ...flags, out, resume: true, 'summary-json': undefined },
-            process.env,
+            io.env,
             config,
           ),
         report: (text) => logger.info(text),
       },
-      { signal: settings.signal },
+      io,
     );
-    if (summaryJson) await writeSummaryOrSay(summaryJson, inboxSummaryRecord(summary));
+    if (summaryJson) await writeSummaryOrSay(summaryJson, inboxSummaryRecord(summary), io.stderr);
     return summary.exitCode;
   } finally {
     await closeLogger(logger);
@@ -178,13 +220,17 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
  * A command that could not run to its end: a `RunError` says its own exit code and message; anything
  * else is a bug (exit 70). The summary file, if asked for, records the failure.
  */
-async function reportFailure(error: unknown, summaryJson: string | undefined): Promise<number> {
+async function reportFailure(
+  error: unknown,
+  summaryJson: string | undefined,
+  stderr: Writable,
+): Promise<number> {
   const exitCode = error instanceof RunError ? error.exitCode : EXIT_INTERNAL;
   const message = redactor.redact(error instanceof Error ? error.message : String(error));
   if (error instanceof RunError) {
-    process.stderr.write(`cloudcockpit-bulk: ${message}\n`);
+    stderr.write(`cloudcockpit-bulk: ${message}\n`);
   } else {
-    reportUnexpected(error);
+    reportUnexpected(error, stderr);
   }
   if (summaryJson) {
     await writeSummaryJson(summaryJson, {
@@ -196,25 +242,49 @@ async function reportFailure(error: unknown, summaryJson: string | undefined): P
   return exitCode;
 }
 
-/** Parse `args`, run, and resolve to the exit code. Messages go to stderr; stdout stays empty. */
-export async function main(args: string[]): Promise<number> {
+/**
+ * Parse `args`, run, and resolve to the exit code. Messages go to `io.stderr`; stdout stays empty
+ * (but for the help and version, which yargs prints).
+ */
+export async function main(args: string[], given: Partial<MainIo> = {}): Promise<number> {
+  const stderr = given.stderr ?? process.stderr;
   const line = await parseCommandLine(args);
   if ('usageError' in line) {
-    process.stderr.write(`cloudcockpit-bulk: ${line.usageError}\nRun cloudcockpit-bulk --help for usage.\n`);
+    // One line, so a cron mail or a monitoring check shows the whole of it.
+    stderr.write(`cloudcockpit-bulk: ${line.usageError} (see cloudcockpit-bulk --help)\n`);
     return EXIT_USAGE;
   }
   if ('shown' in line) return 0;
-  const signal = abortOnInterrupt();
-  const given = line.flags['summary-json'];
-  let summaryJson = typeof given === 'string' ? given : undefined;
+  const interrupts = given.signal === undefined ? abortOnInterrupt(stderr) : undefined;
+  const io: MainIo = { env: given.env ?? process.env, stderr, signal: given.signal ?? interrupts?.signal };
+  const fromFlags = line.flags['summary-json'];
+  let summaryJson = typeof fromFlags === 'string' ? fromFlags : undefined;
+  let config: RawFlags = {};
   try {
-    const config = await readSettingFiles(line.flags);
+    config = await readSettingFiles(line.flags, io);
     if (typeof config['summary-json'] === 'string') summaryJson ??= config['summary-json'];
-    const settings: Settings = { flags: line.flags, config, summaryJson, signal };
+    const files: SettingFiles = {
+      summaryJson,
+      config: textOf(line.flags.config),
+      envFile: textOf(line.flags['env-file']),
+    };
+    const settings: Settings = {
+      flags: line.flags,
+      config,
+      summaryJson,
+      files,
+      io,
+      ownsProcess: interrupts !== undefined,
+    };
     return line.command === 'inbox'
       ? await runInboxCommand(line, settings)
       : await runFileCommand(line, settings);
   } catch (error) {
-    return await reportFailure(error, summaryJson);
+    // A run refused before its paths were checked must not write its summary over another file.
+    const paths = givenPaths(line, { ...config, ...line.flags });
+    const safe = summaryJson !== undefined && !(await findPathClash(paths, summaryPath(summaryJson)));
+    return await reportFailure(error, safe ? summaryJson : undefined, stderr);
+  } finally {
+    interrupts?.release();
   }
 }

@@ -5,18 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
-import { OPTION_SPECS, type FlagName, type RawFlags } from './option-table.js';
+import { OPTION_SPECS, secretHome, type FlagName, type RawFlags } from './option-table.js';
 
-/** Keys that would hold a secret: never accepted from a config file. */
-const SECRET_KEYS = [
-  'client-secret',
-  'clientsecret',
-  'secret',
-  'token',
-  'access-token',
-  'bearer',
-  'password',
-];
 /** Flags that make no sense in a config file. */
 const NOT_IN_CONFIG = new Set(['config', 'env-file']);
 
@@ -43,7 +33,7 @@ export async function readConfigFile(file: string): Promise<RawFlags> {
   }
   const flags: RawFlags = {};
   for (const [key, value] of Object.entries(parsed)) {
-    if (SECRET_KEYS.includes(key.toLowerCase())) {
+    if (secretHome(key) !== undefined) {
       throw new ConfigError(
         `The config file ${file} has "${key}": secrets are not accepted in a config file. ` +
           'Use CLOUDCOCKPIT_CLIENT_SECRET or --client-secret-file (CLOUDCOCKPIT_TOKEN or --token-file for a ready token)',

@@ -17,7 +17,18 @@ export interface OptionSpec {
     | 'Pace and retries:'
     | 'Logging:'
     | 'Configuration:';
+  /** The values accepted, for an option that takes one of a few words. */
   readonly choices?: readonly string[];
+  /** A number option's bounds, whether it must be whole, and its default. */
+  readonly range?: NumberRange;
+}
+
+/** What a number option accepts: from `min` to `max`, whole numbers only if `integer`. */
+export interface NumberRange {
+  readonly min: number;
+  readonly max: number;
+  readonly integer: boolean;
+  readonly default: number;
 }
 
 /** Every flag of the data commands, keyed by its name on the command line. */
@@ -123,24 +134,33 @@ export const OPTION_SPECS = {
     type: 'number',
     env: 'CLOUDCOCKPIT_CONCURRENCY',
     group: 'Pace and retries:',
-    describe: 'Requests in flight at most [default: 4]',
+    describe: 'Requests in flight at most',
+    range: { min: 1, max: 256, integer: true, default: 4 },
   },
   rate: {
     type: 'number',
     env: 'CLOUDCOCKPIT_RATE',
     group: 'Pace and retries:',
-    describe: 'Requests started per second at most, 0 = no limit [default: 10]',
+    describe: 'Requests started per second at most, 0 = no limit',
+    range: { min: 0, max: 10_000, integer: false, default: 10 },
   },
   retries: {
     type: 'number',
     group: 'Pace and retries:',
-    describe: 'Attempts after the first for a retryable failure [default: 5]',
+    describe: 'Attempts after the first for a retryable failure',
+    range: { min: 0, max: 20, integer: true, default: 5 },
   },
-  timeout: { type: 'number', group: 'Pace and retries:', describe: 'Seconds for one attempt [default: 30]' },
+  timeout: {
+    type: 'number',
+    group: 'Pace and retries:',
+    describe: 'Seconds for one attempt',
+    range: { min: 0.1, max: 3600, integer: false, default: 30 },
+  },
   'max-retry-after': {
     type: 'number',
     group: 'Pace and retries:',
-    describe: 'Longest Retry-After (seconds) to wait for; beyond, the row fails [default: 120]',
+    describe: 'Longest Retry-After (seconds) to wait for; beyond, the row fails',
+    range: { min: 0, max: 3600, integer: false, default: 120 },
   },
   'max-failures': {
     type: 'string',
@@ -164,7 +184,8 @@ export const OPTION_SPECS = {
     type: 'number',
     env: 'CLOUDCOCKPIT_PROGRESS_INTERVAL',
     group: 'Logging:',
-    describe: 'Seconds between progress lines in the log when there is no terminal [default: 10]',
+    describe: 'Seconds between progress lines in the log when there is no terminal',
+    range: { min: 0.1, max: 86_400, integer: false, default: 10 },
   },
   'summary-json': {
     type: 'string',
@@ -193,3 +214,25 @@ export type FlagName = keyof typeof OPTION_SPECS;
 
 /** Raw values as yargs parsed them (undefined when not given). */
 export type RawFlags = Partial<Record<FlagName, string | number | boolean | undefined>>;
+
+const CLIENT_SECRET_HOME = '`--client-secret-file FILE` or CLOUDCOCKPIT_CLIENT_SECRET';
+const TOKEN_HOME = '`--token-file FILE` or CLOUDCOCKPIT_TOKEN';
+
+/**
+ * Names that would carry a secret, compared without case, `-` or `_`, each with where that secret
+ * belongs instead. Neither a flag nor a config file takes one: flags show in `ps` and shell history.
+ */
+const SECRET_HOMES: Readonly<Record<string, string>> = {
+  clientsecret: CLIENT_SECRET_HOME,
+  secret: CLIENT_SECRET_HOME,
+  password: CLIENT_SECRET_HOME,
+  token: TOKEN_HOME,
+  accesstoken: TOKEN_HOME,
+  bearer: TOKEN_HOME,
+  bearertoken: TOKEN_HOME,
+};
+
+/** Where the secret named by a flag or config key `name` belongs; undefined if it names no secret. */
+export function secretHome(name: string): string | undefined {
+  return SECRET_HOMES[name.toLowerCase().replace(/[-_]/g, '')];
+}

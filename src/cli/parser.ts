@@ -1,12 +1,20 @@
 /**
  * The command line's grammar: the four commands and their flags, built by yargs from the option
  * table, and the parse that turns argv into one command, its file or folder and its raw flags.
- * Values are not checked here beyond what yargs checks (unknown flags, choices): that is
- * `resolveOptions`'s job, once the environment and the config file are known too.
+ * Here each flag is checked for its form (a value where one is needed, booleans, repeats: see
+ * `flag-values.ts`); the values themselves are `resolveOptions`'s job, once the environment and
+ * the config file are known too.
  */
 import yargs, { type Argv } from 'yargs';
 import type { CommandName } from '../options.js';
-import { OPTION_SPECS, type FlagName, type RawFlags } from './option-table.js';
+import {
+  flagValues,
+  scanBooleanFlags,
+  singleValue,
+  type BooleanFlags,
+  type UsageProblem,
+} from './flag-values.js';
+import { OPTION_SPECS, type FlagName, type OptionSpec, type RawFlags } from './option-table.js';
 
 /** One of the commands that work on a file; `file` is `-` for standard input. */
 export interface FileCommand {
@@ -27,35 +35,83 @@ export interface InboxCommand {
 export type CommandLine =
   FileCommand | InboxCommand | { readonly shown: true } | { readonly usageError: string };
 
-const EXAMPLES: [string, string][] = [
-  ['$0 po-numbers orders.csv --tenant portal.contoso.com', 'Set PO numbers; results in orders.results.csv'],
-  ['$0 run changes.csv --dry-run', 'Check a file of either kind without sending anything'],
-  ['$0 internal-identifiers ids.csv --rate 5 --out ids-night.csv', 'Five requests a second at most'],
-  [
-    '$0 inbox /srv/cloudcockpit/inbox --env-file /etc/cloudcockpit.env',
-    'The nightly sync: every file of a folder',
-  ],
-];
+/** The commands, each with what it does and the examples its own help shows. */
+const COMMANDS = {
+  'po-numbers': {
+    describe: 'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)',
+    examples: [
+      [
+        '$0 po-numbers orders.csv --tenant portal.contoso.com',
+        'Set PO numbers; results in orders.results.csv',
+      ],
+      ['$0 po-numbers orders.csv --dry-run', 'Check the file first: nothing is sent'],
+    ],
+  },
+  'internal-identifiers': {
+    describe: 'Set customer internal identifiers (columns: customerId, resellerId, internalIdentifier)',
+    examples: [
+      ['$0 internal-identifiers ids.csv --rate 5 --out ids-night.csv', 'Five requests a second at most'],
+    ],
+  },
+  run: {
+    describe: 'Either kind, detected from the header',
+    examples: [
+      ['$0 run changes.csv --dry-run', 'Check a file of either kind without sending anything'],
+      ['$0 run changes.xlsx --sheet Changes', 'Read one worksheet of a workbook'],
+    ],
+  },
+  inbox: {
+    describe: 'Process every .csv/.xlsx in a folder, then move each to processed/ or rejected/',
+    examples: [
+      [
+        '$0 inbox /srv/cloudcockpit/inbox --env-file /etc/cloudcockpit.env',
+        'The nightly sync: every file of a folder',
+      ],
+    ],
+  },
+} as const satisfies Record<string, { describe: string; examples: readonly (readonly [string, string])[] }>;
+
+/** The names of the commands. */
+type Command = keyof typeof COMMANDS;
 
 /** Flags that make no sense for the inbox, which chooses its results files itself. */
 const NOT_FOR_INBOX: FlagName[] = ['out', 'resume', 'overwrite', 'dry-run'];
 
+/** An option's line in the help: its text, a number's range and default, its variable. */
+function helpText(spec: OptionSpec): string {
+  const range = spec.range
+    ? ` (${spec.range.min} to ${spec.range.max}) [default: ${spec.range.default}]`
+    : '';
+  return `${spec.describe}${range}${spec.env === undefined ? '' : ` ($${spec.env})`}`;
+}
+
+/** The inbox's own flag. */
+const SETTLE_SPEC: OptionSpec = {
+  type: 'number',
+  group: 'Input and output:',
+  describe: 'Leave files modified more recently than this (seconds) for the next run [default: 60]',
+};
+
+/**
+ * Declare a flag to yargs. A number flag is given no yargs type: yargs would make `--rate abc` NaN
+ * and `--rate` alone the default, where untyped it keeps `abc` and marks the missing value, both
+ * for `flag-values.ts` to refuse by name. Choices are checked by `resolveOptions`, in one line.
+ */
+function addOption(y: Argv, name: string, spec: OptionSpec): void {
+  y.option(name, {
+    ...(spec.type === 'number' ? {} : { type: spec.type }),
+    describe: helpText(spec),
+    group: spec.group,
+  });
+}
+
 function addOptions(y: Argv, what: 'file' | 'dir'): Argv {
-  for (const [name, spec] of Object.entries(OPTION_SPECS)) {
-    if (what === 'dir' && NOT_FOR_INBOX.includes(name as FlagName)) continue;
-    y.option(name, {
-      type: spec.type,
-      describe: 'env' in spec ? `${spec.describe} ($${spec.env})` : spec.describe,
-      group: spec.group,
-      ...('choices' in spec ? { choices: [...spec.choices] } : {}),
-    });
+  for (const [name, spec] of Object.entries(OPTION_SPECS) as [FlagName, OptionSpec][]) {
+    if (what === 'dir' && NOT_FOR_INBOX.includes(name)) continue;
+    addOption(y, name, spec);
   }
   if (what === 'dir') {
-    y.option('settle-seconds', {
-      type: 'number',
-      group: 'Input and output:',
-      describe: 'Leave files modified more recently than this for the next run [default: 60]',
-    });
+    addOption(y, 'settle-seconds', SETTLE_SPEC);
     return y.positional('dir', { type: 'string', describe: 'The inbox folder', demandOption: true });
   }
   return y.positional('file', {
@@ -65,75 +121,101 @@ function addOptions(y: Argv, what: 'file' | 'dir'): Argv {
   });
 }
 
-function flagsOf(argv: Record<string, unknown>): RawFlags {
-  const flags: RawFlags = {};
-  for (const name of Object.keys(OPTION_SPECS) as FlagName[]) {
-    const value = argv[name];
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      flags[name] = value;
-  }
-  return flags;
-}
-
 // yargs reads a lone `-` as an empty flag, so it is swapped for a marker before parsing and back after.
 const STDIN_MARK = '\u0000stdin';
 
+/** Each command with its file or folder, its options and its own examples. */
+function addCommands(y: Argv): Argv {
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    const what = name === 'inbox' ? 'dir' : 'file';
+    y.command(`${name} <${what}>`, command.describe, (sub) =>
+      addOptions(sub, what).example(command.examples.map(([example, says]) => [example, says])),
+    );
+  }
+  return y;
+}
+
 /** The yargs parser of the whole command line; `onFail` receives yargs's message for a usage error. */
 function commandLineParser(args: string[], onFail: (message: string) => void): Argv {
+  const help = args.includes('--help') || args.includes('-h');
   return (
-    yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
-      .scriptName('cloudcockpit-bulk')
-      .usage(
-        '$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.',
-      )
-      .command(
-        'po-numbers <file>',
-        'Set subscription PO numbers (columns: customerId, subscriptionId, poNumber)',
-        (y) => addOptions(y, 'file'),
-      )
-      .command(
-        'internal-identifiers <file>',
-        'Set customer internal identifiers (columns: customerId, resellerId, internalIdentifier)',
-        (y) => addOptions(y, 'file'),
-      )
-      .command('run <file>', 'Either kind, detected from the header', (y) => addOptions(y, 'file'))
-      .command(
-        'inbox <dir>',
-        'Process every .csv/.xlsx in a folder, then move each to processed/ or rejected/',
-        (y) => addOptions(y, 'dir'),
-      )
+    addCommands(
+      yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
+        .scriptName('cloudcockpit-bulk')
+        .usage(
+          '$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.',
+        ),
+    )
       .demandCommand(1, 'Give a command: po-numbers, internal-identifiers, run or inbox')
-      .example(EXAMPLES)
+      .example(Object.values(COMMANDS).map(({ examples: [[example, says]] }) => [example, says]))
       .epilog(
         'Secrets come only from the environment or files: CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file, CLOUDCOCKPIT_TOKEN, --token-file.\n' +
           'Exit codes: 0 all rows succeeded, 1 some rows failed or invalid, 2 nothing sent (usage, configuration, input), ' +
-          '3 stopped part-way, 130/143 interrupted.',
+          '3 stopped part-way, 130/143 interrupted (SIGINT/SIGTERM), 70 a bug in this program.',
       )
       .strict()
       .help()
+      .alias('help', 'h')
       .version()
       // yargs formats the whole help on every run (it caches it for the command), and wrapping is
       // the costly part, ~25 ms of start-up: wrap only when the help is what was asked for.
-      .wrap(args.includes('--help') ? Math.min(110, process.stdout.columns || 100) : null)
+      .wrap(help ? Math.min(110, process.stdout.columns || 100) : null)
       .exitProcess(false)
       .fail((message, error) => onFail(error ? error.message : message))
   );
 }
 
+/** How many single-character edits turn `a` into `b` (Levenshtein). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(substitution, (previous[j] as number) + 1, (current[j - 1] as number) + 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The usage error for a first word that is no command, with the command it was likely meant to be. */
+function unknownCommand(given: string | number | undefined): string | undefined {
+  if (given === undefined || String(given) in COMMANDS) return undefined;
+  const word = String(given) === STDIN_MARK ? '-' : String(given);
+  const names = Object.keys(COMMANDS) as Command[];
+  const [closest] = names
+    .map((name) => ({
+      name,
+      distance: word.length > 1 && name.startsWith(word) ? 1 : editDistance(word, name),
+    }))
+    .sort((a, b) => a.distance - b.distance);
+  return closest && closest.distance <= 2
+    ? `Unknown command \`${word}\`: did you mean \`${closest.name}\`?`
+    : `Unknown command \`${word}\`; the commands are ${names.join(', ')}`;
+}
+
 /** Parse `args` (without node and the script). yargs itself prints the help or version if asked. */
 export async function parseCommandLine(args: string[]): Promise<CommandLine> {
+  const booleans: BooleanFlags | UsageProblem = scanBooleanFlags(args);
+  if ('usageError' in booleans) return booleans;
   let usageError: string | undefined;
   const parser = commandLineParser(args, (message) => {
     usageError = message;
   });
   const argv = (await parser.parseAsync()) as Record<string, unknown> & { _: (string | number)[] };
-  if (usageError !== undefined) return { usageError };
+  const command = argv._[0];
+  if (usageError !== undefined) {
+    return { usageError: unknownCommand(command) ?? usageError.replace(/\s*\n\s*/g, ' ') };
+  }
   // With exitProcess(false), yargs shows the help (or version) and still returns the command.
   if (argv.help === true || argv.version === true) return { shown: true };
-  const command = argv._[0];
-  const flags = flagsOf(argv);
+  const flags = flagValues(argv, booleans);
+  if ('usageError' in flags) return flags;
   if (command === 'inbox') {
-    return { command, dir: String(argv.dir), flags, settleSeconds: argv['settle-seconds'] };
+    const settleSeconds = singleValue('settle-seconds', argv['settle-seconds'], SETTLE_SPEC);
+    if (typeof settleSeconds === 'object') return settleSeconds;
+    return { command, dir: String(argv.dir), flags, settleSeconds };
   }
   if (command === 'po-numbers' || command === 'internal-identifiers' || command === 'run') {
     return { command, file: argv.file === STDIN_MARK ? '-' : String(argv.file), flags };

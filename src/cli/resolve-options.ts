@@ -8,14 +8,19 @@ import {
   DEFAULT_BASE_URL,
   DEFAULT_SCOPE,
   DEFAULT_TOKEN_URL,
-  LOG_LEVELS,
   type CommandName,
   type LogFormat,
   type LogLevel,
   type MaxFailures,
   type Options,
 } from '../options.js';
-import { OPTION_SPECS, type FlagName, type OptionSpec, type RawFlags } from './option-table.js';
+import {
+  OPTION_SPECS,
+  type FlagName,
+  type NumberRange,
+  type OptionSpec,
+  type RawFlags,
+} from './option-table.js';
 
 const DELIMITERS: Record<string, string> = {
   comma: ',',
@@ -27,10 +32,19 @@ const DELIMITERS: Record<string, string> = {
   '|': '|',
 };
 
-/** p-queue's style: `` Expected `--concurrency` to be an integer from 1 to 256, got `0` ``. */
-function expected(flag: string, what: string, got: unknown): UsageError {
-  const shown = typeof got === 'string' ? `\`${got}\`` : `\`${String(got)}\` (${typeof got})`;
-  return new UsageError(`Expected \`--${flag}\` to be ${what}, got ${shown}`);
+/** Names Excel would open as a workbook: the results are CSV, so they may not be called that. */
+const WORKBOOK = /\.(xlsx|xlsm|xlsb|xls|ods)$/i;
+
+/** A value and where it came from, named as the person gave it: a flag, a variable, a config key. */
+interface Picked {
+  readonly value: string | number | boolean;
+  readonly from: string;
+}
+
+/** p-queue's style: `` Expected `--concurrency` to be an integer from 1 to 256, got `0` (number) ``. */
+function expected({ value, from }: Picked, what: string): UsageError {
+  const shown = typeof value === 'string' ? `\`${value}\`` : `\`${String(value)}\` (${typeof value})`;
+  return new UsageError(`Expected ${from} to be ${what}, got ${shown}`);
 }
 
 /** Where option values come from, in order of precedence. */
@@ -42,13 +56,14 @@ interface Sources {
 }
 
 /** The value of `flag`: from the command line, else the environment, else the config file. */
-function pick(src: Sources, flag: FlagName): string | number | boolean | undefined {
+function pick(src: Sources, flag: FlagName): Picked | undefined {
   const value = src.flags[flag];
-  if (value !== undefined) return value;
+  if (value !== undefined) return { value, from: `\`--${flag}\`` };
   const spec: OptionSpec = OPTION_SPECS[flag];
   const fromEnv = spec.env === undefined ? undefined : src.env[spec.env];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return src.config[flag];
+  if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, from: `\`${spec.env}\`` };
+  const configured = src.config[flag];
+  return configured === undefined ? undefined : { value: configured, from: `\`${flag}\` in the config file` };
 }
 
 /** A boolean flag, from the command line or else the config file. */
@@ -57,70 +72,77 @@ function flag(src: Sources, name: FlagName): boolean {
 }
 
 function text(src: Sources, flag: FlagName): string | undefined {
-  const value = pick(src, flag);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw expected(flag, 'a non-empty text', value);
-  return value.trim();
+  const picked = pick(src, flag);
+  if (picked === undefined) return undefined;
+  if (typeof picked.value !== 'string' || picked.value.trim() === '')
+    throw expected(picked, 'a non-empty text');
+  return picked.value.trim();
 }
 
-/** A number option, from the command line (a number) or the environment (text). */
-function numeric(
-  src: Sources,
-  flag: FlagName,
-  min: number,
-  max: number,
-  fallback: number,
-  whole: boolean,
-): number {
-  const value = pick(src, flag);
-  if (value === undefined) return fallback;
+/** The bounds of a number option, from the option table. */
+function rangeOf(flag: FlagName): NumberRange {
+  const { range } = OPTION_SPECS[flag] as OptionSpec;
+  if (range === undefined) throw new Error(`--${flag} is not a number option`);
+  return range;
+}
+
+/** A number option, from the command line or the config file (a number) or the environment (text). */
+function numeric(src: Sources, flag: FlagName): number {
+  const range = rangeOf(flag);
+  const picked = pick(src, flag);
+  if (picked === undefined) return range.default;
+  const { value } = picked;
   const n =
     typeof value === 'number'
       ? value
       : typeof value === 'string' && value.trim() !== ''
         ? Number(value)
         : NaN;
-  if (!(whole ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
-    throw expected(flag, `${whole ? 'an integer' : 'a number'} from ${min} to ${max}`, value);
+  if (!(range.integer ? Number.isInteger(n) : Number.isFinite(n)) || n < range.min || n > range.max) {
+    throw expected(picked, `${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}`);
   }
   return n;
 }
 
-function integer(src: Sources, flag: FlagName, min: number, max: number, fallback: number): number {
-  return numeric(src, flag, min, max, fallback, true);
+/** The choices of an option as a message lists them; a lone character is quoted so it shows. */
+function choiceList(choices: readonly string[]): string {
+  return choices.map((c) => (c.length === 1 ? `\`${c}\`` : c)).join(', ');
 }
 
-function positive(src: Sources, flag: FlagName, min: number, max: number, fallback: number): number {
-  return numeric(src, flag, min, max, fallback, false);
+/** An option that takes one of the words its table entry lists. */
+function choice(src: Sources, flag: FlagName): string | undefined {
+  const { choices = [] } = OPTION_SPECS[flag] as OptionSpec;
+  const picked = pick(src, flag);
+  if (picked === undefined) return undefined;
+  if (typeof picked.value !== 'string' || !choices.includes(picked.value)) {
+    throw expected(picked, `one of ${choiceList(choices)}`);
+  }
+  return picked.value;
 }
 
 function url(src: Sources, flag: FlagName, fallback: string): string {
   const value = text(src, flag) ?? fallback;
+  const picked = pick(src, flag) ?? { value, from: `\`--${flag}\`` };
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
-    throw expected(flag, 'an absolute URL such as https://host', value);
+    throw expected(picked, 'an absolute URL such as https://host');
   }
   const loopback =
     ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname) || parsed.hostname.startsWith('127.');
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
-    throw expected(flag, 'an https:// URL (plain http is allowed only for a loopback host)', value);
+    throw expected(picked, 'an https:// URL (plain http is allowed only for a loopback host)');
   }
   return value.replace(/\/+$/, '');
 }
 
-function maxFailures(raw: string | number | boolean | undefined): MaxFailures | undefined {
-  if (raw === undefined) return undefined;
-  const s = String(raw).trim();
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(s);
+function maxFailures(picked: Picked | undefined): MaxFailures | undefined {
+  if (picked === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(String(picked.value).trim());
   const n = m ? Number(m[1]) : NaN;
   if (!m || (m[2] === '%' ? n <= 0 || n > 100 : !Number.isInteger(n) || n < 1)) {
-    throw expected(
-      'max-failures',
-      'a count from 1 (e.g. `50`) or a percentage from 0 to 100 (e.g. `10%`)',
-      raw,
-    );
+    throw expected(picked, 'a count from 1 (e.g. `50`) or a percentage above 0 and at most 100 (e.g. `10%`)');
   }
   return m[2] === '%' ? { percent: n } : { count: n };
 }
@@ -148,22 +170,18 @@ export function resolveOptions(
   if (resume && dryRun)
     throw new UsageError('`--resume` continues a real run; it cannot be combined with `--dry-run`');
   const out = text(src, 'out');
+  if (out !== undefined && WORKBOOK.test(out)) {
+    throw new UsageError(
+      `${pick(src, 'out')?.from} ${out}: the results file is CSV (UTF-8 with a byte-order mark, which Excel opens); ` +
+        'give it a name ending in .csv',
+    );
+  }
   if (file === '-' && out === undefined) {
     throw new UsageError(
       'Reading from standard input (`-`) needs `--out FILE` to know where to write the results',
     );
   }
-  const delimiterRaw = text(src, 'delimiter');
-  const logLevel = (text(src, 'log-level') ?? 'info') as LogLevel;
-  const logFormat = text(src, 'log-format') as LogFormat | undefined;
-  if (!LOG_LEVELS.includes(logLevel))
-    throw expected('log-level', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
-  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'text') {
-    throw expected('log-format', 'json or text', logFormat);
-  }
-  if (delimiterRaw !== undefined && DELIMITERS[delimiterRaw] === undefined) {
-    throw expected('delimiter', 'comma, semicolon, tab or pipe', delimiterRaw);
-  }
+  const delimiter = choice(src, 'delimiter');
   const options: Options = {
     command,
     file,
@@ -176,11 +194,11 @@ export function resolveOptions(
     tokenFile: text(src, 'token-file'),
     out: out ?? defaultOutPath(file, dryRun),
     overwrite,
-    concurrency: integer(src, 'concurrency', 1, 256, 4),
-    rate: positive(src, 'rate', 0, 10_000, 10),
-    retries: integer(src, 'retries', 0, 20, 5),
-    timeoutSeconds: positive(src, 'timeout', 0.1, 3600, 30),
-    maxRetryAfterSeconds: positive(src, 'max-retry-after', 0, 3600, 120),
+    concurrency: numeric(src, 'concurrency'),
+    rate: numeric(src, 'rate'),
+    retries: numeric(src, 'retries'),
+    timeoutSeconds: numeric(src, 'timeout'),
+    maxRetryAfterSeconds: numeric(src, 'max-retry-after'),
     maxFailures: maxFailures(pick(src, 'max-failures')),
     dryRun,
     resume,
@@ -188,18 +206,15 @@ export function resolveOptions(
     acceptNumbers: flag(src, 'accept-numbers'),
     strict: flag(src, 'strict'),
     keepColumns: flag(src, 'keep-columns'),
-    delimiter: delimiterRaw === undefined ? undefined : DELIMITERS[delimiterRaw],
-    encoding: text(src, 'encoding'),
+    delimiter: delimiter === undefined ? undefined : DELIMITERS[delimiter],
+    encoding: choice(src, 'encoding'),
     sheet: text(src, 'sheet'),
     logFile: text(src, 'log-file'),
-    logLevel,
-    logFormat,
+    logLevel: (choice(src, 'log-level') ?? 'info') as LogLevel,
+    logFormat: choice(src, 'log-format') as LogFormat | undefined,
     progress: (flags.progress ?? config.progress) !== false,
-    progressIntervalSeconds: positive(src, 'progress-interval', 0.1, 86_400, 10),
+    progressIntervalSeconds: numeric(src, 'progress-interval'),
   };
-  if (file !== '-' && path.resolve(options.out) === path.resolve(file)) {
-    throw new UsageError(`\`--out\` is the input file itself (${file}); choose another results file`);
-  }
   if (!dryRun && options.tenant === undefined) {
     throw new UsageError(
       'Missing `--tenant` (or CLOUDCOCKPIT_TENANT): the portal domain sent as X-Tenant, e.g. portal.cloudcockpit.com',
@@ -208,11 +223,12 @@ export function resolveOptions(
   return options;
 }
 
-/** The inbox's `--settle-seconds`: a number from 0 up. @default 60 */
+/** The inbox's `--settle-seconds`: a number from 0 up, as yargs gave it (a number or text). @default 60 */
 export function resolveSettleSeconds(value: unknown): number {
   if (value === undefined) return 60;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
     throw new UsageError(`Expected \`--settle-seconds\` to be a number from 0 up, got \`${String(value)}\``);
   }
-  return value;
+  return n;
 }

@@ -46,9 +46,34 @@ describe('resolveOptions', () => {
       'Expected `--rate` to be a number from 0 to 10000, got `-1` (number)',
     );
     expect(message(() => resolve({}, { ...env, CLOUDCOCKPIT_RATE: 'fast' }))).toBe(
-      'Expected `--rate` to be a number from 0 to 10000, got `fast`',
+      'Expected `CLOUDCOCKPIT_RATE` to be a number from 0 to 10000, got `fast`',
     );
     expect(message(() => resolve({ 'max-failures': '120%' }))).toContain('`--max-failures`');
+  });
+
+  test('a value is reported under the name it was given by: flag, variable or config key', () => {
+    expect(message(() => resolve({ timeout: 'abc' }))).toBe(
+      'Expected `--timeout` to be a number from 0.1 to 3600, got `abc`',
+    );
+    expect(message(() => resolve({}, { ...env, CLOUDCOCKPIT_CONCURRENCY: '2.5' }))).toBe(
+      'Expected `CLOUDCOCKPIT_CONCURRENCY` to be an integer from 1 to 256, got `2.5`',
+    );
+    expect(message(() => resolveOptions('po-numbers', 'data/po.csv', {}, env, { retries: 99 }))).toBe(
+      'Expected `retries` in the config file to be an integer from 0 to 20, got `99` (number)',
+    );
+  });
+
+  test('a choice outside the list is one line listing the choices, from any source', () => {
+    expect(message(() => resolve({ 'log-level': 'loud' }))).toBe(
+      'Expected `--log-level` to be one of error, warn, info, debug, got `loud`',
+    );
+    expect(message(() => resolve({ delimiter: 'colon' }))).toBe(
+      'Expected `--delimiter` to be one of comma, semicolon, tab, pipe, `,`, `;`, `|`, got `colon`',
+    );
+    expect(message(() => resolveOptions('po-numbers', 'data/po.csv', {}, env, { encoding: 'latin1' }))).toBe(
+      'Expected `encoding` in the config file to be one of utf-8, utf-16le, utf-16be, windows-1252, got `latin1`',
+    );
+    expect(resolve({ delimiter: ';' }).delimiter).toBe(';');
   });
 
   test('a missing tenant is refused, except for a dry run', () => {
@@ -66,6 +91,12 @@ describe('resolveOptions', () => {
     expect(resolve({ 'max-failures': '10%' }).maxFailures).toEqual({ percent: 10 });
   });
 
+  test('--max-failures 0% says that a percentage must be above 0', () => {
+    expect(message(() => resolve({ 'max-failures': '0%' }))).toBe(
+      'Expected `--max-failures` to be a count from 1 (e.g. `50`) or a percentage above 0 and at most 100 (e.g. `10%`), got `0%`',
+    );
+  });
+
   test('standard input needs --out; --resume contradicts --overwrite and --dry-run', () => {
     expect(message(() => resolveOptions('run', '-', {}, env))).toContain('needs `--out FILE`');
     expect(message(() => resolve({ resume: true, overwrite: true }))).toContain('contradict each other');
@@ -75,10 +106,13 @@ describe('resolveOptions', () => {
     expect(resolve({ resume: true }).out).toBe('data/po.results.csv');
   });
 
-  test('the results file cannot be the input file', () => {
-    expect(message(() => resolve({ out: 'data/po.csv', overwrite: true }))).toContain(
-      'is the input file itself',
-    );
+  test('the results file may not be named as a workbook: it is CSV', () => {
+    for (const out of ['res.xlsx', 'res.XLSM', 'res.xls', 'res.ods']) {
+      expect(message(() => resolve({ out }))).toBe(
+        `\`--out\` ${out}: the results file is CSV (UTF-8 with a byte-order mark, which Excel opens); give it a name ending in .csv`,
+      );
+    }
+    expect(resolve({ out: 'res.csv' }).out).toBe('res.csv');
   });
 
   test('the default results file sits beside the input', () => {
@@ -99,5 +133,7 @@ describe('resolveSettleSeconds', () => {
       'Expected `--settle-seconds` to be a number from 0 up, got `-1`',
     );
     expect(message(() => resolveSettleSeconds(NaN))).toContain('got `NaN`');
+    expect(message(() => resolveSettleSeconds('soon'))).toContain('got `soon`');
+    expect(resolveSettleSeconds('5')).toBe(5);
   });
 });

@@ -1,0 +1,30 @@
+/** Calls the command line's `main` in this process, as the property and cli tests do. */
+import { Writable } from 'node:stream';
+import { main } from '../../src/cli/cli.js';
+
+/** A stream that keeps what is written to it. */
+export class Collector extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += String(chunk);
+    done();
+  }
+}
+
+/** How one call of `main` ended. */
+export interface MainRun {
+  readonly code: number;
+  readonly stderr: string;
+  /** The lines on stderr, blank ones left out. */
+  readonly lines: string[];
+}
+
+/**
+ * Run `main(args)` with `env` as its whole environment and its own stderr; passing a signal
+ * keeps `main` from installing signal handlers or tuning V8 in the test's process.
+ */
+export async function runMain(args: string[], env: NodeJS.ProcessEnv): Promise<MainRun> {
+  const stderr = new Collector();
+  const code = await main(args, { env: { ...env }, stderr, signal: new AbortController().signal });
+  return { code, stderr: stderr.text, lines: stderr.text.split('\n').filter((l) => l.trim() !== '') };
+}
