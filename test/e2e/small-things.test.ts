@@ -47,3 +47,28 @@ describe('the log', () => {
     expect(run.stderr).toMatch(/^debug: line 2: success \(line=2 correlationId=/m);
   });
 });
+
+describe('counted words', () => {
+  test('one row, one retry and one kept row are said in the singular', async () => {
+    const file = path.join(dir, 'one.csv');
+    await writePoNumbers(file, 1);
+    // The row's first attempt is answered 429: one retry, one throttling answer.
+    sim.configure({ faultPlan: { seed: 1, share: 1, maxPerTarget: 1, kinds: ['throttle'] } });
+    const run = await runCli(['po-numbers', file, '--rate', '5'], env());
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`${file}: 1 po-numbers row, 0 invalid`);
+    expect(run.stderr).toMatch(/1 row: 1 success in [\d.]+ s \([\d.]+ rows\/s, 1 retry, /);
+    expect(run.stderr).toContain('Throttled: 1 answer of 429/503');
+    expect(run.stderr).not.toMatch(/\b1 (rows|retries|times|answers)\b/);
+
+    const out = path.join(dir, 'one.results.csv');
+    const resumed = await runCli(['po-numbers', file, '--rate', '0', '--resume', '--out', out], env());
+    expect(resumed.stderr).toContain('1 row already applied is kept and not sent again');
+
+    const invalid = path.join(dir, 'invalid.csv');
+    await writeFile(invalid, 'customerId,subscriptionId,poNumber\nnot-a-guid,x,PO\n');
+    const strict = await runCli(['po-numbers', invalid, '--strict'], env());
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain('--strict: 1 of 1 row is invalid, so nothing was sent');
+  });
+});
