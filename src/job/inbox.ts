@@ -132,10 +132,18 @@ async function openInbox(dir: string, settings: InboxOptions, io: Partial<RunIo>
   return { dir, folders, settings, io };
 }
 
+/**
+ * Not an input: a hidden file, or the lock file Excel keeps beside a workbook or CSV file it has
+ * open (`~$orders.xlsx`). Such files are left where they are and not reported.
+ */
+function isNotInput(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('~$');
+}
+
 /** The input files waiting in the inbox, in name order. */
 async function scanInbox(dir: string): Promise<string[]> {
   return (await readdir(dir, { withFileTypes: true }))
-    .filter((e) => e.isFile() && INPUT.test(e.name) && !e.name.startsWith('.'))
+    .filter((e) => e.isFile() && INPUT.test(e.name) && !isNotInput(e.name))
     .map((e) => e.name)
     .sort();
 }

@@ -3,7 +3,7 @@
  * each test is one thing seen going wrong, and its siblings.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { runCli, simEnv } from '../helpers/cli.js';
@@ -70,5 +70,26 @@ describe('counted words', () => {
     const strict = await runCli(['po-numbers', invalid, '--strict'], env());
     expect(strict.code).toBe(2);
     expect(strict.stderr).toContain('--strict: 1 of 1 row is invalid, so nothing was sent');
+  });
+});
+
+describe('the inbox', () => {
+  test("Excel's lock files are left where they are: not processed, not rejected, not reported", async () => {
+    const inbox = path.join(dir, 'inbox');
+    await mkdir(inbox);
+    const old = new Date(Date.now() - 3600_000);
+    const lockFiles = ['~$orders.xlsx', '~$orders.csv', '~$fresh.xlsx'];
+    await writePoNumbers(path.join(inbox, 'orders.csv'), 2);
+    // What Excel writes: the user's name, padded; binary, so never a valid sheet.
+    for (const name of lockFiles) await writeFile(path.join(inbox, name), Buffer.from('\x05Marie\0\0\0'));
+    for (const name of ['orders.csv', '~$orders.xlsx', '~$orders.csv'])
+      await utimes(path.join(inbox, name), old, old);
+    const run = await runCli(['inbox', inbox, '--rate', '0'], env());
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('1 processed, 0 rejected, 0 left, 0 waiting; exit 0');
+    expect(run.stderr).not.toContain('~$');
+    expect((await readdir(inbox)).sort()).toEqual(['.work', 'processed', 'rejected', ...lockFiles.sort()]);
+    expect(await readdir(path.join(inbox, 'rejected'))).toEqual([]);
+    expect(sim.counters.api).toBe(2);
   });
 });
