@@ -3,7 +3,8 @@
  * results, `rejected/` for malformed files with a note saying why, `.work/` for results being
  * written. Moved files get a UTC time stamp in front of their name, and never replace another.
  */
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 
@@ -17,7 +18,10 @@ export interface InboxFolders {
 /** An input file's name: `.csv` or `.xlsx`, in any case. */
 export const INPUT = /\.(csv|xlsx)$/i;
 
-/** Check that `dir` is a directory and make its folders. */
+/**
+ * Check that `dir` is a directory and make its folders, all writable, before any file is taken:
+ * files are moved in and out of them after their rows are sent, too late to find out then.
+ */
 export async function openFolders(dir: string): Promise<InboxFolders> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new ConfigError(`The inbox ${dir} is not a directory`);
@@ -26,8 +30,22 @@ export async function openFolders(dir: string): Promise<InboxFolders> {
     rejected: path.join(dir, 'rejected'),
     work: path.join(dir, '.work'),
   };
-  await Promise.all(Object.values(folders).map((f) => mkdir(f, { recursive: true })));
+  for (const folder of [dir, ...Object.values(folders)]) await makeWritable(folder);
   return folders;
+}
+
+/** Make `folder` if it is missing; throw `ConfigError` (exit 2) if it cannot be written to. */
+async function makeWritable(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(
+      `The inbox folder ${folder} is not writable (${code}); nothing was sent. The inbox moves each ` +
+        'file it takes into processed/ or rejected/: run it as a user who can write to the inbox and its folders',
+    );
+  }
 }
 
 /** A UTC time stamp for file names: 20261123-040501. */

@@ -8,6 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { OutputError } from '../errors.js';
+import { cannotCreate } from './cannot-create.js';
 import type { Kind } from '../kinds.js';
 import { redactor } from '../report/redact.js';
 import type { ResultLine } from '../result.js';
@@ -122,11 +123,10 @@ export class ResultsWriter {
     try {
       await once(file, 'open');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw cannotCreate('the results file', path, error);
       throw new OutputError(
-        code === 'EEXIST'
-          ? `The results file ${path} already exists. Choose another --out, add --resume to continue it, or --overwrite to replace it`
-          : `Cannot create the results file ${path} (${code ?? String(error)})`,
+        `The results file ${path} already exists. Choose another --out, add --resume to continue it, or --overwrite to replace it`,
       );
     }
     const stringifier = stringify({ bom: true, record_delimiter: 'windows' });

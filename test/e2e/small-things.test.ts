@@ -3,10 +3,13 @@
  * each test is one thing seen going wrong, and its siblings.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { runCli, simEnv } from '../helpers/cli.js';
+import { BIN, cleanEnv, runCli, simEnv, type CliRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { writePoNumbers } from '../helpers/generate.js';
 
@@ -91,5 +94,102 @@ describe('the inbox', () => {
     expect((await readdir(inbox)).sort()).toEqual(['.work', 'processed', 'rejected', ...lockFiles.sort()]);
     expect(await readdir(path.join(inbox, 'rejected'))).toEqual([]);
     expect(sim.counters.api).toBe(2);
+  });
+});
+
+/** Whether this process is root, for whom no folder is read-only: the CLI then runs as nobody. */
+const asRoot = process.getuid?.() === 0;
+
+/** Run the CLI as a user who cannot write to a folder mode 0555 (nobody, when the tests run as root). */
+function runCliUnprivileged(args: string[], environment: NodeJS.ProcessEnv): Promise<CliRun> {
+  if (!asRoot) return runCli(args, environment);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cleanEnv(environment),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      uid: 65534,
+      gid: 65534,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/**
+ * A folder holding `files` that the CLI can read but not write, and an empty one it can write to.
+ * Made outside the jest run's own temporary folder, which only its owner may enter; `release`
+ * removes them.
+ */
+async function readOnlyFolder(
+  files: Record<string, string>,
+): Promise<{ dir: string; writable: string; release: () => Promise<void> }> {
+  const parent = asRoot ? path.dirname(process.env.CCB_TEST_TMP_ROOT ?? os.tmpdir()) : dir;
+  const folder = await mkdtemp(path.join(parent, 'ccb-read-only-'));
+  const writable = await mkdtemp(path.join(parent, 'ccb-writable-'));
+  const old = new Date(Date.now() - 3600_000);
+  for (const [name, text] of Object.entries(files)) {
+    await writeFile(path.join(folder, name), text);
+    await utimes(path.join(folder, name), old, old);
+  }
+  await chmod(folder, 0o555);
+  await chmod(writable, 0o777);
+  return {
+    dir: folder,
+    writable,
+    release: async () => {
+      await chmod(folder, 0o755);
+      await rm(folder, { recursive: true, force: true });
+      await rm(writable, { recursive: true, force: true });
+    },
+  };
+}
+
+const orders = (count: number): string =>
+  [
+    'customerId,subscriptionId,poNumber',
+    ...Array.from({ length: count }, (_, i) => `${randomUUID()},${randomUUID()},PO-${i}`),
+  ].join('\n') + '\n';
+
+describe('a folder the results cannot be written to', () => {
+  test('a read-only input folder: exit 2, nothing sent, and the message says to use --out', async () => {
+    const folder = await readOnlyFolder({ 'orders.csv': orders(2) });
+    try {
+      const file = path.join(folder.dir, 'orders.csv');
+      for (const extra of [[], ['--dry-run']]) {
+        const run = await runCliUnprivileged(['po-numbers', file, '--rate', '0', ...extra], env());
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain(`the folder ${folder.dir} is not writable (EACCES); nothing was sent`);
+        expect(run.stderr).toContain('Write the results to a folder you can write to, with --out');
+        expect(run.stderr.match(/^cloudcockpit-bulk: .*$/gm)).toHaveLength(1);
+      }
+      expect(sim.counters.api).toBe(0);
+      // What the message says works.
+      const out = path.join(folder.writable, 'orders.results.csv');
+      const elsewhere = await runCliUnprivileged(['po-numbers', file, '--rate', '0', '--out', out], env());
+      expect(elsewhere.code).toBe(0);
+      expect(sim.counters.api).toBe(2);
+    } finally {
+      await folder.release();
+    }
+  });
+
+  test('a read-only inbox: exit 2 before any file is taken, saying which folder', async () => {
+    const folder = await readOnlyFolder({ 'orders.csv': orders(1) });
+    try {
+      const run = await runCliUnprivileged(['inbox', folder.dir, '--rate', '0'], env());
+      expect(run.stderr).not.toContain('unexpected error');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        `The inbox folder ${folder.dir} is not writable (EACCES); nothing was sent`,
+      );
+      expect(sim.counters.api).toBe(0);
+      expect(await readdir(folder.dir)).toEqual(['orders.csv']);
+    } finally {
+      await folder.release();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigError } from '../../src/errors.js';
 import {
   moveToProcessed,
   moveToRejected,
@@ -23,6 +24,16 @@ describe('the inbox folders', () => {
     expect((await readdir(dir)).sort()).toEqual(['.work', 'processed', 'rejected']);
     await writeFile(path.join(dir, 'file.csv'), '');
     await expect(openFolders(path.join(dir, 'file.csv'))).rejects.toThrow('is not a directory');
+  });
+
+  test('a folder that cannot be made is refused before any file is taken, naming it', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'processed'), 'a file where the folder should be');
+    const refused = openFolders(dir);
+    await expect(refused).rejects.toThrow(ConfigError);
+    await expect(refused).rejects.toThrow(
+      `The inbox folder ${path.join(dir, 'processed')} is not writable (EEXIST); nothing was sent`,
+    );
   });
 
   test('a finished file and its results move to processed/ under one time stamp, never over another', async () => {

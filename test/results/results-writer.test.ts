@@ -70,6 +70,13 @@ describe('results file', () => {
     expect(await readFile(file, 'utf8')).toBe('\ufeffline\r\n');
   });
 
+  test('a folder that does not exist is named, with what to do; nothing is created', async () => {
+    const file = path.join(await tempDir(), 'missing', 'r.csv');
+    await expect(ResultsWriter.create(file, ['line'], { overwrite: false })).rejects.toThrow(
+      `Cannot create the results file ${file}: the folder ${path.dirname(file)} does not exist (ENOENT); nothing was sent`,
+    );
+  });
+
   test('rows reach the file while the run goes on, not only when it closes', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'r.csv');
