@@ -193,6 +193,7 @@ async function verifyResume(
 async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
     overwrite: options.overwrite,
+    resumable: !options.dryRun,
   });
   const counts: Record<RowStatus, number> = {
     success: 0,

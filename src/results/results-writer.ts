@@ -89,6 +89,7 @@ export class ResultsWriter {
     private readonly stringifier: Stringifier,
     private readonly file: WriteStream,
     readonly path: string,
+    resumable: boolean,
   ) {
     let fail!: (error: OutputError) => void;
     this.failed = new Promise((resolve) => (fail = resolve));
@@ -97,8 +98,8 @@ export class ResultsWriter {
     file.on('error', (error: NodeJS.ErrnoException) => {
       if (this.failure) return;
       this.failure = new OutputError(
-        `the results file cannot be written (${error.message}); ` +
-          'free some space (or fix the cause), then run the same command with --resume',
+        `the results file cannot be written (${error.message}); free some space (or fix the cause), then ` +
+          (resumable ? 'run the same command with --resume' : 'run it again with --overwrite'),
       );
       fail(this.failure);
       for (const wake of this.drainWaiters) wake();
@@ -112,13 +113,16 @@ export class ResultsWriter {
 
   /**
    * Create the file. It is opened with O_EXCL unless `overwrite`, so an existing file is never
-   * replaced by accident, even by a second run started at the same moment.
+   * replaced by accident, even by a second run started at the same moment. `resumable` (default
+   * true) says whether `--resume` can continue the file: a dry run's cannot, so its messages
+   * never suggest it.
    */
   static async create(
     path: string,
     header: readonly string[],
-    options: { overwrite: boolean },
+    options: { overwrite: boolean; resumable?: boolean },
   ): Promise<ResultsWriter> {
+    const resumable = options.resumable ?? true;
     const file = createWriteStream(path, { flags: options.overwrite ? 'w' : 'wx' });
     try {
       await once(file, 'open');
@@ -126,12 +130,14 @@ export class ResultsWriter {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
         throw cannotCreate('the results file', path, error);
       throw new OutputError(
-        `The results file ${path} already exists. Choose another --out, add --resume to continue it, or --overwrite to replace it`,
+        `The results file ${path} already exists. Choose another --out, ` +
+          (resumable ? 'add --resume to continue it, ' : '') +
+          'or --overwrite to replace it',
       );
     }
     const stringifier = stringify({ bom: true, record_delimiter: 'windows' });
     stringifier.pipe(file);
-    const writer = new ResultsWriter(stringifier, file, path);
+    const writer = new ResultsWriter(stringifier, file, path, resumable);
     writer.stringifier.write(header);
     return writer;
   }

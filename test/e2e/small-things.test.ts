@@ -193,3 +193,24 @@ describe('a folder the results cannot be written to', () => {
     }
   });
 });
+
+describe('a dry run whose results file exists', () => {
+  test('suggests what works for a dry run (another --out or --overwrite), never --resume', async () => {
+    const file = path.join(dir, 'orders.csv');
+    await writePoNumbers(file, 2);
+    expect((await runCli(['po-numbers', file, '--dry-run'], env())).code).toBe(0);
+    const again = await runCli(['po-numbers', file, '--dry-run'], env());
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(
+      `The results file ${path.join(dir, 'orders.dry-run.results.csv')} already exists. Choose another --out, or --overwrite to replace it`,
+    );
+    expect(again.stderr).not.toContain('--resume');
+    expect((await runCli(['po-numbers', file, '--dry-run', '--overwrite'], env())).code).toBe(0);
+    // A real run's message still offers --resume, which works for it.
+    await writeFile(path.join(dir, 'orders.results.csv'), 'earlier');
+    const real = await runCli(['po-numbers', file], env());
+    expect(real.code).toBe(2);
+    expect(real.stderr).toContain('add --resume to continue it');
+    expect(sim.counters.api).toBe(0);
+  });
+});

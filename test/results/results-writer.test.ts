@@ -70,6 +70,20 @@ describe('results file', () => {
     expect(await readFile(file, 'utf8')).toBe('\ufeffline\r\n');
   });
 
+  test('an existing file: the message offers --resume only for a file --resume can continue', async () => {
+    const file = path.join(await tempDir(), 'r.csv');
+    await writeFile(file, 'precious');
+    await expect(ResultsWriter.create(file, ['line'], { overwrite: false })).rejects.toThrow(
+      `The results file ${file} already exists. Choose another --out, add --resume to continue it, or --overwrite to replace it`,
+    );
+    // A dry run's results: --resume is refused with --dry-run, so it is not suggested.
+    await expect(
+      ResultsWriter.create(file, ['line'], { overwrite: false, resumable: false }),
+    ).rejects.toThrow(
+      `The results file ${file} already exists. Choose another --out, or --overwrite to replace it`,
+    );
+  });
+
   test('a folder that does not exist is named, with what to do; nothing is created', async () => {
     const file = path.join(await tempDir(), 'missing', 'r.csv');
     await expect(ResultsWriter.create(file, ['line'], { overwrite: false })).rejects.toThrow(
@@ -150,5 +164,20 @@ describe('a results file that cannot be written', () => {
     await writer.drained();
     await writer.close();
     expect(writer.error).toBe(error);
+  });
+
+  onFullDisk('a file --resume cannot continue (a dry run) says to run again with --overwrite', async () => {
+    const file = path.join(await tempDir(), 'r.csv');
+    await symlink('/dev/full', file);
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), {
+      overwrite: true,
+      resumable: false,
+    });
+    writer.write(row(2, 'PO-1'));
+    const error = await writer.failed;
+    await writer.close();
+    expect(error.message).toContain('ENOSPC');
+    expect(error.message).toMatch(/then run it again with --overwrite$/);
+    expect(error.message).not.toContain('--resume');
   });
 });
