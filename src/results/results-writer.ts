@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { OutputError } from '../errors.js';
 import { cannotCreate } from './cannot-create.js';
+import { normaliseName } from '../input/header.js';
 import type { Kind } from '../kinds.js';
 import { redactor } from '../report/redact.js';
 import type { ResultLine } from '../result.js';
@@ -27,7 +28,28 @@ export const RESULT_COLUMNS = [
 /** The header of a results file for `kind`, with any carried extra columns at the end. */
 export function resultsHeader(kind: Kind, extraNames: readonly string[] = []): string[] {
   // Extra names come from the input's header: as any other cell, they must not run as formulas.
-  return ['line', ...kind.columns, ...RESULT_COLUMNS, ...extraNames.map(neutralise)];
+  return ['line', ...kind.columns, ...RESULT_COLUMNS, ...carriedNames(kind, extraNames).map(neutralise)];
+}
+
+/** What a carried column that clashes with one of the results file's own columns is called instead. */
+export const CARRIED_PREFIX = 'input:';
+
+/**
+ * The names of the extra columns carried by `--keep-columns`. One named like a column of the
+ * results file (`line`, `status`, `correlationId`…, compared as header names are: case, spaces,
+ * `_` and `-` do not matter) would give the file two columns of that name that disagree, so it is
+ * called `input:status`, and `input:input:status` if the input has that one too.
+ */
+export function carriedNames(kind: Kind, extraNames: readonly string[]): string[] {
+  const own = new Set(['line', ...kind.columns, ...RESULT_COLUMNS].map(normaliseName));
+  const taken = new Set([...own, ...extraNames.map(normaliseName)]);
+  return extraNames.map((name) => {
+    if (!own.has(normaliseName(name))) return name;
+    let carried = `${CARRIED_PREFIX}${name}`;
+    while (taken.has(normaliseName(carried))) carried = `${CARRIED_PREFIX}${carried}`;
+    taken.add(normaliseName(carried));
+    return carried;
+  });
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;

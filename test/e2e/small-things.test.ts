@@ -9,7 +9,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { BIN, cleanEnv, runCli, simEnv, type CliRun } from '../helpers/cli.js';
+import { BIN, cleanEnv, readResults, runCli, simEnv, type CliRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { writePoNumbers } from '../helpers/generate.js';
 
@@ -212,5 +212,45 @@ describe('a dry run whose results file exists', () => {
     expect(real.code).toBe(2);
     expect(real.stderr).toContain('add --resume to continue it');
     expect(sim.counters.api).toBe(0);
+  });
+});
+
+describe('--keep-columns', () => {
+  test('a carried column named like a results column gets the input: prefix, and a resume still matches', async () => {
+    const file = path.join(dir, 'orders.csv');
+    const ids = Array.from({ length: 3 }, () => [randomUUID(), randomUUID()]);
+    await writeFile(
+      file,
+      [
+        'customerId,subscriptionId,poNumber,Status,line,correlation_id,note',
+        ...ids.map(([c, s], i) => `${c},${s},PO-${i},open,${i + 100},theirs-${i},n${i}`),
+      ].join('\n') + '\n',
+    );
+    const out = path.join(dir, 'orders.results.csv');
+    const first = await runCli(['po-numbers', file, '--keep-columns', '--rate', '0'], env());
+    expect(first.code).toBe(0);
+    const text = await readFile(out, 'utf8');
+    const header = text.slice(1, text.indexOf('\r\n')).split(',');
+    expect(header.slice(-4)).toEqual(['input:Status', 'input:line', 'input:correlation_id', 'note']);
+    expect(new Set(header.map((n) => n.toLowerCase())).size).toBe(header.length);
+    const rows = await readResults(out);
+    expect(rows.map((r) => [r.line, r.status, r['input:Status'], r['input:line'], r.note])).toEqual([
+      ['2', 'success', 'open', '100', 'n0'],
+      ['3', 'success', 'open', '101', 'n1'],
+      ['4', 'success', 'open', '102', 'n2'],
+    ]);
+    expect(rows[0]?.correlationId).not.toBe('theirs-0');
+    expect(rows[0]?.['input:correlation_id']).toBe('theirs-0');
+
+    // A run that stopped after its first row: --resume reads the prefixed header back and keeps it.
+    await writeFile(out, text.split('\r\n').slice(0, 2).join('\r\n') + '\r\n');
+    const sentBefore = sim.counters.api;
+    const resumed = await runCli(['po-numbers', file, '--keep-columns', '--rate', '0', '--resume'], env());
+    expect(resumed.stderr).not.toContain('is not a results file');
+    expect(resumed.code).toBe(0);
+    expect(sim.counters.api - sentBefore).toBe(2);
+    const after = await readResults(out);
+    expect(after.map((r) => r['input:Status'])).toEqual(['open', 'open', 'open']);
+    expect(after[0]?.correlationId).toBe(rows[0]?.correlationId);
   });
 });

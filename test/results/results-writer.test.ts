@@ -4,12 +4,13 @@ import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { OutputError } from '../../src/errors.js';
-import { poNumbers } from '../../src/kinds.js';
+import { internalIdentifiers, poNumbers } from '../../src/kinds.js';
 import { OrderedOutput } from '../../src/results/ordered-output.js';
 import { flattenErrors, type ResultLine } from '../../src/result.js';
 import {
   FLUSH_INTERVAL_MS,
   ResultsWriter,
+  carriedNames,
   neutralise,
   resultCells,
   resultsHeader,
@@ -56,6 +57,36 @@ describe('results file', () => {
     expect(resultsHeader(poNumbers, ['=HYPERLINK("http://x","y")', 'Comment']).slice(-2)).toEqual([
       `'=HYPERLINK("http://x","y")`,
       'Comment',
+    ]);
+  });
+
+  test('a carried column named like a column of the results file gets the input: prefix', () => {
+    const header = resultsHeader(poNumbers, ['status', 'Line', 'Correlation ID', 'HTTP_status', 'note']);
+    expect(header.slice(-5)).toEqual([
+      'input:status',
+      'input:Line',
+      'input:Correlation ID',
+      'input:HTTP_status',
+      'note',
+    ]);
+    expect(new Set(header.map((n) => n.toLowerCase())).size).toBe(header.length);
+    // Against every column of the file, the other kind's value column is no clash.
+    expect(carriedNames(internalIdentifiers, ['errorType', 'poNumber'])).toEqual([
+      'input:errorType',
+      'poNumber',
+    ]);
+  });
+
+  test('the prefixed name never clashes either: the prefix is repeated until it is free', () => {
+    expect(carriedNames(poNumbers, ['status', 'input:status', 'Input: Status'])).toEqual([
+      'input:input:status',
+      'input:status',
+      'Input: Status',
+    ]);
+    expect(carriedNames(poNumbers, ['attempts', 'input:attempts', 'input:input:attempts'])).toEqual([
+      'input:input:input:attempts',
+      'input:attempts',
+      'input:input:attempts',
     ]);
   });
 
