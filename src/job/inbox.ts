@@ -9,9 +9,17 @@
  *
  * One inbox run at a time (DIR/.inbox.lock). The exit code is the worst of the files'.
  */
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, RunError } from '../errors.js';
+import { RunError } from '../errors.js';
+import {
+  INPUT,
+  moveToProcessed,
+  moveToRejected,
+  openFolders,
+  setAsideEarlier,
+  type InboxFolders,
+} from './inbox-folders.js';
 import { acquireLock } from '../results/lock.js';
 import type { Options } from '../options.js';
 import { ResumeMismatchError } from '../results/resume.js';
@@ -48,45 +56,10 @@ export interface InboxOptions {
   readonly report: (line: string) => void;
 }
 
-const INPUT = /\.(csv|xlsx)$/i;
-
-/** A UTC time stamp for file names: 20261123-040501. */
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
-async function freeName(dir: string, name: string): Promise<string> {
-  for (let n = 1; ; n++) {
-    const candidate = path.join(dir, n === 1 ? name : name.replace(/^(\d{8}-\d{6})/, `$1-${n}`));
-    const taken = await stat(candidate).then(
-      () => true,
-      () => false,
-    );
-    if (!taken) return candidate;
-  }
-}
-
-/**
- * The results of an earlier run of `base` that stopped part-way, moved out of `.work/` into
- * `processed/` (they are the record of what that run sent); returns where they went.
- */
-async function setAsideEarlier(folders: { work: string; processed: string }, base: string): Promise<string> {
-  const earlier = `${base}.results.csv`;
-  const names = (await readdir(folders.work)).filter(
-    (n) => n === earlier || n.startsWith(`${earlier}.partial-`),
-  );
-  const target = await freeName(folders.processed, `${stamp()}-${base}.earlier.results.csv`);
-  for (const n of names.sort()) {
-    const suffix = n.slice(earlier.length); // '' or '.partial-N'
-    await rename(path.join(folders.work, n), `${target}${suffix}`);
-  }
-  return target;
-}
-
 /** An open inbox: its directory, its folders, and what each file's run is given. */
 interface Inbox {
   readonly dir: string;
-  readonly folders: { readonly processed: string; readonly rejected: string; readonly work: string };
+  readonly folders: InboxFolders;
   readonly settings: InboxOptions;
   readonly io: Partial<RunIo>;
 }
@@ -119,23 +92,23 @@ export async function runInbox(
   return summariseInbox(box, files);
 }
 
-/** Check that `dir` is a directory and make its folders. */
+/** Open the inbox at `dir`: its folders, made and checked, and what each file's run is given. */
 async function openInbox(dir: string, settings: InboxOptions, io: Partial<RunIo>): Promise<Inbox> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new ConfigError(`The inbox ${dir} is not a directory`);
-  const folders = {
-    processed: path.join(dir, 'processed'),
-    rejected: path.join(dir, 'rejected'),
-    work: path.join(dir, '.work'),
-  };
-  await Promise.all(Object.values(folders).map((f) => mkdir(f, { recursive: true })));
-  return { dir, folders, settings, io };
+  return { dir, folders: await openFolders(dir), settings, io };
+}
+
+/**
+ * Not an input: a hidden file, or the lock file Excel keeps beside a workbook or CSV file it has
+ * open (`~$orders.xlsx`). Such files are left where they are and not reported.
+ */
+function isNotInput(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('~$');
 }
 
 /** The input files waiting in the inbox, in name order. */
 async function scanInbox(dir: string): Promise<string[]> {
   return (await readdir(dir, { withFileTypes: true }))
-    .filter((e) => e.isFile() && INPUT.test(e.name) && !e.name.startsWith('.'))
+    .filter((e) => e.isFile() && INPUT.test(e.name) && !isNotInput(e.name))
     .map((e) => e.name)
     .sort();
 }
@@ -215,13 +188,8 @@ async function moveProcessed(
   out: string,
   summary: RunSummary,
 ): Promise<InboxFile> {
-  const moved = await freeName(folders.processed, `${stamp()}-${name}`);
-  const results = moved.replace(INPUT, '.results.csv');
-  // The input first: a crash between the two leaves the results in .work/ and the input
-  // already out of the inbox, so nothing is sent twice.
-  await rename(file, moved);
-  await rename(out, results);
-  return { name, outcome: 'processed', exitCode: summary.exitCode, movedTo: moved, results, summary };
+  const { movedTo, results } = await moveToProcessed(folders, name, file, out);
+  return { name, outcome: 'processed', exitCode: summary.exitCode, movedTo, results, summary };
 }
 
 /** Move a malformed file to `rejected/`, with a note beside it saying why. */
@@ -231,19 +199,12 @@ async function rejectFile(
   file: string,
   error: RunError,
 ): Promise<InboxFile> {
-  const moved = await freeName(folders.rejected, `${stamp()}-${name}`);
-  const errorFile = `${moved}.error.txt`;
-  await rename(file, moved);
-  await writeFile(
-    errorFile,
-    `${name} was refused and nothing was sent.\n\n${error.message}\n\n` +
-      'Fix the file and put it back in the inbox to process it.\n',
-  );
+  const { movedTo, errorFile } = await moveToRejected(folders, name, file, error.message);
   return {
     name,
     outcome: 'rejected',
     exitCode: error.exitCode,
-    movedTo: moved,
+    movedTo,
     results: errorFile,
     message: error.message,
   };

@@ -24,6 +24,7 @@ import { KeptRows, completeResume, planResume, type ResumePlan } from '../result
 import { processRows, type RowsContext, type Stop } from './rows.js';
 import { spool, type Spooled } from '../input/spool.js';
 import { summarise, type RunSummary } from '../report/summary.js';
+import { plural } from '../report/plural.js';
 
 /** The world a run talks to; every field defaults to the real process's. */
 export interface RunIo {
@@ -136,7 +137,7 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
     const first = checked.firstInvalid[0];
     throw new InputError(
       displayName,
-      `--strict: ${checked.invalid} of ${checked.rows} rows are invalid, so nothing was sent. ` +
+      `--strict: ${checked.invalid} of ${plural(checked.rows ?? 0, 'row')} ${checked.rows === 1 ? 'is' : 'are'} invalid, so nothing was sent. ` +
         `First, line ${first?.line}: ${first?.problem}. ` +
         (options.dryRun
           ? 'Run the dry run without --strict to see every invalid row'
@@ -149,7 +150,7 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
   logger.info(
     checked.rows === undefined
       ? `${displayName}: ${kind.name} rows (dry run: every row is checked, nothing is sent)`
-      : `${displayName}: ${checked.rows} ${kind.name} rows, ${checked.invalid} invalid`,
+      : `${displayName}: ${plural(checked.rows, `${kind.name} row`)}, ${checked.invalid} invalid`,
   );
   const keep = options.keepColumns ? checked.header.extras : [];
   const header = resultsHeader(
@@ -165,7 +166,9 @@ async function planTheResume({ options, file, logger, input }: Job): Promise<Res
   if (options.resume && !plan) logger.info(`${options.out} does not exist yet: starting a fresh run`);
   if (plan) {
     const kept = await verifyResume(plan, file, input.displayName, input.checked, input.header);
-    logger.info(`resuming into ${options.out}: ${kept} rows already applied are kept and not sent again`);
+    logger.info(
+      `resuming into ${options.out}: ${plural(kept, 'row')} already applied ${kept === 1 ? 'is' : 'are'} kept and not sent again`,
+    );
   }
   return plan;
 }
@@ -190,6 +193,7 @@ async function verifyResume(
 async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
     overwrite: options.overwrite,
+    resumable: !options.dryRun,
   });
   const counts: Record<RowStatus, number> = {
     success: 0,

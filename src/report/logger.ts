@@ -32,16 +32,21 @@ const redactFormat = winston.format((info) => {
   return info;
 });
 
-function textLine(colour: boolean): winston.Logform.Format {
+/**
+ * One line of text per entry: `level: message (key=value …)`, with only the fields that are set.
+ * `stamped` puts the entry's ISO time stamp first: a log file is read later, stderr as it happens.
+ */
+function textLine(colour: boolean, stamped: boolean): winston.Logform.Format {
   return winston.format.combine(
     ...(colour ? [winston.format.colorize({ level: true })] : []),
     winston.format.printf((info) => {
-      const { level, message, timestamp: _t, ...meta } = info;
+      const { level, message, timestamp, ...meta } = info;
       const extra = Object.entries(meta)
-        .filter(([k]) => typeof k === 'string')
+        .filter(([, v]) => v !== undefined)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ');
-      return `${level}: ${String(message)}${extra ? ` (${extra})` : ''}`;
+      const stamp = stamped && typeof timestamp === 'string' ? `${timestamp} ` : '';
+      return `${stamp}${level}: ${String(message)}${extra ? ` (${extra})` : ''}`;
     }),
   );
 }
@@ -59,7 +64,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const transports: winston.transport[] = [
     new winston.transports.Stream({
       stream: options.stderr,
-      format: textLine(options.stderr.isTTY === true),
+      format: textLine(options.stderr.isTTY === true, false),
     }),
   ];
   const file = options.file === undefined ? undefined : createWriteStream(options.file, { flags: 'a' });
@@ -69,7 +74,7 @@ export function createLogger(options: LoggerOptions): Logger {
       stream: file,
       format:
         options.fileFormat === 'text'
-          ? winston.format.combine(winston.format.timestamp(), textLine(false))
+          ? winston.format.combine(winston.format.timestamp(), textLine(false, true))
           : winston.format.combine(winston.format.timestamp(), winston.format.json()),
     });
   if (fileTransport) transports.push(fileTransport);

@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
+import { plural } from './plural.js';
 
 /** What progress is drawn from. */
 export interface ProgressCounts {
@@ -69,7 +70,7 @@ export function progressLine(counts: ProgressCounts, total: number, elapsedSecon
   const left = rate > 0 ? (total - counts.done) / rate : Number.POSITIVE_INFINITY;
   const percent = total > 0 ? Math.floor((counts.done / total) * 100) : 100;
   return (
-    `progress: ${counts.done} of ${total} rows (${percent}%), ${rate.toFixed(1)} rows/s, ` +
+    `progress: ${counts.done} of ${plural(total, 'row')} (${percent}%), ${rate.toFixed(1)} rows/s, ` +
     `${counts.failed} failed, ${counts.invalid} invalid, about ${duration(left)} left`
   );
 }

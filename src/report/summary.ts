@@ -3,6 +3,7 @@
  */
 import type { KindName } from '../kinds.js';
 import type { RowStatus } from '../result.js';
+import { plural } from './plural.js';
 
 /** What stopped a run part-way. */
 export type StopCause = 'auth' | 'max-failures' | 'signal' | 'output';
@@ -78,11 +79,11 @@ export function summarise(input: SummaryInput): RunSummary {
     .filter((s) => counts[s] > 0)
     .map((s) => `${counts[s]} ${s}`);
   const text =
-    `${input.dryRun ? 'Dry run: ' : ''}${input.rows} rows: ${parts.join(', ') || 'nothing to do'}` +
+    `${input.dryRun ? 'Dry run: ' : ''}${plural(input.rows, 'row')}: ${parts.join(', ') || 'nothing to do'}` +
     (input.kept > 0 ? ` (${input.kept} success kept from the earlier run)` : '') +
-    ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${input.retries} retries${latencyText(input.latency)})` : ''}.` +
+    ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${plural(input.retries, 'retry', 'retries')}${latencyText(input.latency)})` : ''}.` +
     (input.throttle.signals > 0
-      ? ` Throttled: ${input.throttle.signals} answers of 429/503, pace cut ${input.throttle.cuts} times` +
+      ? ` Throttled: ${plural(input.throttle.signals, 'answer')} of 429/503, pace cut ${plural(input.throttle.cuts, 'time')}` +
         `${input.throttle.lowestRate === undefined ? '' : ` (lowest ${input.throttle.lowestRate.toFixed(1)} requests/s)`}.`
       : '') +
     `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''} Results: ${input.resultsPath}`;

@@ -7,6 +7,7 @@ import { open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OutputError } from '../errors.js';
+import { cannotCreate } from './cannot-create.js';
 
 /** What a lock file holds. */
 interface LockInfo {
@@ -59,9 +60,8 @@ async function create(path: string): Promise<boolean> {
   try {
     handle = await open(path, 'wx');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    throw new OutputError(`Cannot create the lock file ${path} (${code ?? String(error)})`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw cannotCreate('the lock file', path, error);
   }
   const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   try {
@@ -114,8 +114,7 @@ async function removeStale(path: string, raw: string | undefined): Promise<void>
   try {
     await (await open(guard, 'wx')).close();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EEXIST') throw new OutputError(`Cannot create ${guard} (${code ?? String(error)})`);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotCreate('the lock file', guard, error);
     const age = Date.now() - (await stat(guard).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
     if (age > TAKEOVER_GUARD_STALE_MS) await rm(guard, { force: true });
     else await sleep(25); // another run is taking over: see what it leaves

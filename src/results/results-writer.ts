@@ -8,6 +8,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { OutputError } from '../errors.js';
+import { cannotCreate } from './cannot-create.js';
+import { normaliseName } from '../input/header.js';
 import type { Kind } from '../kinds.js';
 import { redactor } from '../report/redact.js';
 import type { ResultLine } from '../result.js';
@@ -26,7 +28,28 @@ export const RESULT_COLUMNS = [
 /** The header of a results file for `kind`, with any carried extra columns at the end. */
 export function resultsHeader(kind: Kind, extraNames: readonly string[] = []): string[] {
   // Extra names come from the input's header: as any other cell, they must not run as formulas.
-  return ['line', ...kind.columns, ...RESULT_COLUMNS, ...extraNames.map(neutralise)];
+  return ['line', ...kind.columns, ...RESULT_COLUMNS, ...carriedNames(kind, extraNames).map(neutralise)];
+}
+
+/** What a carried column that clashes with one of the results file's own columns is called instead. */
+export const CARRIED_PREFIX = 'input:';
+
+/**
+ * The names of the extra columns carried by `--keep-columns`. One named like a column of the
+ * results file (`line`, `status`, `correlationId`…, compared as header names are: case, spaces,
+ * `_` and `-` do not matter) would give the file two columns of that name that disagree, so it is
+ * called `input:status`, and `input:input:status` if the input has that one too.
+ */
+export function carriedNames(kind: Kind, extraNames: readonly string[]): string[] {
+  const own = new Set(['line', ...kind.columns, ...RESULT_COLUMNS].map(normaliseName));
+  const taken = new Set([...own, ...extraNames.map(normaliseName)]);
+  return extraNames.map((name) => {
+    if (!own.has(normaliseName(name))) return name;
+    let carried = `${CARRIED_PREFIX}${name}`;
+    while (taken.has(normaliseName(carried))) carried = `${CARRIED_PREFIX}${carried}`;
+    taken.add(normaliseName(carried));
+    return carried;
+  });
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -88,6 +111,7 @@ export class ResultsWriter {
     private readonly stringifier: Stringifier,
     private readonly file: WriteStream,
     readonly path: string,
+    resumable: boolean,
   ) {
     let fail!: (error: OutputError) => void;
     this.failed = new Promise((resolve) => (fail = resolve));
@@ -96,8 +120,8 @@ export class ResultsWriter {
     file.on('error', (error: NodeJS.ErrnoException) => {
       if (this.failure) return;
       this.failure = new OutputError(
-        `the results file cannot be written (${error.message}); ` +
-          'free some space (or fix the cause), then run the same command with --resume',
+        `the results file cannot be written (${error.message}); free some space (or fix the cause), then ` +
+          (resumable ? 'run the same command with --resume' : 'run it again with --overwrite'),
       );
       fail(this.failure);
       for (const wake of this.drainWaiters) wake();
@@ -111,27 +135,31 @@ export class ResultsWriter {
 
   /**
    * Create the file. It is opened with O_EXCL unless `overwrite`, so an existing file is never
-   * replaced by accident, even by a second run started at the same moment.
+   * replaced by accident, even by a second run started at the same moment. `resumable` (default
+   * true) says whether `--resume` can continue the file: a dry run's cannot, so its messages
+   * never suggest it.
    */
   static async create(
     path: string,
     header: readonly string[],
-    options: { overwrite: boolean },
+    options: { overwrite: boolean; resumable?: boolean },
   ): Promise<ResultsWriter> {
+    const resumable = options.resumable ?? true;
     const file = createWriteStream(path, { flags: options.overwrite ? 'w' : 'wx' });
     try {
       await once(file, 'open');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw cannotCreate('the results file', path, error);
       throw new OutputError(
-        code === 'EEXIST'
-          ? `The results file ${path} already exists. Choose another --out, add --resume to continue it, or --overwrite to replace it`
-          : `Cannot create the results file ${path} (${code ?? String(error)})`,
+        `The results file ${path} already exists. Choose another --out, ` +
+          (resumable ? 'add --resume to continue it, ' : '') +
+          'or --overwrite to replace it',
       );
     }
     const stringifier = stringify({ bom: true, record_delimiter: 'windows' });
     stringifier.pipe(file);
-    const writer = new ResultsWriter(stringifier, file, path);
+    const writer = new ResultsWriter(stringifier, file, path, resumable);
     writer.stringifier.write(header);
     return writer;
   }

@@ -13,7 +13,7 @@ import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { neutralise } from './results-writer.js';
+import { CARRIED_PREFIX, RESULT_COLUMNS, neutralise } from './results-writer.js';
 
 /**
  * The input no longer matches the earlier results being resumed: it changed since that run. An
@@ -94,7 +94,7 @@ export async function* previousRows(file: string, header: readonly string[]): As
     for await (const cells of parser as AsyncIterable<string[]>) {
       if (first) {
         first = false;
-        if (cells.join(',') !== header.join(',')) {
+        if (!sameColumns(cells, header)) {
           // A header cut short by a crash is no header: nothing was written after it.
           if (!complete && header.join(',').startsWith(cells.join(','))) return;
           throw new InputError(
@@ -118,6 +118,26 @@ export async function* previousRows(file: string, header: readonly string[]): As
     return;
   }
   if (pending && complete) yield toRow(pending);
+}
+
+/** The columns before the carried ones: `line`, the kind's three, and the results columns. */
+const OWN_COLUMNS = 4 + RESULT_COLUMNS.length;
+
+/**
+ * Whether a results file's header `found` has the columns of `expected`. A file written before
+ * carried columns that clash got their `input:` prefix (`status`, not `input:status`) has the same
+ * columns in the same places, so it is resumed too.
+ */
+function sameColumns(found: readonly string[], expected: readonly string[]): boolean {
+  return (
+    found.length === expected.length &&
+    found.every((cell, i) => {
+      let name = expected[i] ?? '';
+      while (i >= OWN_COLUMNS && name !== cell && name.startsWith(CARRIED_PREFIX))
+        name = name.slice(CARRIED_PREFIX.length);
+      return name === cell;
+    })
+  );
 }
 
 function toRow(cells: string[]): PreviousRow {

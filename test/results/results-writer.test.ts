@@ -4,12 +4,13 @@ import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { OutputError } from '../../src/errors.js';
-import { poNumbers } from '../../src/kinds.js';
+import { internalIdentifiers, poNumbers } from '../../src/kinds.js';
 import { OrderedOutput } from '../../src/results/ordered-output.js';
 import { flattenErrors, type ResultLine } from '../../src/result.js';
 import {
   FLUSH_INTERVAL_MS,
   ResultsWriter,
+  carriedNames,
   neutralise,
   resultCells,
   resultsHeader,
@@ -59,6 +60,36 @@ describe('results file', () => {
     ]);
   });
 
+  test('a carried column named like a column of the results file gets the input: prefix', () => {
+    const header = resultsHeader(poNumbers, ['status', 'Line', 'Correlation ID', 'HTTP_status', 'note']);
+    expect(header.slice(-5)).toEqual([
+      'input:status',
+      'input:Line',
+      'input:Correlation ID',
+      'input:HTTP_status',
+      'note',
+    ]);
+    expect(new Set(header.map((n) => n.toLowerCase())).size).toBe(header.length);
+    // Against every column of the file, the other kind's value column is no clash.
+    expect(carriedNames(internalIdentifiers, ['errorType', 'poNumber'])).toEqual([
+      'input:errorType',
+      'poNumber',
+    ]);
+  });
+
+  test('the prefixed name never clashes either: the prefix is repeated until it is free', () => {
+    expect(carriedNames(poNumbers, ['status', 'input:status', 'Input: Status'])).toEqual([
+      'input:input:status',
+      'input:status',
+      'Input: Status',
+    ]);
+    expect(carriedNames(poNumbers, ['attempts', 'input:attempts', 'input:input:attempts'])).toEqual([
+      'input:input:input:attempts',
+      'input:attempts',
+      'input:input:attempts',
+    ]);
+  });
+
   test('an existing file is never overwritten without --overwrite', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'r.csv');
@@ -68,6 +99,27 @@ describe('results file', () => {
     const writer = await ResultsWriter.create(file, ['line'], { overwrite: true });
     await writer.close();
     expect(await readFile(file, 'utf8')).toBe('\ufeffline\r\n');
+  });
+
+  test('an existing file: the message offers --resume only for a file --resume can continue', async () => {
+    const file = path.join(await tempDir(), 'r.csv');
+    await writeFile(file, 'precious');
+    await expect(ResultsWriter.create(file, ['line'], { overwrite: false })).rejects.toThrow(
+      `The results file ${file} already exists. Choose another --out, add --resume to continue it, or --overwrite to replace it`,
+    );
+    // A dry run's results: --resume is refused with --dry-run, so it is not suggested.
+    await expect(
+      ResultsWriter.create(file, ['line'], { overwrite: false, resumable: false }),
+    ).rejects.toThrow(
+      `The results file ${file} already exists. Choose another --out, or --overwrite to replace it`,
+    );
+  });
+
+  test('a folder that does not exist is named, with what to do; nothing is created', async () => {
+    const file = path.join(await tempDir(), 'missing', 'r.csv');
+    await expect(ResultsWriter.create(file, ['line'], { overwrite: false })).rejects.toThrow(
+      `Cannot create the results file ${file}: the folder ${path.dirname(file)} does not exist (ENOENT); nothing was sent`,
+    );
   });
 
   test('rows reach the file while the run goes on, not only when it closes', async () => {
@@ -143,5 +195,20 @@ describe('a results file that cannot be written', () => {
     await writer.drained();
     await writer.close();
     expect(writer.error).toBe(error);
+  });
+
+  onFullDisk('a file --resume cannot continue (a dry run) says to run again with --overwrite', async () => {
+    const file = path.join(await tempDir(), 'r.csv');
+    await symlink('/dev/full', file);
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), {
+      overwrite: true,
+      resumable: false,
+    });
+    writer.write(row(2, 'PO-1'));
+    const error = await writer.failed;
+    await writer.close();
+    expect(error.message).toContain('ENOSPC');
+    expect(error.message).toMatch(/then run it again with --overwrite$/);
+    expect(error.message).not.toContain('--resume');
   });
 });
