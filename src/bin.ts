@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `--`: Node 20 reads an `--env-file` anywhere on its command line, even after the script, and
+// exits 9 when the file is missing before this program can say so (nodejs/node#54232).
 /** The `cloudcockpit-bulk` executable: everything is in `main`, so tests can call it without a process. */
 import { hideBin } from 'yargs/helpers';
 import { EXIT_INTERNAL, main, reportUnexpected } from './cli/cli.js';

@@ -9,9 +9,18 @@ import { parseEnv } from 'node:util';
 import { readableByOthers } from '../api/credentials.js';
 import { ConfigError } from '../errors.js';
 
-/** Why a file could not be read, in the system's short words (`ENOENT`), never a stack. */
+const WORDS: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  ENOTDIR: 'a folder on its path does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/** Why a file could not be read, in words and the system's short code (`ENOENT`), never a stack. */
 function why(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined) return String(error);
+  return WORDS[code] ? `${WORDS[code]}, ${code}` : code;
 }
 
 /**

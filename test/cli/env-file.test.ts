@@ -27,7 +27,7 @@ describe('loadEnvFile', () => {
   });
 
   test.each([
-    ['missing', 'ENOENT'],
+    ['missing', 'it does not exist, ENOENT'],
     ['a folder', 'it is a folder'],
   ])('a file that is %s is a ConfigError naming --env-file and why', async (what, reason) => {
     const dir = await tempDir();

@@ -168,8 +168,9 @@ describe('transport', () => {
       env({ CLOUDCOCKPIT_TOKEN_URL: 'http://login.example.com/token' }),
     );
     expect(run.code).toBe(2);
+    // The value came from the environment, so the message names the variable (issue 13, item 3).
     expect(run.stderr).toContain(
-      'Expected `--token-url` to be an https:// URL (plain http is allowed only for a loopback host)',
+      'Expected `CLOUDCOCKPIT_TOKEN_URL` to be an https:// URL (plain http is allowed only for a loopback host)',
     );
   });
 });

@@ -1,6 +1,6 @@
 /** Runs the built CLI as a real process, the way a person or cron would. */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -36,8 +36,26 @@ export function simEnv(url: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Proce
 
 /** Run the CLI with `args` and `env`, optionally feeding `stdin`; resolves when it exits. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Promise<CliRun> {
+  return runProcess(process.execPath, [BIN, ...args], env, stdin);
+}
+
+/**
+ * Run the built executable itself, through its `#!` line, as the installed `cloudcockpit-bulk`
+ * command runs (npm makes the file executable on install; so does this).
+ */
+export async function runInstalled(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  await chmod(BIN, 0o755);
+  return runProcess(BIN, args, env);
+}
+
+function runProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdin?: string,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: 'pipe' });
+    const child = spawn(command, args, { env: cleanEnv(env), stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
