@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
 import { AdaptiveThrottle } from '../../src/pacing/throttle.js';
 
 function setup(max = { concurrency: 32, rate: 0 }, rate = max.rate) {
@@ -10,23 +11,68 @@ function setup(max = { concurrency: 32, rate: 0 }, rate = max.rate) {
 }
 
 describe('AdaptiveThrottle', () => {
-  test('an unpaced run told 429 settles just under what got through in the last second', () => {
+  test('an unpaced run told 429 settles just under what got through in its best second; 429 leaves the concurrency', () => {
     const { throttle, target, at } = setup();
     for (let i = 0; i < 100; i++) {
       at(1000 + i * 5);
       throttle.answer(204, 1000 + i * 5);
     }
     throttle.answer(429, 1499);
+    throttle.answer(429, 1499);
     expect(target.limiter.rate).toBeCloseTo(90);
-    expect(target.scheduler.concurrency).toBe(29);
+    expect(target.scheduler.concurrency).toBe(32);
     expect(throttle.cuts).toBe(1);
   });
 
-  test('429s for requests started before the last cut, or within a second of it, do not cut again', () => {
+  test('a lone refusal among a hundred good answers is not the pace and cuts nothing; a second one cuts', () => {
+    const { throttle, target, at } = setup({ concurrency: 16, rate: 150 });
+    for (let i = 0; i < 100; i++) {
+      at(1000 + i * 10);
+      throttle.answer(204, 1000 + i * 10);
+    }
+    throttle.answer(429, 1990);
+    expect({ rate: target.limiter.rate, cuts: throttle.cuts, signals: throttle.signals }).toEqual({
+      rate: 150,
+      cuts: 0,
+      signals: 1,
+    });
+    throttle.answer(429, 1990);
+    expect(throttle.cuts).toBe(1);
+    expect(target.limiter.rate).toBeCloseTo(90);
+  });
+
+  test('a paced run told 429 lands under what the server let through, not under what it asked for', () => {
+    // Paced at 10/s against a limit of 5/s: cutting the asked rate gave 9/s, cut after cut.
+    const { throttle, target, at } = setup({ concurrency: 4, rate: 10 });
+    for (let i = 0; i < 5; i++) {
+      at(1000 + i * 100);
+      throttle.answer(204, 1000 + i * 100);
+    }
+    at(1500);
+    throttle.answer(429, 1500);
+    expect(target.limiter.rate).toBeCloseTo(4.5);
+  });
+
+  test('a 503 also cuts the requests in flight, even from 4 (rounding up kept 4 for ever)', () => {
+    const { throttle, target, at } = setup({ concurrency: 4, rate: 10 });
+    at(1000);
+    throttle.answer(204, 1000);
+    throttle.answer(503, 1000);
+    expect(target.scheduler.concurrency).toBe(3);
+    at(2100);
+    throttle.answer(503, 2100);
+    expect(target.scheduler.concurrency).toBe(2);
+  });
+
+  test('refusals of requests started before the last cut, or within a second of it, do not cut again', () => {
     const { throttle, target, at } = setup({ concurrency: 8, rate: 50 });
+    for (let i = 0; i < 40; i++) {
+      at(1000 + i * 20);
+      throttle.answer(204, 1000 + i * 20);
+    }
     at(2000);
     throttle.answer(429, 1990);
-    expect(target.limiter.rate).toBeCloseTo(45);
+    expect(target.limiter.rate).toBeCloseTo(36);
     at(2010);
     throttle.answer(429, 1995);
     throttle.answer(503, 1999);
@@ -38,23 +84,33 @@ describe('AdaptiveThrottle', () => {
     expect(throttle.cuts).toBe(1);
     throttle.answer(429, 2990);
     expect(throttle.cuts).toBe(2);
-    expect(target.limiter.rate).toBeCloseTo(40.5);
   });
 
-  test('good answers raise the pace gradually, never above --rate or --concurrency', () => {
+  test('answers to the same burst that arrive after the first cut lift the pace to 90% of what got through', () => {
+    const { throttle, target, at } = setup();
+    for (let i = 0; i < 10; i++) throttle.answer(204, 1000);
+    throttle.answer(429, 1000);
+    expect(target.limiter.rate).toBeCloseTo(9);
+    at(1050);
+    for (let i = 0; i < 10; i++) throttle.answer(204, 1000);
+    expect(target.limiter.rate).toBeCloseTo(18);
+  });
+
+  test('good answers raise the pace, faster the longer nothing is refused, never above --rate or --concurrency', () => {
     const { throttle, target, at } = setup({ concurrency: 4, rate: 20 });
     at(1000);
-    throttle.answer(429, 1000);
-    expect(target.limiter.rate).toBeCloseTo(18);
-    expect(target.scheduler.concurrency).toBe(4);
+    throttle.answer(503, 1000);
+    expect(target.limiter.rate).toBeCloseTo(9); // nothing got through: half of what was asked, less 10%
+    expect(target.scheduler.concurrency).toBe(3);
     const rates: number[] = [];
-    for (let t = 1100; t <= 8000; t += 100) {
+    for (let t = 1100; t <= 40_000; t += 100) {
       at(t);
       throttle.answer(204, t);
       rates.push(target.limiter.rate);
     }
-    expect(rates[5]).toBeCloseTo(18); // nothing within the first second
-    expect(rates[9]).toBeCloseTo(19);
+    const rise = (second: number) => rates[second * 10 + 9]! - rates[second * 10 - 1]!;
+    expect(rise(2)).toBeCloseTo(0.1, 1); // 1% of about 10 a second at first
+    expect(rise(12)).toBeGreaterThan(0.3); // doubled twice after ten quiet seconds
     expect(Math.max(...rates)).toBe(20);
     expect(target.scheduler.concurrency).toBe(4);
   });
@@ -68,5 +124,48 @@ describe('AdaptiveThrottle', () => {
     expect(target.limiter.rate).toBe(0);
     expect(target.scheduler.concurrency).toBe(16);
     expect(throttle.lowestRate).toBeUndefined();
+  });
+
+  test('500, 502 and 504 neither raise the pace nor count as let through', () => {
+    const { throttle, target, at } = setup({ concurrency: 8, rate: 50 });
+    at(1000);
+    throttle.answer(429, 1000);
+    const cut = target.limiter.rate;
+    for (let t = 1100; t < 6000; t += 10) {
+      at(t);
+      throttle.answer([500, 502, 504][t % 3]!, t);
+    }
+    expect(target.limiter.rate).toBe(cut);
+  });
+
+  test('whatever the answers and their timing, the pace stays within its bounds', () => {
+    const answer = fc.record({
+      status: fc.constantFrom(204, 400, 404, 429, 500, 502, 503),
+      after: fc.integer({ min: 0, max: 1500 }),
+      startedBefore: fc.integer({ min: 0, max: 3000 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.constantFrom(0, 1, 5, 20, 100),
+        fc.array(answer, { maxLength: 300 }),
+        (concurrency, rate, answers) => {
+          const { throttle, target, at } = setup({ concurrency, rate });
+          let t = 1000;
+          for (const a of answers) {
+            t += a.after;
+            at(t);
+            throttle.answer(a.status, t - a.startedBefore);
+            expect(target.scheduler.concurrency).toBeGreaterThanOrEqual(1);
+            expect(target.scheduler.concurrency).toBeLessThanOrEqual(concurrency);
+            if (throttle.cuts > 0) expect(target.limiter.rate).toBeGreaterThanOrEqual(1);
+            if (rate > 0) expect(target.limiter.rate).toBeLessThanOrEqual(rate);
+          }
+          expect(throttle.cuts).toBeLessThanOrEqual(throttle.signals);
+          if (throttle.cuts === 0) expect(target.limiter.rate).toBe(rate);
+        },
+      ),
+      { seed: 16, numRuns: 300 },
+    );
   });
 });
