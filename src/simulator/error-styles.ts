@@ -163,7 +163,7 @@ function wrongTypes(error: ApiError): object {
     correlationId: 42,
     errors:
       error.errors === null || error.errors.length === 0
-        ? { detail: null }
+        ? []
         : [
             null,
             ...error.errors.map((e) => ({

@@ -142,7 +142,7 @@ describe('renderError', () => {
         { propertyName: 'customerId', description: 'Not a valid UUID.', extra: { nested: null } },
       ],
     });
-    expect(JSON.parse(renderError('wrong-types', notFound).body).errors).toEqual({ detail: null });
+    expect(JSON.parse(renderError('wrong-types', notFound).body)).toMatchObject({ type: 404, errors: [] });
   });
 
   test('extra headers such as Retry-After are kept in every style', () => {
