@@ -70,7 +70,10 @@ export class ApiClient {
           const attempt = input.error.options.context.attempt as AttemptContext;
           const answer = input.error.response as Response<string> | undefined;
           if (answer !== undefined) this.answered(attempt, answer);
-          const delay = this.stopped ? 0 : retryDelay(input);
+          // A token that could not be had is not the API failing: the token endpoint had its own
+          // quick retries, and no row can be sent without one, so the row stops the run instead.
+          const noToken = input.error.cause instanceof TokenError;
+          const delay = this.stopped || noToken ? 0 : retryDelay(input);
           attempt.waiting = delay > 0;
           return delay;
         },

@@ -1,10 +1,14 @@
 /**
  * Whatever the API answers, each row tells the truth (issue 16): the built CLI against the
- * simulator in each of its error styles, read back from the results file row by row.
+ * simulator in each of its error styles, read back from the results file row by row; and a token
+ * endpoint that goes down is a stop, not a storm of API retries.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultPlan } from '../../src/simulator/fault-plan.js';
 import { plannedFaults } from '../../src/simulator/fault-plan.js';
 import type { ErrorStyle } from '../../src/simulator/error-styles.js';
@@ -12,6 +16,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { openWorld } from '../../src/simulator/world.js';
 import { readResults, runCli, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
+import { writePoNumbers } from '../helpers/generate.js';
 
 const SUBSCRIPTION = '8b7f5e2a-45c1-4f0e-a3d2-6c9e1b2d3f44';
 const REJECTED_TEXT = "The value contains characters that are not allowed ('<', '>').";
@@ -196,5 +201,70 @@ describe.each(Object.keys(EXPECTED) as ErrorStyle[])('error answers written as %
       );
     }
     expect(run.stderr).not.toContain('unexpected error');
+  });
+});
+
+describe('a token endpoint that goes down during the run', () => {
+  test('stops the run within about a second of the token running out, with no API retries and a message that says why', async () => {
+    const tokens = await startSimulator({
+      clientId: 'nightly',
+      clientSecret: 'Secret-value-1234',
+      tokenLifetimeSeconds: 2,
+    });
+    // The token endpoint is reached through this relay, so it can go down while the API stays up.
+    const relay = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        void fetch(tokens.tokenUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        }).then(async (answer) =>
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text()),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const tokenUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/x/oauth2/v2.0/token`;
+    try {
+      const input = path.join(dir, 'token-down.csv');
+      await writePoNumbers(input, 100);
+      const out = path.join(dir, 'token-down.results.csv');
+      const started = performance.now();
+      const running = runCli(
+        ['po-numbers', input, '--out', out, '--rate', '10', '--concurrency', '2', '--no-progress'],
+        {
+          CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
+          CLOUDCOCKPIT_BASE_URL: tokens.url,
+          CLOUDCOCKPIT_TOKEN_URL: tokenUrl,
+          CLOUDCOCKPIT_CLIENT_ID: 'nightly',
+          CLOUDCOCKPIT_CLIENT_SECRET: 'Secret-value-1234',
+        },
+      );
+      while (tokens.issuedTokens === 0) await sleep(10);
+      relay.close();
+      relay.closeAllConnections();
+      const run = await running;
+      // The token is renewed 1.8 s after it was issued; the old code then took 16 s and more.
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(run.code).toBe(3);
+      expect(run.stderr).not.toContain('retrying');
+      expect(run.stderr).toMatch(
+        /stopping: Could not reach the token endpoint \S+ \(ECONNREFUSED\) after 4 attempts/,
+      );
+      expect(run.stderr).toContain(' 0 retries');
+      const rows = await readResults(out);
+      expect(rows).toHaveLength(100);
+      const sent = rows.filter((r) => r.status === 'success');
+      expect(sent.length).toBeGreaterThan(5);
+      expect(tokens.counters.api).toBe(sent.length);
+      expect(rows.slice(sent.length).every((r) => r.status === 'not_attempted' && r.attempts === '0')).toBe(
+        true,
+      );
+    } finally {
+      relay.close();
+      await tokens.close();
+    }
   });
 });
