@@ -1,13 +1,13 @@
 /**
  * The API client against the simulator: how a row's attempts are counted when the token endpoint
- * fails (issue 16, item 2).
+ * fails and when the API refuses a token (issue 16, items 2 and 3).
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ApiClient, type ClientOptions, type RetryInfo } from '../../src/api/client.js';
-import { ClientCredentialsToken, type TokenProvider } from '../../src/api/token.js';
+import { ClientCredentialsToken, StaticToken, type TokenProvider } from '../../src/api/token.js';
 import { poNumbers } from '../../src/kinds.js';
 import { RateLimiter } from '../../src/pacing/rate-limiter.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
@@ -84,5 +84,46 @@ describe('a token endpoint that cannot be reached', () => {
     expect(result.stopRun).toMatch(
       /^Could not reach the token endpoint http:\/\/127\.0\.0\.1:\d+\/x\/oauth2\/v2\.0\/token \(ECONNREFUSED\) after 4 attempts/,
     );
+  });
+});
+
+describe('one retry budget per row', () => {
+  test('after a 401 the renewed token gets one more try, not a fresh budget: at most retries + 2 attempts', async () => {
+    sim.configure({ failureRate: 1 });
+    const retries = 2;
+    // The token is revoked while the row waits for its last retry: that attempt gets 401, the
+    // client renews the token, and the 500s go on.
+    const { api } = client(credentials(), retries, (info) => {
+      if (info.attempt === retries) sim.revokeIssuedTokens();
+    });
+    const correlationId = crypto.randomUUID();
+    const result = await api.send(poNumbers, change, correlationId);
+    const sent = sim.requests.filter((r) => r.correlationId === correlationId).map((r) => r.status);
+    expect(sent).toEqual([500, 500, 401, 500]);
+    expect(result).toMatchObject({ status: 'failed', httpStatus: 500, attempts: retries + 2, correlationId });
+    expect(sim.issuedTokens).toBe(2);
+  });
+
+  test('a 401 on the first attempt leaves the whole budget: retries + 2 attempts in all', async () => {
+    sim.configure({ failureRate: 1 });
+    const tokens = credentials();
+    const { api, retried } = client(tokens, 2);
+    await tokens.get();
+    sim.revokeIssuedTokens();
+    const correlationId = crypto.randomUUID();
+    const result = await api.send(poNumbers, change, correlationId);
+    const sent = sim.requests.filter((r) => r.correlationId === correlationId).map((r) => r.status);
+    expect(sent).toEqual([401, 500, 500, 500]);
+    expect(result).toMatchObject({ status: 'failed', httpStatus: 500, attempts: 4 });
+    // The retries are told with the row's own attempt numbers, counted across the renewal.
+    expect(retried.map((r) => r.attempt)).toEqual([2, 3]);
+  });
+
+  test('a token that cannot be renewed is not sent again after a 401', async () => {
+    sim.configure({ rejectAllTokens: true });
+    const { api } = client(new StaticToken('sim-static-token'), 5);
+    const result = await api.send(poNumbers, change, crypto.randomUUID());
+    expect(result).toMatchObject({ status: 'failed', httpStatus: 401, attempts: 1 });
+    expect(result.stopRun).toBe('the API refused the bearer token (HTTP 401)');
   });
 });
