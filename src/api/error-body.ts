@@ -75,7 +75,9 @@ function typeOf(type: string | undefined, details: string | undefined, status: n
   const path = type.replace(/[?#].*$/, '').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
   const segments = path.split(/[/:]/);
   const last = segments.reverse().find((s) => s !== '');
-  return last === undefined ? undefined : textOf(safeDecode(last), TYPE_LENGTH);
+  // `…/Status/404` or `…/rfc7231` names the status again, not a kind of error.
+  if (last === undefined || /^(\d+|rfc\d+)$/i.test(last)) return undefined;
+  return textOf(safeDecode(last), TYPE_LENGTH);
 }
 
 /** A problem's title and detail as one sentence; either alone if the other is missing or the same. */

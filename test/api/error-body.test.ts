@@ -74,6 +74,11 @@ describe('RFC 9457 problem details', () => {
     expect(read(json({ type: '/problems/out-of-stock/?lang=en#x' })).type).toBe('out-of-stock');
     expect(read(json({ type: 'urn:cloudcockpit:problem:locked' })).type).toBe('locked');
     expect(read(json({ type: 'https://example.com/' })).type).toBeUndefined();
+    // A link to a page about the status names nothing more than the status.
+    expect(
+      read(json({ type: 'https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/409' })).type,
+    ).toBeUndefined();
+    expect(read(json({ type: 'https://www.w3.org/Protocols/rfc2616' })).type).toBeUndefined();
   });
 
   test('errors on another status than 400 give no ValidationError, and a plain type always wins', () => {
