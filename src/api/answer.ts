@@ -1,10 +1,12 @@
 /**
  * What one row's outcome means, as a `RowResult`: its final answer, the API's error body, a
  * connection that failed, a stop or a missing token. Pure: the client decides which outcome it
- * was, this module finds the words (the API's where it gave some, else our own).
+ * was, this module finds the words (the API's where it gave some, read by `error-body.ts`, else
+ * our own).
  */
 import type { RequestError, Response } from 'got';
-import { flattenErrors, type RowResult } from '../result.js';
+import type { RowResult } from '../result.js';
+import { readErrorBody, type ErrorWords } from './error-body.js';
 import { RETRY_STATUS_CODES } from './retry-delay.js';
 
 /** The parts of an HTTP answer a row's result is made from. */
@@ -22,13 +24,6 @@ export interface RowSoFar {
 export interface Limits {
   readonly timeoutMs: number;
   readonly maxRetryAfterMs: number;
-}
-
-/** The API's documented error body; any field may be missing or null. */
-interface ErrorBody {
-  type?: string | null;
-  description?: string | null;
-  errors?: { propertyName?: string | null; description?: string[] | null }[] | null;
 }
 
 /** Our own words for answers that come without a body. */
@@ -113,30 +108,31 @@ export function tokenResult(message: string, row: RowSoFar, limits: Limits): Row
 
 function httpFailure(answer: Answer, row: RowSoFar, limits: Limits): RowResult {
   const status = answer.statusCode;
-  const body = parseErrorBody(answer.body);
+  const words = wordsOf(answer);
   const own = OWN_WORDS[status];
+  const statusLine = `The API answered HTTP ${status} ${answer.statusMessage ?? ''}`.trim();
   const description =
-    body?.description ??
+    words.description ??
+    (words.page === undefined ? undefined : `${statusLine} with a web page: ${words.page}`) ??
     own?.description ??
-    `The API answered HTTP ${status} ${answer.statusMessage ?? ''}`.trim();
+    statusLine;
   return {
     status: 'failed',
     httpStatus: status,
     attempts: row.count,
     correlationId: row.correlationId,
-    errorType: body?.type ?? own?.type ?? (status >= 500 ? 'ServerError' : 'HttpError'),
+    errorType: words.type ?? own?.type ?? (status >= 500 ? 'ServerError' : 'HttpError'),
     errorDescription: description + retryAfterNote(answer, limits.maxRetryAfterMs),
-    errorDetails: flattenErrors(body?.errors),
+    errorDetails: words.details,
   };
 }
 
-function parseErrorBody(body: string): ErrorBody | undefined {
-  if (body === '') return undefined;
+/** What the answer's body says. Reading it never throws; were it to, the row would still keep its status. */
+function wordsOf(answer: Answer): ErrorWords {
   try {
-    const parsed: unknown = JSON.parse(body);
-    return parsed && typeof parsed === 'object' ? (parsed as ErrorBody) : undefined;
+    return readErrorBody(answer.body, answer.headers['content-type'], answer.statusCode);
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -36,6 +36,7 @@ export interface ClientOptions {
 /** One retry about to happen. */
 export interface RetryInfo {
   readonly correlationId: string;
+  /** Requests the row has sent so far (1 before its second attempt), counted across a token renewal. */
   readonly attempt: number;
   readonly statusCode: number | undefined;
   readonly code: string | undefined;
@@ -70,7 +71,12 @@ export class ApiClient {
           const attempt = input.error.options.context.attempt as AttemptContext;
           const answer = input.error.response as Response<string> | undefined;
           if (answer !== undefined) this.answered(attempt, answer);
-          const delay = this.stopped ? 0 : retryDelay(input);
+          // A token that could not be had is not the API failing: the token endpoint had its own
+          // quick retries, and no row can be sent without one, so the row stops the run instead.
+          const noToken = input.error.cause instanceof TokenError;
+          // got counts retries per exchange; the row's budget counts every request it sent.
+          const spent = attempt.count >= attempt.allowed;
+          const delay = this.stopped || noToken || spent ? 0 : retryDelay(input);
           attempt.waiting = delay > 0;
           return delay;
         },
@@ -95,12 +101,12 @@ export class ApiClient {
           },
         ],
         beforeRetry: [
-          (error, retryCount) => {
+          (error) => {
             const attempt = error.options.context.attempt as AttemptContext;
             attempt.waiting = false;
             options.onRetry?.({
               correlationId: attempt.correlationId,
-              attempt: retryCount,
+              attempt: attempt.count,
               statusCode: error.response?.statusCode,
               code: error.code,
             });
@@ -115,6 +121,7 @@ export class ApiClient {
   async send(kind: Kind, change: Change, correlationId: string): Promise<RowResult> {
     const attempt: AttemptContext = {
       count: 0,
+      allowed: this.options.retries + 1,
       token: '',
       correlationId,
       startedAt: 0,
@@ -138,8 +145,10 @@ export class ApiClient {
         return this.unanswered(error, attempt);
       }
       if (response.statusCode === 401 && !renewed && this.options.token.refused(attempt.token)) {
-        // One fresh token and one more try, with the same correlation id.
+        // One fresh token and one more try, with the same correlation id; the retries left are
+        // what remains of the row's budget, not a new one.
         renewed = true;
+        attempt.allowed += 1;
         continue;
       }
       return answeredResult(response, attempt, this.options);

@@ -38,6 +38,29 @@ export async function readSecretFile(
   return secret;
 }
 
+/** A `Bearer ` prefix copied along with a token (from a header or a curl line), any case. */
+const BEARER_PREFIX = /^bearer(\s+|$)/i;
+
+/** The ready token from `--token-file` or `CLOUDCOCKPIT_TOKEN`, without a `Bearer ` prefix; undefined if none is set. */
+async function readyToken(
+  options: Options,
+  env: NodeJS.ProcessEnv,
+  warn: (message: string) => void,
+): Promise<string | undefined> {
+  const file = options.tokenFile;
+  const written =
+    file !== undefined
+      ? await readSecretFile(file, 'bearer token', warn)
+      : env.CLOUDCOCKPIT_TOKEN?.trim() || undefined;
+  if (written === undefined) return undefined;
+  const token = written.replace(BEARER_PREFIX, '').trim();
+  if (token === '') {
+    const where = file !== undefined ? `The bearer token file ${file}` : 'CLOUDCOCKPIT_TOKEN';
+    throw new ConfigError(`${where} holds only the word Bearer, no token`);
+  }
+  return token;
+}
+
 /** The token provider for a real run: a ready token if one is given, else client credentials. */
 export async function tokenProvider(
   options: Options,
@@ -47,10 +70,7 @@ export async function tokenProvider(
 ): Promise<TokenProvider> {
   const secretFromEnv = env.CLOUDCOCKPIT_CLIENT_SECRET?.trim() || undefined;
   const hasClientCredentials = options.clientSecretFile !== undefined || secretFromEnv !== undefined;
-  const ready =
-    options.tokenFile !== undefined
-      ? await readSecretFile(options.tokenFile, 'bearer token', warn)
-      : env.CLOUDCOCKPIT_TOKEN?.trim() || undefined;
+  const ready = await readyToken(options, env, warn);
   if (ready !== undefined) {
     redactor.add(ready);
     if (hasClientCredentials)

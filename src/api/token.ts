@@ -4,7 +4,7 @@
  */
 import got, { HTTPError, RequestError, type Agents, type Got } from 'got';
 import { redactor } from '../report/redact.js';
-import { retryDelay } from './retry-delay.js';
+import { tokenRetryDelay } from './retry-delay.js';
 
 /** Where the API client gets its bearer token. */
 export interface TokenProvider {
@@ -56,7 +56,7 @@ export interface ClientCredentialsOptions {
   readonly clientSecret: string;
   readonly scope: string;
   readonly timeoutMs: number;
-  /** Attempts after the first for network errors and 5xx from the token endpoint. @default 3 */
+  /** Attempts after the first for network errors, 408, 429 and 5xx from the token endpoint (quick ones, see `tokenRetryDelay`). @default 3 */
   readonly retries?: number;
   /** Agents (e.g. through a proxy) for the token endpoint. */
   readonly agent?: Agents | undefined;
@@ -101,7 +101,7 @@ export class ClientCredentialsToken implements TokenProvider {
         limit: options.retries ?? 3,
         methods: ['POST'],
         statusCodes: [408, 429, 500, 502, 503, 504],
-        calculateDelay: (input) => retryDelay(input),
+        calculateDelay: (input) => tokenRetryDelay(input),
       },
       hooks: { beforeRequest: [() => void this.requests++] },
     });
@@ -135,13 +135,14 @@ export class ClientCredentialsToken implements TokenProvider {
 
   private async fetch(): Promise<string> {
     const { tokenUrl, clientId, clientSecret, scope } = this.options;
+    const before = this.requests;
     let body: { access_token?: unknown; expires_in?: unknown };
     try {
       body = await this.got(tokenUrl, {
         form: { client_id: clientId, client_secret: clientSecret, scope, grant_type: 'client_credentials' },
       }).json();
     } catch (error) {
-      throw describeTokenFailure(error, tokenUrl);
+      throw describeTokenFailure(error, tokenUrl, this.requests - before);
     }
     const token = typeof body.access_token === 'string' ? body.access_token : '';
     const lifetime = Number(body.expires_in);
@@ -169,34 +170,59 @@ interface EntraError {
   error_description?: string;
 }
 
-function describeTokenFailure(error: unknown, tokenUrl: string): TokenError {
-  if (error instanceof HTTPError) {
-    const body = (error.response.body ?? {}) as EntraError;
-    const code = typeof body.error === 'string' ? body.error : `http_${error.response.statusCode}`;
-    // Entra's description starts with its AADSTS code and a sentence; the trace ids after it are noise.
-    const aadsts =
-      typeof body.error_description === 'string'
-        ? body.error_description.split(/\r?\n/)[0]?.split(' Trace ID')[0]
-        : undefined;
-    const advice =
-      code === 'invalid_client' || code === 'unauthorized_client'
-        ? 'Check CLOUDCOCKPIT_CLIENT_ID and the client secret (use the secret value, not its id; it may have expired)'
-        : code === 'invalid_scope'
-          ? 'Check --scope'
-          : 'Check the credentials and --token-url';
-    return new TokenError(
-      code,
-      `The token endpoint refused the credentials (HTTP ${error.response.statusCode} ${code}${aadsts ? `: ${aadsts}` : ''}). ${advice}.`,
-    );
-  }
+/** Why no token came, in words that say where to look: the credentials, the endpoint, or the way to it. */
+function describeTokenFailure(error: unknown, tokenUrl: string, attempts: number): TokenError {
+  const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  if (error instanceof HTTPError) return describeRefusal(error, tokenUrl, tries);
   if (error instanceof RequestError) {
     return new TokenError(
       error.code,
-      `Could not reach the token endpoint ${tokenUrl} (${error.code}): ${error.message}`,
+      `Could not reach the token endpoint ${tokenUrl} (${error.code}) ${tries}: ${error.message}. Check --token-url, the network and any proxy`,
     );
   }
   return new TokenError(
     'unknown',
     `Could not get a token: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}
+
+/**
+ * An answer that was not a token. Only a 4xx with Entra's error body refuses the credentials; a
+ * 5xx (or 408, 429) is the endpoint failing, and anything else is not Entra answering at all.
+ */
+function describeRefusal(error: HTTPError, tokenUrl: string, tries: string): TokenError {
+  const status = error.response.statusCode;
+  // got leaves the body as text when it is not JSON (a proxy's page); only an object has fields.
+  const raw: unknown = error.response.body;
+  const body = (typeof raw === 'object' && raw !== null ? raw : {}) as EntraError;
+  const entraCode = typeof body.error === 'string' && body.error !== '' ? body.error : undefined;
+  const code = entraCode ?? `http_${status}`;
+  // Entra's description starts with its AADSTS code and a sentence; the trace ids after it are noise.
+  const aadsts =
+    typeof body.error_description === 'string'
+      ? body.error_description.split(/\r?\n/)[0]?.split(' Trace ID')[0]
+      : undefined;
+  const said = `${entraCode ? ` ${entraCode}` : ''}${aadsts ? `: ${aadsts}` : ''}`;
+  if (status >= 500 || status === 408 || status === 429) {
+    return new TokenError(
+      code,
+      `The token endpoint ${tokenUrl} failed (HTTP ${status}${said}) ${tries}. Try again later; if it lasts, check --token-url`,
+    );
+  }
+  if (entraCode === undefined) {
+    return new TokenError(
+      code,
+      `The token endpoint ${tokenUrl} answered HTTP ${status} with neither a token nor an Entra error. Check --token-url`,
+    );
+  }
+  const advice =
+    code === 'invalid_client' || code === 'unauthorized_client'
+      ? 'Check CLOUDCOCKPIT_CLIENT_ID and the client secret (use the secret value, not its id; it may have expired)'
+      : code === 'invalid_scope'
+        ? 'Check --scope'
+        : 'Check the credentials and --token-url';
+  return new TokenError(
+    code,
+    `The token endpoint refused the credentials (HTTP ${status}${said}). ${advice}`,
   );
 }

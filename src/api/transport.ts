@@ -8,7 +8,10 @@ import { HTTPError, type Got, type Request, type RequestError, type Response } f
 
 /** One row's attempts: shared by got's hooks (as `context.attempt`) and the stream that sends it. */
 export interface AttemptContext {
+  /** Requests sent for this row so far, over every exchange (a renewed token starts another). */
   count: number;
+  /** Requests this row may send in all: one budget per row, `retries + 1`, and one more after a renewed token. */
+  allowed: number;
   token: string;
   readonly correlationId: string;
   /** When the current attempt was let through by the rate limiter (performance.now()). */

@@ -1,4 +1,5 @@
-import { FORBIDDEN, errorOutcome, validationOutcome, type FieldError, type Outcome } from './responses.js';
+import type { FieldError } from './error-styles.js';
+import { FORBIDDEN, errorOutcome, validationOutcome, type Outcome } from './responses.js';
 import { checkInternalIdentifierBody, checkPoNumberBody, checkUuid, propertyOf } from './validation.js';
 import type { World } from './world.js';
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callKey, decideCall, matchRoute, type Route } from './api-calls.js';
+import { renderError } from './error-styles.js';
 import type { Fault, FaultLedger } from './fault-plan.js';
 import type { ResolvedOptions } from './options.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -167,11 +168,16 @@ export function handleApiRequest(
         req.socket.destroy();
         return;
       }
-      if (outcome.write) recorder.apply(outcome.write, ctx.options.recordRequests);
-      recorder.answered(outcome.status);
-      if (recorded) recorded.status = outcome.status;
-      res.writeHead(outcome.status, outcome.headers);
-      res.end(outcome.body);
+      const answer =
+        outcome.action === 'error'
+          ? renderError(ctx.options.errorStyle, outcome.error, outcome.headers)
+          : outcome;
+      if (outcome.action === 'answer' && outcome.write)
+        recorder.apply(outcome.write, ctx.options.recordRequests);
+      recorder.answered(answer.status);
+      if (recorded) recorded.status = answer.status;
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
     };
     const options = ctx.options;
     const delay = options.latencyMs + (options.jitterMs > 0 ? ctx.random() * options.jitterMs : 0);

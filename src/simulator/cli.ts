@@ -22,6 +22,8 @@ const USAGE = `Usage: node dist/simulator/cli.js [options]
   --client-secret S    client secret it accepts (default sim-client-secret; a fake, so a flag is fine)
   --seed N             seed for the random knobs
   --world open|sample  which customers exist (default open)
+  --error-style S      how error answers are written: documented (default), problem-details,
+                       gateway-html, plain-text, empty or wrong-types
   --no-record          keep counters only, no request log (long benchmarks)
 Admin: GET /_sim/stats, GET /_sim/values, GET|POST /_sim/config, POST /_sim/reset`;
 
@@ -57,6 +59,7 @@ function parse(argv: string[]): { options: SimulatorOptions; port: number; host:
       'client-id': stringFlag,
       'client-secret': stringFlag,
       world: stringFlag,
+      'error-style': stringFlag,
       'no-record': { type: 'boolean' },
       help: { type: 'boolean' },
       ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((flag) => [flag, stringFlag])),
@@ -73,6 +76,7 @@ function parse(argv: string[]): { options: SimulatorOptions; port: number; host:
   if (values['client-id'] !== undefined) options.clientId = values['client-id'];
   if (values['client-secret'] !== undefined) options.clientSecret = values['client-secret'];
   if (values['no-record'] === true) options.recordRequests = false;
+  if (values['error-style'] !== undefined) options.errorStyle = values['error-style'];
   const world = values.world ?? 'open';
   if (world !== 'open' && world !== 'sample') {
     throw new TypeError(`Expected \`--world\` to be \`open\` or \`sample\`, got \`${String(world)}\``);

@@ -1,3 +1,4 @@
+import { ERROR_STYLES, type ErrorStyle } from './error-styles.js';
 import { checkFaultPlan, type FaultPlan } from './fault-plan.js';
 import { openWorld, type World } from './world.js';
 
@@ -33,6 +34,13 @@ export interface SimulatorOptions {
   readonly rejectAllTokens?: boolean;
   /** The next N token requests answer 503; counts down as they are used. @default 0 */
   readonly tokenEndpointFailures?: number;
+  /**
+   * How every error answer with a body (400, 404, 405, 415, 429, 500) is written: the documented
+   * JSON, RFC 9457 problem details as ASP.NET writes them, a gateway's HTML page, plain text, no
+   * body, or the documented fields with wrong JSON types (see error-styles.ts). Statuses and
+   * headers such as Retry-After stay the same in every style. @default 'documented'
+   */
+  readonly errorStyle?: ErrorStyle;
   /** Which customers, subscriptions and relationships exist. @default openWorld() */
   readonly world?: World;
   /** Keep the per-request log and the per-key history; the benchmark turns it off to keep memory flat. @default true */
@@ -71,6 +79,7 @@ export function defaultOptions(): ResolvedOptions {
     burst429: undefined,
     rejectAllTokens: false,
     tokenEndpointFailures: 0,
+    errorStyle: 'documented',
     world: openWorld(),
     recordRequests: true,
     seed: undefined,
@@ -106,6 +115,8 @@ const CHECKS: { [K in keyof SimulatorOptions]-?: (v: unknown) => string | undefi
   },
   rejectAllTokens: (v) => (typeof v === 'boolean' ? undefined : 'a boolean'),
   tokenEndpointFailures: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
+  errorStyle: (v) =>
+    ERROR_STYLES.includes(v as ErrorStyle) ? undefined : `one of ${ERROR_STYLES.join(', ')}`,
   world: (v) => (typeof v === 'object' && v !== null && 'hasCustomer' in v ? undefined : 'a World'),
   recordRequests: (v) => (typeof v === 'boolean' ? undefined : 'a boolean'),
   seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),

@@ -1,11 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
-
-/** One entry of an error body's `errors[]`: a property and what is wrong with it. */
-export interface FieldError {
-  propertyName: string;
-  description: string[];
-}
+import type { ApiError, FieldError } from './error-styles.js';
 
 /** A value stored when the 204 goes out: which map, under which `${customerId}/${…}` key. */
 export interface Write {
@@ -17,6 +11,8 @@ export interface Write {
 /** What the simulator does with one API request once its latency has passed. */
 export type Outcome =
   | { action: 'answer'; status: number; headers?: OutgoingHttpHeaders; body?: string; write?: Write }
+  /** An error answer, written in the configured `errorStyle` when it is sent. */
+  | { action: 'error'; error: ApiError; headers?: OutgoingHttpHeaders }
   | { action: 'drop' }
   | { action: 'hang' };
 
@@ -27,7 +23,7 @@ export const HANG: Outcome = { action: 'hang' };
 /** 403 has no documented body, so none is sent. */
 export const FORBIDDEN: Outcome = { action: 'answer', status: 403, headers: { 'content-length': 0 } };
 
-/** The API's JSON error body, with its fields in the documented order. */
+/** An error answer: the documented body's fields, rendered in the configured style when sent. */
 export function errorOutcome(
   status: number,
   type: string,
@@ -36,19 +32,10 @@ export function errorOutcome(
   errors: FieldError[] | null = null,
   extraHeaders?: OutgoingHttpHeaders,
 ): Outcome {
-  const body = JSON.stringify({
-    statusCode: status,
-    type,
-    description,
-    correlationId: correlationId ?? randomUUID(),
-    errors,
-  });
-  const headers = {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    ...extraHeaders,
-  };
-  return { action: 'answer', status, headers, body };
+  const error = { status, type, description, correlationId, errors };
+  return extraHeaders === undefined
+    ? { action: 'error', error }
+    : { action: 'error', error, headers: extraHeaders };
 }
 
 /** A 400 ValidationError listing every bad property. */

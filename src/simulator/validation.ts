@@ -1,4 +1,4 @@
-import type { FieldError } from './responses.js';
+import type { FieldError } from './error-styles.js';
 
 /** The canonical 8-4-4-4-12 UUID form, any case. */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { ClientCredentialsToken, TokenError, renewalMargin } from '../../src/api/token.js';
 
@@ -70,5 +72,90 @@ describe('renewal', () => {
 
     expect(await tokens.get()).toBe(first);
     expect(sim.counters.token).toBeGreaterThan(1);
+  });
+});
+
+/** A token endpoint that answers every request with `status` and `body`; counts the requests. */
+async function fakeEndpoint(status: number, body: string, contentType = 'text/plain') {
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    requests++;
+    req.resume();
+    req.on('end', () => res.writeHead(status, { 'content-type': contentType }).end(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x/oauth2/v2.0/token`;
+  return {
+    url,
+    requests: () => requests,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+const failureOf = (tokens: ClientCredentialsToken) =>
+  tokens.get().then(
+    () => undefined,
+    (e: unknown) => e as TokenError,
+  );
+
+describe('a token endpoint that fails', () => {
+  const defaults = (tokenUrl: string) =>
+    new ClientCredentialsToken({
+      tokenUrl,
+      clientId: 'id',
+      clientSecret: 'the-secret-123',
+      scope: 'x/.default',
+      timeoutMs: 5000,
+    });
+
+  test('that cannot be reached is given up after a few quick attempts, within about a second', async () => {
+    const endpoint = await fakeEndpoint(200, '{}');
+    await endpoint.close();
+    const tokens = defaults(endpoint.url);
+    const started = performance.now();
+    const error = await failureOf(tokens);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(tokens.requests).toBe(4);
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error?.code).toBe('ECONNREFUSED');
+    expect(error?.message).toBe(
+      `Could not reach the token endpoint ${endpoint.url} (ECONNREFUSED) after 4 attempts: connect ECONNREFUSED ${new URL(endpoint.url).host}. Check --token-url, the network and any proxy`,
+    );
+  });
+
+  test('answering 500 is reported as the endpoint failing, not as refusing the credentials', async () => {
+    const endpoint = await fakeEndpoint(500, 'Internal Server Error');
+    try {
+      const error = await failureOf(defaults(endpoint.url));
+      expect(endpoint.requests()).toBe(4);
+      expect(error?.code).toBe('http_500');
+      expect(error?.message).toBe(
+        `The token endpoint ${endpoint.url} failed (HTTP 500) after 4 attempts. Try again later; if it lasts, check --token-url`,
+      );
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  test("answering Entra's 503 quotes its code and AADSTS line, as a failure of the endpoint", async () => {
+    sim.configure({ tokenEndpointFailures: 100 });
+    const error = await failureOf(provider());
+    expect(error?.code).toBe('temporarily_unavailable');
+    expect(error?.message).toBe(
+      `The token endpoint ${sim.tokenUrl} failed (HTTP 503 temporarily_unavailable: AADSTS90033: A transient error has occurred. Please try again.) after 3 attempts. Try again later; if it lasts, check --token-url`,
+    );
+  });
+
+  test('answering 404 without an Entra error says to check --token-url', async () => {
+    const endpoint = await fakeEndpoint(404, '<html><title>Not Found</title></html>', 'text/html');
+    try {
+      const error = await failureOf(defaults(endpoint.url));
+      expect(endpoint.requests()).toBe(1);
+      expect(error?.message).toBe(
+        `The token endpoint ${endpoint.url} answered HTTP 404 with neither a token nor an Entra error. Check --token-url`,
+      );
+    } finally {
+      await endpoint.close();
+    }
   });
 });

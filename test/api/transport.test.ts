@@ -18,6 +18,7 @@ const poNumberPath = (customer = customerId) =>
 
 const newAttempt = (correlationId = crypto.randomUUID()): AttemptContext => ({
   count: 0,
+  allowed: Infinity,
   token: '',
   correlationId,
   startedAt: 0,

@@ -1,0 +1,270 @@
+/**
+ * Whatever the API answers, each row tells the truth (issue 16): the built CLI against the
+ * simulator in each of its error styles, read back from the results file row by row; and a token
+ * endpoint that goes down is a stop, not a storm of API retries.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FaultPlan } from '../../src/simulator/fault-plan.js';
+import { plannedFaults } from '../../src/simulator/fault-plan.js';
+import type { ErrorStyle } from '../../src/simulator/error-styles.js';
+import { startSimulator, type Simulator } from '../../src/simulator/server.js';
+import { openWorld } from '../../src/simulator/world.js';
+import { readResults, runCli, simEnv } from '../helpers/cli.js';
+import { tempDir } from '../helpers/files.js';
+import { writePoNumbers } from '../helpers/generate.js';
+
+const SUBSCRIPTION = '8b7f5e2a-45c1-4f0e-a3d2-6c9e1b2d3f44';
+const REJECTED_TEXT = "The value contains characters that are not allowed ('<', '>').";
+/** Each row's first attempts answer 500 per this plan; with `--retries 1` two of them fail the row. */
+const PLAN: FaultPlan = { seed: 16, share: 0.5, maxPerTarget: 3, kinds: ['error'] };
+
+const customer = (i: number) => `0c6e3b9e-7d0c-4c56-9f51-${i.toString(16).padStart(12, '0')}`;
+const faultsOf = (customerId: string) => plannedFaults(PLAN, `${customerId}/${SUBSCRIPTION}`).length;
+
+/** The first customer id (from `from` on) whose row the plan gives exactly `faults` planned 500s (3: "at least 2"). */
+function customerWith(faults: number, from: number): string {
+  for (let i = from; ; i++) {
+    const id = customer(i);
+    const planned = faultsOf(id);
+    if (faults === 3 ? planned >= 2 : planned === faults) return id;
+  }
+}
+
+/** The rows of the input, each with what it meets at the simulator. */
+const ROWS = {
+  accepted: { customerId: customerWith(0, 0), poNumber: 'PO-1' },
+  rejected: { customerId: customerWith(0, 100), poNumber: 'PO <2>' },
+  missing: { customerId: customerWith(0, 200), poNumber: 'PO-3' },
+  failing: { customerId: customerWith(3, 300), poNumber: 'PO-4' },
+  recovering: { customerId: customerWith(1, 400), poNumber: 'PO-5' },
+  last: { customerId: customerWith(0, 500), poNumber: 'PO-6' },
+};
+
+/** What the results file says of the three rows the API refuses, per style. */
+interface Refusals {
+  rejected: Words;
+  missing: Words;
+  failing: Words;
+}
+type Words = { errorType: string; errorDescription: string; errorDetails: string };
+
+const notFound = `Customer ${ROWS.missing.customerId} was not found.`;
+const simulated = 'An unexpected error occurred (simulated).';
+const validation = 'One or more validation errors occurred.';
+const details = `poNumber: ${REJECTED_TEXT}`;
+
+const EXPECTED: Record<ErrorStyle, Refusals> = {
+  documented: {
+    rejected: { errorType: 'ValidationError', errorDescription: validation, errorDetails: details },
+    missing: { errorType: 'NotFound', errorDescription: notFound, errorDetails: '' },
+    failing: { errorType: 'InternalServerError', errorDescription: simulated, errorDetails: '' },
+  },
+  'problem-details': {
+    rejected: { errorType: 'ValidationError', errorDescription: validation, errorDetails: details },
+    missing: { errorType: 'NotFound', errorDescription: `Not Found: ${notFound}`, errorDetails: '' },
+    failing: {
+      errorType: 'ServerError',
+      errorDescription: `Internal Server Error: ${simulated}`,
+      errorDetails: '',
+    },
+  },
+  'gateway-html': {
+    rejected: {
+      errorType: 'HttpError',
+      errorDescription: 'The API answered HTTP 400 Bad Request with a web page: 400 - Bad Request',
+      errorDetails: '',
+    },
+    missing: {
+      errorType: 'NotFound',
+      errorDescription: 'The API answered HTTP 404 Not Found with a web page: 404 - Not Found',
+      errorDetails: '',
+    },
+    failing: {
+      errorType: 'ServerError',
+      errorDescription:
+        'The API answered HTTP 500 Internal Server Error with a web page: 500 - Internal Server Error',
+      errorDetails: '',
+    },
+  },
+  'plain-text': {
+    rejected: { errorType: 'HttpError', errorDescription: validation, errorDetails: '' },
+    missing: { errorType: 'NotFound', errorDescription: notFound, errorDetails: '' },
+    failing: { errorType: 'ServerError', errorDescription: simulated, errorDetails: '' },
+  },
+  empty: {
+    rejected: {
+      errorType: 'HttpError',
+      errorDescription: 'The API answered HTTP 400 Bad Request',
+      errorDetails: '',
+    },
+    missing: {
+      errorType: 'NotFound',
+      errorDescription: 'Not found (HTTP 404): check the ids',
+      errorDetails: '',
+    },
+    failing: {
+      errorType: 'ServerError',
+      errorDescription: 'The API answered HTTP 500 Internal Server Error',
+      errorDetails: '',
+    },
+  },
+  'wrong-types': {
+    rejected: { errorType: 'ValidationError', errorDescription: validation, errorDetails: details },
+    missing: { errorType: 'NotFound', errorDescription: notFound, errorDetails: '' },
+    failing: { errorType: 'ServerError', errorDescription: simulated, errorDetails: '' },
+  },
+};
+
+let sim: Simulator;
+let dir: string;
+let file: string;
+
+beforeAll(async () => {
+  const missing = ROWS.missing.customerId;
+  sim = await startSimulator({ world: { ...openWorld(), hasCustomer: (id) => id !== missing } });
+  dir = await tempDir();
+  file = path.join(dir, 'in.csv');
+  const lines = Object.values(ROWS).map((r) => `${r.customerId},${SUBSCRIPTION},${r.poNumber}`);
+  await writeFile(file, ['customerId,subscriptionId,poNumber', ...lines].join('\n') + '\n');
+});
+
+afterAll(async () => {
+  await sim.close();
+});
+
+const success = {
+  status: 'success',
+  httpStatus: '204',
+  errorType: '',
+  errorDescription: '',
+  errorDetails: '',
+};
+
+describe.each(Object.keys(EXPECTED) as ErrorStyle[])('error answers written as %s', (style) => {
+  test('every row keeps its status, attempts and correlation id, and the run goes on to the next rows', async () => {
+    sim.reset();
+    sim.configure({ errorStyle: style, faultPlan: PLAN });
+    const out = path.join(dir, `${style}.csv`);
+    const run = await runCli(
+      ['po-numbers', file, '--out', out, '--retries', '1', '--rate', '0', '--no-progress'],
+      simEnv(sim.url),
+    );
+    const rows = await readResults(out);
+    const expected = EXPECTED[style];
+    expect({
+      code: run.code,
+      rows: rows.map(({ customerId: _c, subscriptionId: _s, ...rest }) => rest),
+    }).toEqual({
+      code: 1,
+      rows: [
+        { line: '2', poNumber: 'PO-1', ...success, attempts: '1', correlationId: expect.any(String) },
+        {
+          line: '3',
+          poNumber: 'PO <2>',
+          status: 'failed',
+          httpStatus: '400',
+          attempts: '1',
+          ...expected.rejected,
+        },
+        {
+          line: '4',
+          poNumber: 'PO-3',
+          status: 'failed',
+          httpStatus: '404',
+          attempts: '1',
+          ...expected.missing,
+        },
+        {
+          line: '5',
+          poNumber: 'PO-4',
+          status: 'failed',
+          httpStatus: '500',
+          attempts: '2',
+          ...expected.failing,
+        },
+        { line: '6', poNumber: 'PO-5', ...success, attempts: '2' },
+        { line: '7', poNumber: 'PO-6', ...success, attempts: '1' },
+      ].map((row) => ({ correlationId: expect.any(String), ...row })),
+    });
+    // Each row's correlation id is the one the simulator saw on every attempt of that row, and only there.
+    for (const row of rows) {
+      const sent = sim.requests.filter((r) => r.correlationId === row.correlationId);
+      expect(sent.map((r) => r.path)).toEqual(
+        Array(Number(row.attempts)).fill(
+          `/v1/customers/${row.customerId}/subscriptions/${SUBSCRIPTION}/po-number`,
+        ),
+      );
+    }
+    expect(run.stderr).not.toContain('unexpected error');
+  });
+});
+
+describe('a token endpoint that goes down during the run', () => {
+  test('stops the run within about a second of the token running out, with no API retries and a message that says why', async () => {
+    const tokens = await startSimulator({
+      clientId: 'nightly',
+      clientSecret: 'Secret-value-1234',
+      tokenLifetimeSeconds: 2,
+    });
+    // The token endpoint is reached through this relay, so it can go down while the API stays up.
+    const relay = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        void fetch(tokens.tokenUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        }).then(async (answer) =>
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text()),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const tokenUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/x/oauth2/v2.0/token`;
+    try {
+      const input = path.join(dir, 'token-down.csv');
+      await writePoNumbers(input, 100);
+      const out = path.join(dir, 'token-down.results.csv');
+      const started = performance.now();
+      const running = runCli(
+        ['po-numbers', input, '--out', out, '--rate', '10', '--concurrency', '2', '--no-progress'],
+        {
+          CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
+          CLOUDCOCKPIT_BASE_URL: tokens.url,
+          CLOUDCOCKPIT_TOKEN_URL: tokenUrl,
+          CLOUDCOCKPIT_CLIENT_ID: 'nightly',
+          CLOUDCOCKPIT_CLIENT_SECRET: 'Secret-value-1234',
+        },
+      );
+      while (tokens.issuedTokens === 0) await sleep(10);
+      relay.close();
+      relay.closeAllConnections();
+      const run = await running;
+      // The token is renewed 1.8 s after it was issued; the old code then took 16 s and more.
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(run.code).toBe(3);
+      expect(run.stderr).not.toContain('retrying');
+      expect(run.stderr).toMatch(
+        /stopping: Could not reach the token endpoint \S+ \(ECONNREFUSED\) after 4 attempts/,
+      );
+      expect(run.stderr).toContain(' 0 retries');
+      const rows = await readResults(out);
+      expect(rows).toHaveLength(100);
+      const sent = rows.filter((r) => r.status === 'success');
+      expect(sent.length).toBeGreaterThan(5);
+      expect(tokens.counters.api).toBe(sent.length);
+      expect(rows.slice(sent.length).every((r) => r.status === 'not_attempted' && r.attempts === '0')).toBe(
+        true,
+      );
+    } finally {
+      relay.close();
+      await tokens.close();
+    }
+  });
+});
