@@ -33,7 +33,9 @@ export const MIN_INCREASE = 0.05;
  * Past a limit of 100/s, two refusals in 200 answers do it; at 5/s, one in ten.
  */
 export const REFUSED_SHARE = 0.01;
-/** Without a refusal for this long, each rise doubles. */
+/** After the gap is closed, the pace holds this far below the pace last refused until calm. */
+export const HOLD_BELOW = 0.02;
+/** Without a refusal for this long, probing starts; for each further such spell, its step doubles. */
 export const ACCELERATE_AFTER_MS = 5000;
 /** Rises double at most this many times (1% a second up to 16%). */
 const MAX_DOUBLINGS = 4;
@@ -175,18 +177,22 @@ export class AdaptiveThrottle {
   private raise(t: number): void {
     const { limiter, scheduler } = this.target;
     const rate = limiter.rate;
-    const gap = this.refusedAt - rate;
+    const below = this.refusedAt * (1 - HOLD_BELOW);
+    const calm = Math.floor((t - this.lastCut) / ACCELERATE_AFTER_MS);
     let next: number;
-    if (gap > rate * INCREASE_FRACTION) {
+    if (below - rate > rate * INCREASE_FRACTION) {
       // Below the pace last refused: halve the gap each second, as CUBIC returns to its window, so
-      // a refusal that was not about the pace (a 429 among thousands of 204s) costs seconds, not
-      // the run: cut after cut with slow rises took such a run from 140 down to 6 requests/s.
-      next = rate + gap / 2;
+      // a cut costs seconds, not the run.
+      next = rate + (below - rate) / 2;
+    } else if (calm < 1) {
+      // Just under it: hold a while before probing, so a cycle lasts long enough for its one
+      // refusal to be a small share of the requests even at 5 requests/s.
+      next = Math.max(rate, below);
     } else {
-      // At it: probe, the longer nothing is refused the faster (doubling every ACCELERATE_AFTER_MS),
-      // so a limit that was raised is found again in seconds.
-      const calm = Math.min(MAX_DOUBLINGS, Math.floor((t - this.lastCut) / ACCELERATE_AFTER_MS));
-      next = Math.max(rate, this.refusedAt) + Math.max(MIN_INCREASE, rate * INCREASE_FRACTION * 2 ** calm);
+      // Then probe past it, the longer nothing is refused the faster (doubling every
+      // ACCELERATE_AFTER_MS), so a limit that was raised is found again in seconds.
+      const step = rate * INCREASE_FRACTION * 2 ** Math.min(MAX_DOUBLINGS, calm - 1);
+      next = Math.max(rate, below) + Math.max(MIN_INCREASE, step);
     }
     limiter.rate = this.ceiling(next);
     scheduler.concurrency = Math.min(this.max.concurrency, scheduler.concurrency + 1);

@@ -96,22 +96,25 @@ describe('AdaptiveThrottle', () => {
     expect(target.limiter.rate).toBeCloseTo(18);
   });
 
-  test('good answers raise the pace, faster the longer nothing is refused, never above --rate or --concurrency', () => {
+  test('good answers close the gap to just under the refused pace, hold, then probe ever faster, never above --rate or --concurrency', () => {
     const { throttle, target, at } = setup({ concurrency: 4, rate: 20 });
     at(1000);
     throttle.answer(503, 1000);
     expect(target.limiter.rate).toBeCloseTo(9); // nothing got through: half of what was asked, less 10%
     expect(target.scheduler.concurrency).toBe(3);
-    const rates: number[] = [];
+    const perSecond: number[] = [];
     for (let t = 1100; t <= 40_000; t += 100) {
       at(t);
       throttle.answer(204, t);
-      rates.push(target.limiter.rate);
+      if (t % 1000 === 0) perSecond.push(target.limiter.rate);
     }
-    const rise = (second: number) => rates[second * 10 + 9]! - rates[second * 10 - 1]!;
-    expect(rise(2)).toBeCloseTo(0.1, 1); // 1% of about 10 a second at first
-    expect(rise(12)).toBeGreaterThan(0.3); // doubled twice after ten quiet seconds
-    expect(Math.max(...rates)).toBe(20);
+    const rate = (second: number) => perSecond[second - 2]!; // perSecond[0] is at 2 s
+    // The pace refused was 10/s: the gap to 98% of it halves each second.
+    expect([rate(2), rate(3), rate(4)].map((r) => r.toFixed(2))).toEqual(['9.40', '9.60', '9.70']);
+    // Probing starts after five calm seconds at 1% a second, and doubles every five more.
+    expect(rate(8) - rate(7)).toBeCloseTo(0.1, 1);
+    expect(rate(18) - rate(17)).toBeGreaterThan(0.4);
+    expect(Math.max(...perSecond)).toBe(20);
     expect(target.scheduler.concurrency).toBe(4);
   });
 
