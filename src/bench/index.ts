@@ -84,12 +84,14 @@ async function main(): Promise<number> {
     for (const [index, scenario] of scenarios.entries()) {
       current = `[${index + 1}/${scenarios.length}] ${scenario.id} ${scenario.name}`;
       process.stderr.write(`${current}: running${quick ? ' (quick)' : ''}\n`);
-      const result = await scenario.run(ctx).catch((error: unknown) => crashed(scenario, error));
-      outcomes.push(result);
-      const verdict = result.passed ? 'PASS' : 'FAIL';
-      process.stderr.write(
-        `${current}: ${verdict} in ${result.seconds.toFixed(1)} s, ${result.rowsPerSecond.toFixed(1)} rows/s\n`,
-      );
+      const results = await scenario.run(ctx).catch((error: unknown) => crashed(scenario, error));
+      for (const result of Array.isArray(results) ? results : [results]) {
+        outcomes.push(result);
+        const verdict = result.passed ? 'PASS' : 'FAIL';
+        process.stderr.write(
+          `${current}: ${result.name}: ${verdict} in ${result.seconds.toFixed(1)} s, ${result.rowsPerSecond.toFixed(1)} rows/s\n`,
+        );
+      }
     }
   } finally {
     await stop();

@@ -36,7 +36,8 @@ export interface Outcome {
 export interface Scenario {
   readonly id: number;
   readonly name: string;
-  run(ctx: BenchContext): Promise<Outcome>;
+  /** One table row, or several (the adaptive scenario has one per limit). */
+  run(ctx: BenchContext): Promise<Outcome | Outcome[]>;
 }
 
 // On two cores, another process using more than this of one core visibly moves the figures.

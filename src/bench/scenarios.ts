@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { adaptive } from './adaptive.js';
 import { runBareGot, runCli, type BenchContext, type Load } from './runs.js';
 import { type Check, type Scenario, pct, num, pace, outcome } from './outcome.js';
 
@@ -128,31 +129,6 @@ const rateBound: Scenario = {
         label: `max ${maxPerSecond} requests in a second <= ${num(allowed)}`,
         passed: maxPerSecond <= allowed,
       },
-      ...pace(run, limit),
-    ]);
-  },
-};
-
-const adaptive: Scenario = {
-  id: 4,
-  name: 'adaptive',
-  async run(ctx) {
-    const load: Load = {
-      rows: ctx.quick ? 600 : 3_000,
-      concurrency: 32,
-      rate: 0,
-      latencyMs: 0,
-      rateLimit: 100,
-    };
-    const run = await runCli(ctx, load);
-    const limit = load.rateLimit;
-    const needed = limit * 0.9;
-    const api = run.stats?.api ?? 0;
-    const refused = run.stats?.byStatus[429] ?? 0;
-    const share = api === 0 ? 100 : (refused / api) * 100;
-    return outcome(this, run, limit, [
-      { label: `${num(run.rowsPerSecond)} rows/s >= ${num(needed)}`, passed: run.rowsPerSecond >= needed },
-      { label: `429 on ${refused} of ${api} requests (${pct(share)}) <= 5%`, passed: share <= 5 },
       ...pace(run, limit),
     ]);
   },

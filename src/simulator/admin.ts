@@ -2,8 +2,9 @@ import type { SimulatorOptions } from './options.js';
 import type { SimulatorCounters } from './recorder.js';
 
 /** A JSON-friendly snapshot of the counters, as served by GET /_sim/stats. */
-export interface SimulatorStats extends Omit<SimulatorCounters, 'perSecond'> {
+export interface SimulatorStats extends Omit<SimulatorCounters, 'perSecond' | 'refusedPerSecond'> {
   perSecond: Record<number, number>;
+  refusedPerSecond: Record<number, number>;
   inFlight: number;
   maxInFlight: number;
   maxConcurrentPerKey: number;

@@ -33,6 +33,8 @@ export interface SimulatorCounters {
   maxPerSecond: number;
   /** API requests received per wall-clock second, keyed by epoch second. */
   perSecond: Map<number, number>;
+  /** API answers of 429 per wall-clock second they were sent in, keyed by epoch second. */
+  refusedPerSecond: Map<number, number>;
 }
 
 function newCounters(): SimulatorCounters {
@@ -45,6 +47,7 @@ function newCounters(): SimulatorCounters {
     hung: 0,
     maxPerSecond: 0,
     perSecond: new Map(),
+    refusedPerSecond: new Map(),
   };
 }
 
@@ -109,6 +112,11 @@ export class Recorder {
   answered(status: number, token = false): void {
     const table = token ? this.counters.tokenByStatus : this.counters.byStatus;
     table[status] = (table[status] ?? 0) + 1;
+    if (status === 429 && !token) {
+      const second = Math.floor(Date.now() / 1000);
+      const refused = this.counters.refusedPerSecond;
+      refused.set(second, (refused.get(second) ?? 0) + 1);
+    }
   }
 
   /** Stores a value the API accepted, and in the history when `keepHistory`. */

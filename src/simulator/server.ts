@@ -147,6 +147,7 @@ class RunningSimulator implements Simulator {
       byStatus: { ...c.byStatus },
       tokenByStatus: { ...c.tokenByStatus },
       perSecond: Object.fromEntries(c.perSecond),
+      refusedPerSecond: Object.fromEntries(c.refusedPerSecond),
       inFlight: r.inFlight,
       maxInFlight: r.maxInFlight,
       maxConcurrentPerKey: r.maxConcurrentPerKey,
