@@ -20,9 +20,13 @@ export class Redactor {
     if (secret !== undefined && secret.length >= 6) this.secrets.add(secret);
   }
 
-  /** `text` with every known secret and every token-shaped string replaced. */
+  /**
+   * `text` with every known secret and every token-shaped string replaced. A value that is not
+   * text (an API answer of the wrong shape that slipped through) becomes text rather than throw:
+   * a throw here, inside the results writer, lost every row after it and exited 70.
+   */
   redact(text: string): string {
-    let out = text;
+    let out = typeof text === 'string' ? text : text === undefined || text === null ? '' : String(text);
     for (const secret of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     }
