@@ -27,11 +27,18 @@ export interface Kind {
   path(change: Change): string;
   /** The exact JSON body. */
   body(change: Change): string;
+  /** The GET that reads the target's current value, relative to the base URL (its query included). */
+  readPath(change: Change): string;
+  /** The field of that GET's JSON answer holding the current value: a string, or null when cleared. */
+  readonly readField: string;
 }
 
 const v = (change: Change, name: string): string => change.values[name] ?? '';
 
-/** `PATCH /v1/customers/{customerId}/subscriptions/{subscriptionId}/po-number`, body `"PO-42"`. */
+/**
+ * `PATCH /v1/customers/{customerId}/subscriptions/{subscriptionId}/po-number`, body `"PO-42"`;
+ * read back as the subscription's `poNumber`.
+ */
 export const poNumbers: Kind = {
   name: 'po-numbers',
   columns: ['customerId', 'subscriptionId', 'poNumber'],
@@ -44,9 +51,15 @@ export const poNumbers: Kind = {
   path: (c) => `v1/customers/${v(c, 'customerId')}/subscriptions/${v(c, 'subscriptionId')}/po-number`,
   // A cleared PO number is sent as an empty string: the documented body is a JSON string, never null.
   body: (c) => JSON.stringify(c.values.poNumber ?? ''),
+  readPath: (c) => `v1/customers/${v(c, 'customerId')}/subscriptions/${v(c, 'subscriptionId')}`,
+  readField: 'poNumber',
 };
 
-/** `PATCH /v1/Customers/{customerId}/internal-identifier`, body `{"internalIdentifier", "resellerId"}`. */
+/**
+ * `PATCH /v1/Customers/{customerId}/internal-identifier`, body `{"internalIdentifier", "resellerId"}`;
+ * read back as the customer's `internalIdentifier` for the row's relationship (`?resellerId=`,
+ * none for the caller's own).
+ */
 export const internalIdentifiers: Kind = {
   name: 'internal-identifiers',
   columns: ['customerId', 'resellerId', 'internalIdentifier'],
@@ -62,6 +75,12 @@ export const internalIdentifiers: Kind = {
       internalIdentifier: c.values.internalIdentifier ?? null,
       resellerId: c.values.resellerId ?? null,
     }),
+  readPath: (c) => {
+    const resellerId = c.values.resellerId;
+    const scope = resellerId ? `?resellerId=${encodeURIComponent(resellerId)}` : '';
+    return `v1/Customers/${v(c, 'customerId')}${scope}`;
+  },
+  readField: 'internalIdentifier',
 };
 
 /** Both kinds, in the order `run` tries them when detecting the kind from a header. */

@@ -24,6 +24,35 @@ export interface RowResult {
   readonly stopRun?: string | undefined;
 }
 
+/** What reading a row's current value gave: the value, or why it could not be read. */
+export type ReadResult = ValueRead | FailedRead;
+
+/** A read that found the value. */
+export interface ValueRead {
+  readonly ok: true;
+  /** The current value; null when cleared (the API's null or `""` alike) or never set. */
+  readonly value: string | null;
+  /** The HTTP status of the answer (a 2xx). */
+  readonly httpStatus: number;
+  /** How many requests were sent for this read. */
+  readonly attempts: number;
+  /** The `X-Correlation-Id` sent on every attempt of this read. */
+  readonly correlationId: string;
+  /** Milliseconds from the first attempt's start to the answer. */
+  readonly durationMs?: number | undefined;
+}
+
+/**
+ * A read that could not find the value. `result` is what the row reports for it, with the API's
+ * words: `failed` (a refusal such as 404 or 403, retries spent, no answer, or `UnexpectedAnswer`
+ * for a 2xx without the value), or `not_attempted` when a stop or a missing token kept it from
+ * going out; `stopRun` is set when the run must stop, as for a write.
+ */
+export interface FailedRead {
+  readonly ok: false;
+  readonly result: RowResult;
+}
+
 /** One line of the results file: where the row was, its input cells, and what happened. */
 export interface ResultLine {
   readonly line: number;

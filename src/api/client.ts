@@ -1,16 +1,19 @@
 /**
  * The CloudCockpit API client: one got instance for the whole run (keep-alive sockets, retries,
- * per-attempt pacing and token), and `send`, which turns every outcome of one row into a
- * `RowResult`. Row failures are values here; only programming errors throw. The stream that
- * carries a row's attempts is in `transport.ts`; the words of its result are in `answer.ts`.
+ * per-attempt pacing and token), `send`, which turns every outcome of one row's PATCH into a
+ * `RowResult`, and `read`, which GETs the row's current value as a `ReadResult` through the same
+ * instance, pacing, retry budget and token renewal. Row failures are values here; only
+ * programming errors throw. The stream that carries a row's attempts is in `transport.ts`; the
+ * words of its result are in `answer.ts` and `read-answer.ts`.
  */
 import type http from 'node:http';
 import type https from 'node:https';
 import got, { RequestError, type Response } from 'got';
 import type { Change, Kind } from '../kinds.js';
 import type { RateLimiter } from '../pacing/rate-limiter.js';
-import type { RowResult } from '../result.js';
+import type { ReadResult, RowResult } from '../result.js';
 import { answeredResult, networkFailure, stoppedResult, tokenResult } from './answer.js';
+import { readResultOf } from './read-answer.js';
 import { RETRY_STATUS_CODES, retryDelay } from './retry-delay.js';
 import { TokenError, type TokenProvider } from './token.js';
 import { StoppedError, Transport, type AttemptContext } from './transport.js';
@@ -42,7 +45,7 @@ export interface RetryInfo {
   readonly code: string | undefined;
 }
 
-/** Sends rows to the API. */
+/** Sends rows to the API, and reads their targets' current values. */
 export class ApiClient {
   private readonly transport: Transport;
   private stopped = false;
@@ -63,7 +66,7 @@ export class ApiClient {
       timeout: { request: options.timeoutMs },
       retry: {
         limit: options.retries,
-        methods: ['PATCH'],
+        methods: ['PATCH', 'GET'],
         statusCodes: RETRY_STATUS_CODES,
         maxRetryAfter: options.maxRetryAfterMs,
         // Called once for every failed attempt, retried or not: the place to see every non-2xx answer.
@@ -119,7 +122,27 @@ export class ApiClient {
 
   /** Send one row; every outcome, network errors included, comes back as a `RowResult`. */
   async send(kind: Kind, change: Change, correlationId: string): Promise<RowResult> {
-    const attempt: AttemptContext = {
+    const attempt = this.newAttempt(correlationId);
+    const answer = await this.finalAnswer(kind.path(change), kind.body(change), attempt);
+    return withDuration(isResult(answer) ? answer : answeredResult(answer, attempt, this.options), attempt);
+  }
+
+  /**
+   * Read the current value of the row's target (`kind.readPath`, `kind.readField`), paced and
+   * retried like a write; every outcome comes back as a `ReadResult`. The correlation id goes out
+   * on every attempt, as for `send`.
+   */
+  async read(kind: Kind, change: Change, correlationId: string): Promise<ReadResult> {
+    const attempt = this.newAttempt(correlationId);
+    const answer = await this.finalAnswer(kind.readPath(change), undefined, attempt);
+    if (isResult(answer)) return { ok: false, result: withDuration(answer, attempt) };
+    const read = readResultOf(answer, kind.readField, attempt, this.options);
+    const durationMs = performance.now() - attempt.firstStartedAt;
+    return read.ok ? { ...read, durationMs } : { ok: false, result: { ...read.result, durationMs } };
+  }
+
+  private newAttempt(correlationId: string): AttemptContext {
+    return {
       count: 0,
       allowed: this.options.retries + 1,
       token: '',
@@ -131,16 +154,25 @@ export class ApiClient {
       cancel: undefined,
       slot: -1,
     };
-    const result = await this.attempts(kind, change, attempt);
-    return attempt.count > 0 ? { ...result, durationMs: performance.now() - attempt.firstStartedAt } : result;
   }
 
-  private async attempts(kind: Kind, change: Change, attempt: AttemptContext): Promise<RowResult> {
+  /**
+   * The final answer to a PATCH of `body`, or a GET when there is none, renewing a refused token
+   * once; a `RowResult` when no answer came.
+   */
+  private async finalAnswer(
+    path: string,
+    body: string | undefined,
+    attempt: AttemptContext,
+  ): Promise<Response<string> | RowResult> {
     let renewed = false;
     for (;;) {
       let response: Response<string>;
       try {
-        response = await this.transport.exchange(kind.path(change), kind.body(change), attempt);
+        response =
+          body === undefined
+            ? await this.transport.fetch(path, attempt)
+            : await this.transport.exchange(path, body, attempt);
       } catch (error) {
         return this.unanswered(error, attempt);
       }
@@ -151,7 +183,7 @@ export class ApiClient {
         attempt.allowed += 1;
         continue;
       }
-      return answeredResult(response, attempt, this.options);
+      return response;
     }
   }
 
@@ -193,4 +225,14 @@ export class ApiClient {
     this.stopped = true;
     this.transport.cancelWaiting();
   }
+}
+
+/** Whether the request ended without an answer: its result is already known. */
+function isResult(answer: Response<string> | RowResult): answer is RowResult {
+  return !('statusCode' in answer);
+}
+
+/** The result with how long the row took, once anything went out. */
+function withDuration(result: RowResult, attempt: AttemptContext): RowResult {
+  return attempt.count > 0 ? { ...result, durationMs: performance.now() - attempt.firstStartedAt } : result;
 }

@@ -6,11 +6,22 @@
 import { createHash } from 'node:crypto';
 import { createRandom } from './rng.js';
 
-/** What one planned attempt gets: a 500 with an error body, a dropped socket, no answer, or a 429. */
-export type Fault = 'error' | 'drop' | 'hang' | 'throttle';
+/**
+ * What one planned attempt gets: a 500 with an error body, a dropped socket, no answer, or a 429;
+ * for a write also `not-applied` (a 204 that stores nothing) or `hang-after-apply` (the value is
+ * stored, the answer never comes). The two write faults act only on a call that would succeed:
+ * any other answer (400, 403, 404) goes out as it would have.
+ */
+export type Fault = 'error' | 'drop' | 'hang' | 'throttle' | WriteFault;
 
-/** The fault kinds a plan can draw from. */
-export const FAULTS: readonly Fault[] = ['error', 'drop', 'hang', 'throttle'];
+/** The faults only a write can have: they are about whether its value lands. */
+export type WriteFault = 'not-applied' | 'hang-after-apply';
+
+/** The fault kinds a plan for reads can draw from. */
+export const READ_FAULTS: readonly Fault[] = ['error', 'drop', 'hang', 'throttle'];
+
+/** The fault kinds a plan for writes can draw from. */
+export const FAULTS: readonly Fault[] = [...READ_FAULTS, 'not-applied', 'hang-after-apply'];
 
 /** Which targets get faults, how many, and of which kinds. */
 export interface FaultPlan {
@@ -24,8 +35,8 @@ export interface FaultPlan {
   readonly kinds: readonly Fault[];
 }
 
-/** Whether `value` is a well-formed FaultPlan; what was expected when it is not. */
-export function checkFaultPlan(value: unknown): string | undefined {
+/** Whether `value` is a well-formed FaultPlan drawing from `allowed`; what was expected when it is not. */
+export function checkFaultPlan(value: unknown, allowed: readonly Fault[] = FAULTS): string | undefined {
   const plan = value as Partial<FaultPlan> | null;
   const ok =
     typeof plan === 'object' &&
@@ -38,10 +49,10 @@ export function checkFaultPlan(value: unknown): string | undefined {
     (plan.maxPerTarget ?? 0) >= 1 &&
     Array.isArray(plan.kinds) &&
     plan.kinds.length > 0 &&
-    plan.kinds.every((k) => FAULTS.includes(k));
+    plan.kinds.every((k) => allowed.includes(k));
   return ok
     ? undefined
-    : `{ seed: integer, share: 0..1, maxPerTarget: integer from 1, kinds: [${FAULTS.join('|')}] }`;
+    : `{ seed: integer, share: 0..1, maxPerTarget: integer from 1, kinds: [${allowed.join('|')}] }`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ERROR_STYLES, type ErrorStyle } from './error-styles.js';
-import { checkFaultPlan, type FaultPlan } from './fault-plan.js';
+import { READ_FAULTS, checkFaultPlan, type FaultPlan } from './fault-plan.js';
+import { checkSeedValues, type SeedValues } from './values.js';
 import { openWorld, type World } from './world.js';
 
 /** How the simulator behaves; every field is optional and can be changed at run time with configure(). */
@@ -24,6 +25,27 @@ export interface SimulatorOptions {
   readonly dropRate?: number;
   /** Probability (0..1) that an API call is never answered (until the client gives up or the server closes). @default 0 */
   readonly hangRate?: number;
+  /**
+   * Probability (0..1) that a write which would succeed answers 204 but stores nothing: the fault
+   * a read-back (`--verify`) must catch. Drawn after the other random knobs. @default 0
+   */
+  readonly notAppliedRate?: number;
+  /**
+   * Probability (0..1) that a write which would succeed stores its value and is never answered:
+   * the client times out on a change that did land. Counted in `hung` and `hungAfterApply`. @default 0
+   */
+  readonly hangAfterApplyRate?: number;
+  /**
+   * How much later than its answer would have gone out a hang-after-apply write (the random knob or
+   * the planned fault) stores its value. Longer than the client's timeout, the write lands after the
+   * client gave up, when it may already have read the old value or sent the next row. @default 0
+   */
+  readonly lateApplyMs?: number;
+  /**
+   * Reads lag behind writes by this much: a GET answers the value as it was this many ms before it
+   * arrived (writes stored while it is 0 are not remembered, so a new lag starts from there). @default 0
+   */
+  readonly readLagMs?: number;
   /** API calls admitted per sliding second; beyond it they answer 429 with Retry-After. 0 means unlimited. @default 0 */
   readonly rateLimit?: number;
   /** The `Retry-After` value (seconds) sent with a 429. @default 1 */
@@ -46,16 +68,31 @@ export interface SimulatorOptions {
   /** Keep the per-request log and the per-key history; the benchmark turns it off to keep memory flat. @default true */
   readonly recordRequests?: boolean;
   /**
-   * Faults planned per target and attempt (see fault-plan.ts), checked after the rate limit and
-   * before the random knobs: unlike those, the same rows get them whatever the timing. @default undefined
+   * Faults planned per target and attempt for the writes (PATCH; see fault-plan.ts), checked after
+   * the rate limit and before the random knobs: unlike those, the same rows get them whatever the
+   * timing. Its kinds include the write faults `not-applied` and `hang-after-apply`. @default undefined
    */
   readonly faultPlan?: FaultPlan;
+  /**
+   * Faults planned per target and attempt for the single reads (GET of one subscription or
+   * customer), counted apart from the writes' attempts so each plan alone tells what its calls
+   * get; kinds `error`, `drop`, `hang`, `throttle`. The same plan given for both draws the same
+   * targets. The paged lists have no target and get none. @default undefined
+   */
+  readonly readFaultPlan?: FaultPlan;
+  /**
+   * Values the world starts with, so reads find some rows already at their value: PO numbers by
+   * `${customerId}/${subscriptionId}` and internal identifiers by `${customerId}/${resellerId ?? 'csp'}`.
+   * reset() goes back to them; configuring them replaces every stored value. Unseeded, a target
+   * that was never written reads as null. @default undefined
+   */
+  readonly seedValues?: SeedValues;
   /** Seed for the random knobs (drop, hang, failure, jitter) so runs repeat; Math.random when absent. @default undefined */
   readonly seed?: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Optional = 'burst429' | 'seed' | 'faultPlan';
+type Optional = 'burst429' | 'seed' | 'faultPlan' | 'readFaultPlan' | 'seedValues';
 
 /** The options as the running simulator holds them: every default filled in. */
 export type ResolvedOptions = Mutable<Required<Omit<SimulatorOptions, Optional>>> &
@@ -74,6 +111,10 @@ export function defaultOptions(): ResolvedOptions {
     failureRate: 0,
     dropRate: 0,
     hangRate: 0,
+    notAppliedRate: 0,
+    hangAfterApplyRate: 0,
+    lateApplyMs: 0,
+    readLagMs: 0,
     rateLimit: 0,
     retryAfterSeconds: 1,
     burst429: undefined,
@@ -84,6 +125,8 @@ export function defaultOptions(): ResolvedOptions {
     recordRequests: true,
     seed: undefined,
     faultPlan: undefined,
+    readFaultPlan: undefined,
+    seedValues: undefined,
   };
 }
 
@@ -104,6 +147,10 @@ const CHECKS: { [K in keyof SimulatorOptions]-?: (v: unknown) => string | undefi
   failureRate: (v) => (isProbability(v) ? undefined : 'a number from 0 to 1'),
   dropRate: (v) => (isProbability(v) ? undefined : 'a number from 0 to 1'),
   hangRate: (v) => (isProbability(v) ? undefined : 'a number from 0 to 1'),
+  notAppliedRate: (v) => (isProbability(v) ? undefined : 'a number from 0 to 1'),
+  hangAfterApplyRate: (v) => (isProbability(v) ? undefined : 'a number from 0 to 1'),
+  lateApplyMs: (v) => (isDuration(v) ? undefined : 'a number from 0 and up'),
+  readLagMs: (v) => (isDuration(v) ? undefined : 'a number from 0 and up'),
   rateLimit: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
   retryAfterSeconds: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
   burst429: (v) => {
@@ -120,7 +167,9 @@ const CHECKS: { [K in keyof SimulatorOptions]-?: (v: unknown) => string | undefi
   world: (v) => (typeof v === 'object' && v !== null && 'hasCustomer' in v ? undefined : 'a World'),
   recordRequests: (v) => (typeof v === 'boolean' ? undefined : 'a boolean'),
   seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),
-  faultPlan: checkFaultPlan,
+  faultPlan: (v) => checkFaultPlan(v),
+  readFaultPlan: (v) => checkFaultPlan(v, READ_FAULTS),
+  seedValues: checkSeedValues,
 };
 
 /**

@@ -1,5 +1,3 @@
-import type { Write } from './responses.js';
-
 /** One request as the simulator received it. `status` 0 means it was never answered (dropped, hung, or still in flight). */
 export interface RecordedRequest {
   method: string;
@@ -19,6 +17,8 @@ export interface RecordedRequest {
 export interface SimulatorCounters {
   /** API requests received: everything except the token endpoint and admin calls. */
   api: number;
+  /** API requests received by method, e.g. `{ GET: 10, PATCH: 3 }`: reads and writes told apart. */
+  byMethod: Record<string, number>;
   /** Token endpoint requests received. */
   token: number;
   /** API answers by HTTP status. */
@@ -27,8 +27,12 @@ export interface SimulatorCounters {
   tokenByStatus: Record<number, number>;
   /** API requests whose socket was destroyed without an answer (dropRate). */
   dropped: number;
-  /** API requests never answered (hangRate). */
+  /** API requests never answered (hangRate, hangAfterApplyRate). */
   hung: number;
+  /** Writes answered 204 without storing their value (notAppliedRate, the `not-applied` fault). */
+  notApplied: number;
+  /** Writes whose value was stored while their answer never came (hangAfterApplyRate, the `hang-after-apply` fault). */
+  hungAfterApply: number;
   /** The most API requests received within one wall-clock second. */
   maxPerSecond: number;
   /** API requests received per wall-clock second, keyed by epoch second. */
@@ -40,29 +44,26 @@ export interface SimulatorCounters {
 function newCounters(): SimulatorCounters {
   return {
     api: 0,
+    byMethod: {},
     token: 0,
     byStatus: {},
     tokenByStatus: {},
     dropped: 0,
     hung: 0,
+    notApplied: 0,
+    hungAfterApply: 0,
     maxPerSecond: 0,
     perSecond: new Map(),
     refusedPerSecond: new Map(),
   };
 }
 
-/** Counts, in-flight tracking and the final values the simulator holds; all of it is cleared by reset(). */
+/** Counts and in-flight tracking (the values are in values.ts); all of it is cleared by reset(). */
 export class Recorder {
   /** See SimulatorCounters. */
   readonly counters = newCounters();
   /** API and token requests in arrival order, when recording. */
   readonly requests: RecordedRequest[] = [];
-  /** Final PO number by `${customerId}/${subscriptionId}`. */
-  readonly poNumbers = new Map<string, string>();
-  /** Final internal identifier by `${customerId}/${resellerId ?? 'csp'}`. */
-  readonly internalIdentifiers = new Map<string, string | null>();
-  /** Every value written per key, in the order applied, when recording. */
-  readonly history = new Map<string, Array<string | null>>();
   /** API requests in flight now. */
   inFlight = 0;
   /** The most API requests there have been in flight at once. */
@@ -75,10 +76,11 @@ export class Recorder {
   private second = 0;
   private inSecond = 0;
 
-  /** An API request arrived at `now`. */
-  arrived(now: number): void {
+  /** An API request with `method` arrived at `now`. */
+  arrived(method: string, now: number): void {
     const counters = this.counters;
     counters.api += 1;
+    counters.byMethod[method] = (counters.byMethod[method] ?? 0) + 1;
     const second = Math.floor(now / 1000);
     if (second !== this.second) {
       this.second = second;
@@ -119,23 +121,10 @@ export class Recorder {
     }
   }
 
-  /** Stores a value the API accepted, and in the history when `keepHistory`. */
-  apply(write: Write, keepHistory: boolean): void {
-    if (write.target === 'poNumber') this.poNumbers.set(write.key, write.value ?? '');
-    else this.internalIdentifiers.set(write.key, write.value);
-    if (!keepHistory) return;
-    const values = this.history.get(write.key);
-    if (values) values.push(write.value);
-    else this.history.set(write.key, [write.value]);
-  }
-
   /** Clears everything recorded; requests still in flight keep being tracked. */
   reset(): void {
     Object.assign(this.counters, newCounters());
     this.requests.length = 0;
-    this.poNumbers.clear();
-    this.internalIdentifiers.clear();
-    this.history.clear();
     this.maxInFlight = this.inFlight;
     this.maxConcurrentPerKey = Math.max(0, ...this.perKey.values());
     this.issuedTokens = 0;

@@ -10,16 +10,36 @@ export interface Write {
 
 /** What the simulator does with one API request once its latency has passed. */
 export type Outcome =
-  | { action: 'answer'; status: number; headers?: OutgoingHttpHeaders; body?: string; write?: Write }
+  | {
+      action: 'answer';
+      status: number;
+      headers?: OutgoingHttpHeaders;
+      body?: string;
+      /** The value this answer stores. */
+      write?: Write;
+      /** A write answered 204 but not stored (the `not-applied` fault), counted when the answer goes out. */
+      unapplied?: Write;
+    }
   /** An error answer, written in the configured `errorStyle` when it is sent. */
   | { action: 'error'; error: ApiError; headers?: OutgoingHttpHeaders }
   | { action: 'drop' }
-  | { action: 'hang' };
+  /** No answer; with `write`, the value is stored all the same (the `hang-after-apply` fault). */
+  | { action: 'hang'; write?: Write };
 
 /** Destroy the socket without an answer. */
 export const DROP: Outcome = { action: 'drop' };
 /** Never answer. */
 export const HANG: Outcome = { action: 'hang' };
+/** A 200 with `value` as its JSON body: what a read answers. */
+export function jsonOutcome(value: unknown): Outcome {
+  const body = JSON.stringify(value);
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  };
+  return { action: 'answer', status: 200, headers, body };
+}
+
 /** 403 has no documented body, so none is sent. */
 export const FORBIDDEN: Outcome = { action: 'answer', status: 403, headers: { 'content-length': 0 } };
 

@@ -8,10 +8,13 @@ import { RateLimiter } from './rate-limit.js';
 import { Recorder, type RecordedRequest, type SimulatorCounters } from './recorder.js';
 import { createRandom, type Random } from './rng.js';
 import { TokenStore, TOKEN_PATH, answerTokenRequest } from './token.js';
+import { StoredValues } from './values.js';
 
 export type { SimulatorOptions, ResolvedOptions } from './options.js';
 export type { RecordedRequest, SimulatorCounters } from './recorder.js';
 export type { SimulatorStats } from './admin.js';
+export type { Fault, FaultPlan } from './fault-plan.js';
+export type { SeedValues } from './values.js';
 
 /** A running CloudCockpit API simulator: its addresses, knobs, and everything it saw and stored. */
 export interface Simulator {
@@ -27,9 +30,9 @@ export interface Simulator {
   readonly requests: RecordedRequest[];
   /** Counts since start or the last reset(). */
   readonly counters: SimulatorCounters;
-  /** Final PO number by `${customerId}/${subscriptionId}` (lower-case ids). */
+  /** Final PO number by `${customerId}/${subscriptionId}` (lower-case ids), seeded ones included; what the reads answer. */
   readonly poNumbers: Map<string, string>;
-  /** Final internal identifier by `${customerId}/${resellerId ?? 'csp'}` (lower-case ids). */
+  /** Final internal identifier by `${customerId}/${resellerId ?? 'csp'}` (lower-case ids), seeded ones included. */
   readonly internalIdentifiers: Map<string, string | null>;
   /** Every value written per key of the two maps above, in the order applied (only while recording). */
   readonly history: Map<string, Array<string | null>>;
@@ -43,7 +46,7 @@ export interface Simulator {
   readonly issuedTokens: number;
   /** A JSON-friendly snapshot of the counters (what GET /_sim/stats serves). */
   stats(): SimulatorStats;
-  /** Clears recorded requests, counters and stored values, keeping the options and issued tokens. */
+  /** Clears recorded requests and counters, and puts the stored values back to the seed; keeps the options and issued tokens. */
   reset(): void;
   /** Forgets every issued token, as if they were revoked: the next API call with one gets 401. */
   revokeIssuedTokens(): void;
@@ -89,6 +92,8 @@ class RunningSimulator implements Simulator {
   readonly limiter: RateLimiter;
   readonly recorder = new Recorder();
   readonly faults = new FaultLedger();
+  readonly readFaults = new FaultLedger();
+  readonly values = new StoredValues();
   readonly server: Server;
 
   constructor(options: SimulatorOptions) {
@@ -96,6 +101,7 @@ class RunningSimulator implements Simulator {
     this.random = createRandom(this.options.seed);
     this.limiter = new RateLimiter(this.options.rateLimit, this.options.burst429);
     this.tokens.setStatic(this.options.staticTokens);
+    this.values.reset(this.options.seedValues);
     this.server = createServer((req, res) => this.route(req, res));
     // Longer than the usual client keep-alive so the server is not the side that closes a pooled socket mid-run.
     this.server.keepAliveTimeout = 65_000;
@@ -108,13 +114,13 @@ class RunningSimulator implements Simulator {
     return this.recorder.counters;
   }
   get poNumbers() {
-    return this.recorder.poNumbers;
+    return this.values.poNumbers;
   }
   get internalIdentifiers() {
-    return this.recorder.internalIdentifiers;
+    return this.values.internalIdentifiers;
   }
   get history() {
-    return this.recorder.history;
+    return this.values.history;
   }
   get maxConcurrentPerKey() {
     return this.recorder.maxConcurrentPerKey;
@@ -137,6 +143,8 @@ class RunningSimulator implements Simulator {
     }
     if ('staticTokens' in partial) this.tokens.setStatic(this.options.staticTokens);
     if ('faultPlan' in partial) this.faults.clear();
+    if ('readFaultPlan' in partial) this.readFaults.clear();
+    if ('seedValues' in partial) this.values.reset(this.options.seedValues);
   }
 
   stats(): SimulatorStats {
@@ -144,6 +152,7 @@ class RunningSimulator implements Simulator {
     const c = r.counters;
     return {
       ...c,
+      byMethod: { ...c.byMethod },
       byStatus: { ...c.byStatus },
       tokenByStatus: { ...c.tokenByStatus },
       perSecond: Object.fromEntries(c.perSecond),
@@ -152,8 +161,8 @@ class RunningSimulator implements Simulator {
       maxInFlight: r.maxInFlight,
       maxConcurrentPerKey: r.maxConcurrentPerKey,
       issuedTokens: r.issuedTokens,
-      poNumbers: r.poNumbers.size,
-      internalIdentifiers: r.internalIdentifiers.size,
+      poNumbers: this.values.poNumbers.size,
+      internalIdentifiers: this.values.internalIdentifiers.size,
     };
   }
 
@@ -163,8 +172,10 @@ class RunningSimulator implements Simulator {
 
   reset(): void {
     this.recorder.reset();
+    this.values.reset(this.options.seedValues);
     this.limiter.reset();
     this.faults.clear();
+    this.readFaults.clear();
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
@@ -177,7 +188,7 @@ class RunningSimulator implements Simulator {
         sendJson(res, answer.status, answer.body);
       });
     } else if (path.endsWith('/oauth2/v2.0/token')) this.handleToken(req, res);
-    else handleApiRequest(this, req, res, path);
+    else handleApiRequest(this, req, res, path, query < 0 ? '' : target.slice(query));
   }
 
   private handleToken(req: IncomingMessage, res: ServerResponse): void {

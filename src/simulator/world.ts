@@ -17,6 +17,14 @@ export interface World {
   hasRelationship(customerId: string, resellerId: string | null): boolean;
   /** Why the server refuses a PO number or internal identifier, or undefined when it accepts it. */
   rejectText(value: string): string | undefined;
+  /** Whether the reseller exists at all: a read scoped to one that does not answers 404. Every one does when absent. */
+  hasReseller?(resellerId: string): boolean;
+  /** The customers `GET /v1/Customers` lists, in order. When absent: those with a stored value. */
+  customers?(): readonly string[];
+  /** The subscriptions `GET /v1/customers/{id}/subscriptions` lists. When absent: those with a stored PO number. */
+  subscriptions?(customerId: string): readonly string[];
+  /** A readable name for a customer or subscription id, when the world has one. */
+  nameOf?(id: string): string | undefined;
 }
 
 /** The server-side rule no client can check from the documentation alone: no angle brackets. */
@@ -40,12 +48,16 @@ export function openWorld(): World {
 /** The small fixed world of SAMPLE_WORLD: six customers, their subscriptions and reseller relationships. */
 export function sampleWorld(): World {
   const customers = new Map<string, { subscriptions: Set<string>; resellers: Set<string> }>();
+  const names = new Map<string, string>();
   for (const customer of Object.values(SAMPLE_WORLD.customers)) {
     customers.set(customer.id, {
       subscriptions: new Set<string>(Object.values(customer.subscriptions)),
       resellers: new Set<string>(customer.resellers),
     });
+    names.set(customer.id, customer.name);
+    for (const [name, id] of Object.entries(customer.subscriptions)) names.set(id, readable(name));
   }
+  const resellers = new Set<string>(Object.values(SAMPLE_WORLD.resellers).map((r) => r.id));
   const forbidden = `${SAMPLE_WORLD.forbidden.customerId}/${SAMPLE_WORLD.forbidden.subscriptionId}`;
   return {
     hasCustomer: (customerId) => customers.has(customerId),
@@ -57,5 +69,15 @@ export function sampleWorld(): World {
       return customer !== undefined && (resellerId === null || customer.resellers.has(resellerId));
     },
     rejectText: rejectAngleBrackets,
+    hasReseller: (resellerId) => resellers.has(resellerId),
+    customers: () => [...customers.keys()],
+    subscriptions: (customerId) => [...(customers.get(customerId)?.subscriptions ?? [])],
+    nameOf: (id) => names.get(id),
   };
+}
+
+/** `microsoft365E3` as `Microsoft365 E3`: the sample's keys are close enough to product names. */
+function readable(key: string): string {
+  const spaced = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }

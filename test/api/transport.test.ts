@@ -96,6 +96,36 @@ describe('Transport.exchange', () => {
   });
 });
 
+describe('Transport.fetch', () => {
+  const subscriptionPath = (customer = customerId) =>
+    `v1/customers/${customer}/subscriptions/${subscriptionId}`;
+
+  test("a 2xx answer's body is read as text, for the value it holds", async () => {
+    sim.configure({ seedValues: { poNumbers: { [`${customerId}/${subscriptionId}`]: 'PO-7' } } });
+    const response = await transport(0).fetch(subscriptionPath(), newAttempt());
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ id: subscriptionId, poNumber: 'PO-7' });
+    expect(answered).toEqual([200]);
+  });
+
+  test("it sends a GET with the row's correlation id and no content type", async () => {
+    const attempt = newAttempt();
+    await transport(0).fetch(subscriptionPath(), attempt);
+    expect(sim.requests[0]).toMatchObject({
+      method: 'GET',
+      correlationId: attempt.correlationId,
+      contentType: undefined,
+    });
+    expect(attempt.slot).toBe(-1);
+  });
+
+  test('a final error answer resolves with its body read as text', async () => {
+    const response = await transport(0).fetch(subscriptionPath('not-a-uuid'), newAttempt());
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ errors: [{ propertyName: 'customerId' }] });
+  });
+});
+
 describe('Transport.cancelWaiting', () => {
   test('a row waiting to retry is cancelled at once with a StoppedError', async () => {
     sim.configure({ failureRate: 1 });
