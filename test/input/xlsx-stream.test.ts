@@ -45,15 +45,19 @@ describe('streamWorkbook', () => {
     );
   });
 
-  test('a workbook whose workbook part comes after several spooled sheets is handed back as WorkbookPartLast', async () => {
+  test('a workbook whose workbook part comes after several spooled sheets is read right or handed back as WorkbookPartLast', async () => {
     const wb = new ExcelJS.Workbook();
     for (let i = 1; i <= 6; i++) wb.addWorksheet(`Sheet ${i}`).addRow([`row of ${i}`]);
     const file = path.join(await tempDir(), 'part-last.xlsx');
     await wb.xlsx.writeFile(file);
-    const error = await records(file).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WorkbookPartLast);
-    expect((error as WorkbookPartLast).refusal.message).toMatch(
-      /^book\.xlsx: is not a readable \.xlsx workbook/,
-    );
+    const outcome = await records(file).catch((e: unknown) => e);
+    // Which of the two depends on timing inside exceljs's streaming reader: alone it is always
+    // WorkbookPartLast, on a loaded machine (a full run beside other work) it once read the sheet.
+    // Either is sound; a wrong or empty read never is. Issue 14 removes the timing dependence.
+    if (outcome instanceof WorkbookPartLast) {
+      expect(outcome.refusal.message).toMatch(/^book\.xlsx: is not a readable \.xlsx workbook/);
+    } else {
+      expect(outcome).toEqual([{ line: 1, cells: ['row of 1'] }]);
+    }
   });
 });
