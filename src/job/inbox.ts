@@ -77,7 +77,7 @@ export async function runInbox(
   io: Partial<RunIo> = {},
 ): Promise<InboxSummary> {
   const box = await openInbox(dir, inbox, io);
-  const lock = await acquireLock(path.join(dir, '.inbox'));
+  const lock = await acquireLock(path.join(dir, '.inbox'), (message) => inbox.report(message));
   const files: InboxFile[] = [];
   try {
     let stopAll: string | undefined;

@@ -1,0 +1,84 @@
+/**
+ * The nightly job end to end (issue 15): the inbox (claiming files, settling copies, moves across
+ * filesystems, names, stale results, exit codes and logs), the lock, and stopping on a signal.
+ */
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { startSimulator, type Simulator } from '../../src/simulator/server.js';
+import { BIN, cleanEnv, runCli, simEnv } from '../helpers/cli.js';
+import { tempDir } from '../helpers/files.js';
+import { writePoNumbers } from '../helpers/generate.js';
+
+let sim: Simulator;
+let dir: string;
+
+const env = (extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => simEnv(sim.url, extra);
+
+/** Start the CLI with `args`; `done` resolves with its exit code and stderr once it has exited. */
+export function start(
+  args: string[],
+  environment: NodeJS.ProcessEnv = env(),
+): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(environment), stdio: 'pipe' });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stderr })),
+  );
+  return { child, done };
+}
+
+beforeEach(async () => {
+  sim = await startSimulator();
+  dir = await tempDir();
+});
+
+afterEach(async () => {
+  await sim.close();
+});
+
+describe('the lock', () => {
+  test('a lock left before a reboot, its process id now another live process, is taken over and the takeover logged', async () => {
+    const file = path.join(dir, 'in.csv');
+    await writePoNumbers(file, 3);
+    const out = path.join(dir, 'out.csv');
+    // This test's own process is alive on this host: only the boot id says the lock is older.
+    await writeFile(
+      `${out}.lock`,
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        started: 'before the reboot',
+        bootId: 'an-earlier-boot',
+      }),
+    );
+    const log = path.join(dir, 'run.log');
+    const run = await runCli(['po-numbers', file, '--out', out, '--rate', '0', '--log-file', log], env());
+    expect(run.code).toBe(0);
+    const said = `took over the lock ${out}.lock (held by pid ${process.pid} on ${hostname()} since before the reboot): this machine has restarted since`;
+    expect(run.stderr).toContain(said);
+    expect(await readFile(log, 'utf8')).toContain(said);
+    await expect(stat(`${out}.lock`)).rejects.toThrow();
+  });
+
+  test('a lock that cannot be judged (another machine, refreshed lately) says how to remove it by hand', async () => {
+    const file = path.join(dir, 'in.csv');
+    await writePoNumbers(file, 3);
+    const out = path.join(dir, 'out.csv');
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    await writeFile(
+      `${out}.lock`,
+      JSON.stringify({ pid: 4242, host: 'batch-02', started: 'then', bootId: `${bootId}-not` }),
+    );
+    const run = await runCli(['po-numbers', file, '--out', out, '--rate', '0'], env());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${out} is locked by a run on another machine (batch-02, pid 4242, since then); it was refreshed 0 s ago. If that run is over, delete ${out}.lock`,
+    );
+    expect(sim.counters.api).toBe(0);
+  });
+});
