@@ -26,7 +26,7 @@ import { parseCommandLine, type FileCommand, type InboxCommand } from './parser.
 import { redactor } from '../report/redact.js';
 import { resolveOptions, resolveSettleSeconds } from './resolve-options.js';
 import { run } from '../job/run.js';
-import { summaryRecord } from '../report/summary.js';
+import { interruptExitCode, summaryRecord } from '../report/summary.js';
 import { checkSummaryJson, writeSummaryJson } from '../report/summary-json.js';
 
 /** Exit code for bad usage, missing configuration or a malformed input: nothing was sent. */
@@ -41,7 +41,7 @@ export interface MainIo {
   /**
    * Given by a caller that owns the process (a test, a server): aborting it interrupts the run,
    * and `main` installs no signal handlers and leaves V8 alone. Without it, `main` owns the
-   * process: SIGINT and SIGTERM interrupt the run.
+   * process: SIGINT, SIGTERM and SIGHUP interrupt the run.
    */
   readonly signal?: AbortSignal | undefined;
 }
@@ -98,29 +98,32 @@ interface Interrupts {
   readonly release: () => void;
 }
 
+/** The signals that stop a run: Ctrl-C, a stop from a service manager, a terminal that closed. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * SIGINT and SIGTERM abort the run through the returned signal: the rows in flight finish and the
- * rest are `not_attempted`.
+ * SIGINT, SIGTERM and SIGHUP abort the run through the returned signal: the rows in flight finish,
+ * the rest are `not_attempted`, the summary is written and the lock released. A second one exits at
+ * once (128 + the signal's number).
  */
 function abortOnInterrupt(stderr: Writable): Interrupts {
   const controller = new AbortController();
   let interrupts = 0;
-  const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {
+  const onSignal = (name: (typeof STOP_SIGNALS)[number]): void => {
     interrupts++;
     // A second interrupt means "now": the results file already holds a valid prefix.
-    if (interrupts > 1) process.exit(name === 'SIGTERM' ? 143 : 130);
+    if (interrupts > 1) process.exit(interruptExitCode(name));
+    // A terminal that closed refuses writes (EIO): the run must still finish, so they are dropped.
+    if (name === 'SIGHUP') stderr.on('error', () => undefined);
     stderr.write(
       `\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`,
     );
     controller.abort(name);
   };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const handlers = STOP_SIGNALS.map((name) => [name, () => onSignal(name)] as const);
+  for (const [name, handler] of handlers) process.on(name, handler);
   const release = () => {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    for (const [name, handler] of handlers) process.off(name, handler);
   };
   return { signal: controller.signal, release };
 }

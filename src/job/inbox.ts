@@ -24,7 +24,7 @@ import { acquireLock } from '../results/lock.js';
 import type { Options } from '../options.js';
 import { ResumeMismatchError } from '../results/resume.js';
 import { run, type RunIo } from './run.js';
-import type { RunSummary } from '../report/summary.js';
+import { interruptExitCode, type RunSummary } from '../report/summary.js';
 
 /** What happened to one file of the inbox. */
 export interface InboxFile {
@@ -215,7 +215,7 @@ function summariseInbox({ dir, settings, io }: Inbox, files: readonly InboxFile[
   const worst = files.reduce((w, f) => Math.max(w, f.exitCode ?? 0), 0);
   // Interrupted between two files: the run was still interrupted.
   const reason = io.signal?.aborted ? String(io.signal.reason) : undefined;
-  const exitCode = reason === undefined ? worst : Math.max(worst, reason === 'SIGTERM' ? 143 : 130);
+  const exitCode = reason === undefined ? worst : Math.max(worst, interruptExitCode(reason));
   const text = describeInbox(dir, files, exitCode);
   text.split('\n').forEach((line) => settings.report(line));
   return { exitCode, files, text };

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { BIN, cleanEnv, runCli, simEnv } from '../helpers/cli.js';
+import { BIN, cleanEnv, readResults, runCli, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { writePoNumbers } from '../helpers/generate.js';
 
@@ -80,5 +81,48 @@ describe('the lock', () => {
       `${out} is locked by a run on another machine (batch-02, pid 4242, since then); it was refreshed 0 s ago. If that run is over, delete ${out}.lock`,
     );
     expect(sim.counters.api).toBe(0);
+  });
+});
+
+/** Data lines fully written so far (a torn last line does not count). */
+async function writtenRows(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return Math.max(0, text.split('\r\n').length - 2);
+}
+
+describe('signals', () => {
+  test('SIGHUP (a closed terminal) is a stop like SIGTERM: rows in flight finish, a summary, the lock released, exit 129', async () => {
+    sim.configure({ latencyMs: 100 });
+    const file = path.join(dir, 'in.csv');
+    await writePoNumbers(file, 200);
+    const out = path.join(dir, 'out.csv');
+    const summaryFile = path.join(dir, 'summary.json');
+    const { child, done } = start([
+      'po-numbers',
+      file,
+      '--out',
+      out,
+      '--rate',
+      '0',
+      '--concurrency',
+      '4',
+      '--summary-json',
+      summaryFile,
+    ]);
+    while ((await writtenRows(out)) < 8) await sleep(20);
+    child.kill('SIGHUP');
+    const { code, stderr } = await done;
+    expect(code).toBe(129);
+    expect(stderr).toContain('interrupted by SIGHUP');
+    const rows = await readResults(out);
+    expect(rows).toHaveLength(200);
+    const success = rows.filter((r) => r.status === 'success').length;
+    expect(rows.slice(success).every((r) => r.status === 'not_attempted')).toBe(true);
+    expect(sim.poNumbers.size).toBe(success);
+    expect(JSON.parse(await readFile(summaryFile, 'utf8'))).toMatchObject({
+      exitCode: 129,
+      stoppedBecause: 'interrupted by SIGHUP',
+    });
+    await expect(stat(`${out}.lock`)).rejects.toThrow();
   });
 });
