@@ -6,11 +6,13 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { BIN, cleanEnv, readResults, runCli, simEnv } from '../helpers/cli.js';
+import { BIN, cleanEnv, readResults, runCli, SIM_TOKEN, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { writePoNumbers } from '../helpers/generate.js';
 
@@ -124,5 +126,62 @@ describe('signals', () => {
       stoppedBecause: 'interrupted by SIGHUP',
     });
     await expect(stat(`${out}.lock`)).rejects.toThrow();
+  });
+
+  test('a stop cancels the rows waiting for the rate limiter at once: --rate 1 --concurrency 12 exits within a second', async () => {
+    const file = path.join(dir, 'in.csv');
+    await writePoNumbers(file, 40);
+    const out = path.join(dir, 'out.csv');
+    const { child, done } = start(['po-numbers', file, '--out', out, '--rate', '1', '--concurrency', '12']);
+    while ((await writtenRows(out)) < 1) await sleep(20);
+    const stoppedAt = performance.now();
+    child.kill('SIGTERM');
+    const { code } = await done;
+    expect(code).toBe(143);
+    expect(performance.now() - stoppedAt).toBeLessThan(1500);
+    const rows = await readResults(out);
+    const sent = rows.filter((r) => r.status === 'success').length;
+    expect(sent).toBe(sim.counters.api);
+    expect(rows.slice(sent).every((r) => r.status === 'not_attempted' && r.attempts === '0')).toBe(true);
+  });
+
+  test('a stop cancels the rows waiting for a token at once', async () => {
+    // A token endpoint that hands out a token for 2 s, then never answers the renewal.
+    let asked = 0;
+    const tokens = http.createServer((request, response) => {
+      asked++;
+      if (asked > 1) return; // hangs until the client gives up or the server closes
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ access_token: SIM_TOKEN, token_type: 'Bearer', expires_in: 2 }));
+    });
+    await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = tokens.address() as AddressInfo;
+      const file = path.join(dir, 'in.csv');
+      await writePoNumbers(file, 200);
+      const out = path.join(dir, 'out.csv');
+      const environment = env({
+        CLOUDCOCKPIT_TOKEN: undefined,
+        CLOUDCOCKPIT_TOKEN_URL: `http://127.0.0.1:${port}/tenant/oauth2/v2.0/token`,
+        CLOUDCOCKPIT_CLIENT_ID: 'sim-client-id',
+        CLOUDCOCKPIT_CLIENT_SECRET: 'sim-client-secret',
+      });
+      const args = ['po-numbers', file, '--out', out, '--rate', '20', '--timeout', '5'];
+      const { child, done } = start(args, environment);
+      // The token is renewed after 1.8 s; from then on every row waits for it.
+      while (asked < 2) await sleep(20);
+      await sleep(300);
+      const stoppedAt = performance.now();
+      child.kill('SIGTERM');
+      const { code } = await done;
+      expect(code).toBe(143);
+      expect(performance.now() - stoppedAt).toBeLessThan(1500);
+      const rows = await readResults(out);
+      expect(rows).toHaveLength(200);
+      expect(rows.filter((r) => r.status === 'success').length).toBe(sim.counters.api);
+    } finally {
+      tokens.closeAllConnections();
+      await new Promise((resolve) => tokens.close(resolve));
+    }
   });
 });
