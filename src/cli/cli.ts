@@ -26,7 +26,8 @@ import { parseCommandLine, type FileCommand, type InboxCommand } from './parser.
 import { redactor } from '../report/redact.js';
 import { resolveOptions, resolveSettleSeconds } from './resolve-options.js';
 import { run } from '../job/run.js';
-import { interruptExitCode, summaryRecord } from '../report/summary.js';
+import { summaryRecord } from '../report/summary.js';
+import { abortOnInterrupt } from './interrupts.js';
 import { checkSummaryJson, writeSummaryJson } from '../report/summary-json.js';
 
 /** Exit code for bad usage, missing configuration or a malformed input: nothing was sent. */
@@ -90,42 +91,6 @@ export function reportUnexpected(error: unknown, stderr: Writable = process.stde
  */
 function favourMemory(): void {
   v8.setFlagsFromString('--optimize-for-size');
-}
-
-/** The interrupt signal of a run `main` owns the process for, and how to stop listening. */
-interface Interrupts {
-  readonly signal: AbortSignal;
-  readonly release: () => void;
-}
-
-/** The signals that stop a run: Ctrl-C, a stop from a service manager, a terminal that closed. */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/**
- * SIGINT, SIGTERM and SIGHUP abort the run through the returned signal: the rows in flight finish,
- * the rest are `not_attempted`, the summary is written and the lock released. A second one exits at
- * once (128 + the signal's number).
- */
-function abortOnInterrupt(stderr: Writable): Interrupts {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (name: (typeof STOP_SIGNALS)[number]): void => {
-    interrupts++;
-    // A second interrupt means "now": the results file already holds a valid prefix.
-    if (interrupts > 1) process.exit(interruptExitCode(name));
-    // A terminal that closed refuses writes (EIO): the run must still finish, so they are dropped.
-    if (name === 'SIGHUP') stderr.on('error', () => undefined);
-    stderr.write(
-      `\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`,
-    );
-    controller.abort(name);
-  };
-  const handlers = STOP_SIGNALS.map((name) => [name, () => onSignal(name)] as const);
-  for (const [name, handler] of handlers) process.on(name, handler);
-  const release = () => {
-    for (const [name, handler] of handlers) process.off(name, handler);
-  };
-  return { signal: controller.signal, release };
 }
 
 /** Load `--env-file` into the environment, then read `--config FILE` (no values without it). */
