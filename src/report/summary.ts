@@ -15,6 +15,8 @@ export interface RunSummary {
   readonly exitCode: number;
   readonly counts: Readonly<Record<RowStatus, number>>;
   readonly rows: number;
+  /** Rows sent to the API by this run (rows kept from an earlier run not counted). */
+  readonly sent: number;
   readonly durationMs: number;
   readonly rowsPerSecond: number;
   readonly retries: number;
@@ -102,6 +104,7 @@ export function summarise(input: SummaryInput): RunSummary {
     exitCode: exitCodeFor(input),
     counts,
     rows: input.rows,
+    sent,
     durationMs: input.durationMs,
     rowsPerSecond,
     retries: input.retries,
