@@ -25,7 +25,10 @@ export type ReportLevel = 'info' | 'warn' | 'error';
 
 /** What the inbox needs besides the directory. */
 export interface InboxOptions {
-  /** Files modified more recently than this are left for the next run. @default 60 */
+  /**
+   * Files modified more recently than this are left for the next run; the two looks that check a
+   * file's size stays the same are this far apart, at most 5 s. @default 60
+   */
   readonly settleSeconds: number;
   /** The options for one file's run (with `file` and `out` filled in by the inbox). */
   readonly options: (file: string, out: string) => Options;

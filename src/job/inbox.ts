@@ -2,7 +2,7 @@
  * `cloudcockpit-bulk inbox DIR`, for the nightly sync: every .csv and .xlsx in DIR, in name order,
  * each a run of its own (kind from its header). Layout:
  *
- *   DIR/                 files waiting; one modified in the last minute is left (it may still be copying)
+ *   DIR/                 files waiting; one still being written is left for the next run
  *   DIR/.work/claimed/   files taken for a run: a file interrupted here is resumed by the next run
  *   DIR/.work/           their results being written, `<name>.results.csv`
  *   DIR/processed/       finished files, `<stamp>-<name>`, with `<stamp>-<name>.results.csv` beside them
@@ -12,11 +12,12 @@
  * name meanwhile waits for the next run instead of being moved away unsent. One inbox run at a
  * time (DIR/.inbox.lock). The exit code is the worst of the files' (inbox-report.ts).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { claim, INPUT, listClaimed, openFolders } from './inbox-folders.js';
 import { processClaimed, type Inbox, type InboxOptions, type Taken } from './inbox-file.js';
 import { describeInbox, inboxExitCode, type InboxFile, type InboxSummary } from './inbox-report.js';
+import { lookAt, lookGapMs, notSettled, waitForSecondLook, type Look } from './inbox-settle.js';
 import { acquireLock } from '../results/lock.js';
 import type { RunIo } from './run.js';
 
@@ -36,7 +37,12 @@ export async function runInbox(
     // Files an earlier run took and did not finish go first: they are resumed.
     for (const name of await listClaimed(box.folders))
       await takes.take(name, () => processClaimed(box, name, path.join(box.folders.claimed, name)));
-    for (const name of await scanInbox(dir)) await takes.take(name, () => takeWaiting(box, name));
+    const waiting = await scanInbox(dir);
+    if (waiting.length > 0 && !takes.stopping) {
+      const firstLook = Math.min(...waiting.map((w) => w.look.at));
+      await waitForSecondLook(firstLook, lookGapMs(inbox.settleSeconds), io.signal);
+    }
+    for (const { name, look } of waiting) await takes.take(name, () => takeWaiting(box, name, look));
   } finally {
     await lock.release().catch(() => undefined);
   }
@@ -74,27 +80,31 @@ function isNotInput(name: string): boolean {
   return name.startsWith('.') || name.startsWith('~$');
 }
 
-/** The input files waiting in the inbox, in name order. */
-async function scanInbox(dir: string): Promise<string[]> {
-  return (await readdir(dir, { withFileTypes: true }))
+/** The input files waiting in the inbox, in name order, each with a first look at it. */
+async function scanInbox(dir: string): Promise<{ name: string; look: Look }[]> {
+  const names = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => e.isFile() && INPUT.test(e.name) && !isNotInput(e.name))
     .map((e) => e.name)
     .sort();
+  const looks = await Promise.all(
+    names.map(async (name) => ({ name, look: await lookAt(path.join(dir, name)) })),
+  );
+  return looks.filter((l): l is { name: string; look: Look } => l.look !== undefined);
 }
 
 /**
- * Take a file waiting in the inbox unless it may still be copying: claim it, then run it.
+ * Take a file waiting in the inbox if it is whole (inbox-settle.ts): claim it, then run it.
  * Undefined if it was removed from the inbox meanwhile.
  */
-async function takeWaiting(box: Inbox, name: string): Promise<Taken | undefined> {
+async function takeWaiting(box: Inbox, name: string, first: Look): Promise<Taken | undefined> {
   const waiting = (message: string): Taken => ({
     file: { name, outcome: 'waiting', exitCode: undefined, message },
   });
-  const info = await stat(path.join(box.dir, name)).catch(() => undefined);
-  if (info === undefined) return undefined;
-  const age = (Date.now() - info.mtimeMs) / 1000;
-  if (age < box.settings.settleSeconds)
-    return waiting(`modified ${Math.round(age)} s ago; left for the next run`);
+  const file = path.join(box.dir, name);
+  const second = await lookAt(file);
+  if (second === undefined) return undefined;
+  const why = await notSettled(file, first, second, box.settings.settleSeconds);
+  if (why !== undefined) return waiting(why);
   let claimed: string | undefined;
   try {
     claimed = await claim(box.folders, box.dir, name);

@@ -285,6 +285,70 @@ describe('the inbox claims each file before its run', () => {
   });
 });
 
+describe('the inbox takes only whole files', () => {
+  test('a copy that keeps an old modification time while it grows (cp -p, Explorer) is left for the next run', async () => {
+    const inbox = await tempDir();
+    const { text } = poFile(100, 'PO-2026-000456');
+    const file = path.join(inbox, 'orders.csv');
+    // The copy: 40 bytes every 50 ms, the source's old time put back after each, for as long as
+    // the inbox runs; each piece ends in the middle of a line, as a copy does.
+    let copied = 60;
+    let inboxDone = false;
+    await drop(inbox, 'orders.csv', text.slice(0, copied));
+    const copying = (async () => {
+      while (!inboxDone && copied < text.length) {
+        await sleep(50);
+        copied = Math.min(text.length, copied + 40);
+        await writeFile(file, text.slice(0, copied));
+        await utimes(file, anHourAgo(), anHourAgo());
+      }
+    })();
+    const run = await runCli(inboxArgs(inbox, [], '1'), env());
+    inboxDone = true;
+    await copying;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /orders\.csv: waiting; changed between two looks \d\.\d s apart \(\d+ then \d+ bytes\): it is still being written/,
+    );
+    expect(sim.counters.api).toBe(0);
+    // The copy completes.
+    await drop(inbox, 'orders.csv', text);
+    const after = await runCli(inboxArgs(inbox), env());
+    expect(after.code).toBe(0);
+    expect(sim.counters.api).toBe(100);
+    expect([...sim.poNumbers.values()].every((v) => v?.startsWith('PO-2026-000456-'))).toBe(true);
+  });
+
+  test('a CSV that does not end with a line break (a copy cut short) is left for the next run', async () => {
+    const inbox = await tempDir();
+    const { text } = poFile(3, 'PO-2026-000456');
+    await drop(inbox, 'orders.csv', text.slice(0, -10));
+    const run = await runCli(inboxArgs(inbox), env());
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      'orders.csv: waiting; does not end with a line break, so its last row may be cut short',
+    );
+    expect(sim.counters.api).toBe(0);
+    expect((await folders(inbox)).waiting).toEqual(['orders.csv']);
+  });
+
+  test('a stop while the inbox waits for its second look ends it at once', async () => {
+    const inbox = await tempDir();
+    await drop(inbox, 'orders.csv', poFile(3, 'PO').text);
+    const { child, done } = start(inboxArgs(inbox, [], '30'));
+    // The inbox holds its lock from before its first look until it ends.
+    while (!existsSync(path.join(inbox, '.inbox.lock')) && child.exitCode === null) await sleep(20);
+    await sleep(200);
+    const stoppedAt = performance.now();
+    child.kill('SIGTERM');
+    const { code, stderr } = await done;
+    expect(code).toBe(143);
+    expect(performance.now() - stoppedAt).toBeLessThan(3000); // not the 5 s of the wait
+    expect(stderr).toContain('orders.csv: left; interrupted');
+    expect(sim.counters.api).toBe(0);
+  });
+});
+
 /** Whether /dev/shm (a tmpfs on Linux) is another filesystem than the temporary folder. */
 const onSecondFilesystem =
   existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev ? test : test.skip;
