@@ -72,6 +72,12 @@ export async function processClaimed(box: Inbox, name: string, claimed: string):
     if (summary.stopCause === 'max-failures') return { file: left };
     return { file: left, stopAll: `not started: ${summary.stoppedBecause ?? 'the run stopped'}` };
   } catch (error) {
+    if (error instanceof SetAsideError) {
+      // Nothing was sent: the file stays claimed and the next run tries again.
+      const message = `its earlier results could not be moved to processed/ (${whyOf(error.cause)}); nothing was sent`;
+      box.settings.report(`${name}: ${message}`, 'error');
+      return { file: { name, outcome: 'left', exitCode: 3, message } };
+    }
     if (!(error instanceof RunError)) throw error;
     if (error.code === 'INPUT') return { file: await rejectFile(box, name, claimed, error) };
     // Not the file's fault (credentials, configuration): the rest would fail the same way.
@@ -99,7 +105,12 @@ async function runOrStartOver(
   } catch (error) {
     const replaced = error instanceof ResumeMismatchError;
     if (!replaced && !isAboutEarlierResults(error, out)) throw error;
-    const setAside = path.relative(dir, await setAsideEarlier(folders, name));
+    const setAside = path.relative(
+      dir,
+      await setAsideEarlier(folders, name).catch((cause: unknown) => {
+        throw new SetAsideError(cause);
+      }),
+    );
     settings.report(
       replaced
         ? `${name} changed since its run that stopped part-way: that run's results were moved to ` +
@@ -109,6 +120,14 @@ async function runOrStartOver(
       'warn',
     );
     return run(settings.options(claimed, out), io);
+  }
+}
+
+/** The earlier results that are not this file's could not be set aside: that file's problem only. */
+class SetAsideError extends Error {
+  constructor(cause: unknown) {
+    super('the earlier results could not be set aside', { cause });
+    this.name = 'SetAsideError';
   }
 }
 

@@ -89,4 +89,20 @@ describe('one claimed file of the inbox', () => {
     );
     expect(said[0]?.[1]).toBe('warn');
   });
+
+  test('whose earlier results cannot be set aside stays claimed, exit 3, and nothing is sent', async () => {
+    const { box, said } = await dryInbox();
+    await writeFile(workResults(box.folders, 'orders.csv'), '\ufeffline,customerId,resellerId\r\n');
+    const broken: Inbox = { ...box, folders: { ...box.folders, processed: path.join(box.dir, 'gone') } };
+    const taken = await processClaimed(broken, 'orders.csv', await claimed(box, 'orders.csv', GOOD));
+    expect(taken.stopAll).toBeUndefined();
+    expect(taken.file).toEqual({
+      name: 'orders.csv',
+      outcome: 'left',
+      exitCode: 3,
+      message: 'its earlier results could not be moved to processed/ (ENOENT); nothing was sent',
+    });
+    expect(said).toEqual([[`orders.csv: ${taken.file.message}`, 'error']]);
+    expect(await readdir(box.folders.claimed)).toEqual(['orders.csv']);
+  });
 });
