@@ -49,8 +49,12 @@ export interface RetryInfo {
 export class ApiClient {
   private readonly transport: Transport;
   private stopped = false;
+  /** Resolves on `stop()`: rows waiting for a token stop waiting. */
+  private readonly stopping: Promise<void>;
+  private stopNow: () => void = () => undefined;
 
   constructor(private readonly options: ClientOptions) {
+    this.stopping = new Promise((resolve) => (this.stopNow = resolve));
     const instance = got.extend({
       prefixUrl: options.baseUrl,
       method: 'PATCH',
@@ -203,7 +207,10 @@ export class ApiClient {
     await this.options.limiter.take();
     // A stop while this row waited for its turn: it must not go out after all.
     if (this.stopped) throw new StoppedError();
-    this.begin(attempt, await this.options.token.get(), headers);
+    const token = await Promise.race([this.options.token.get(), this.stopping]);
+    // A stop while it waited for a token (a renewal that hangs): the same.
+    if (this.stopped || token === undefined) throw new StoppedError();
+    this.begin(attempt, token, headers);
   }
 
   private begin(attempt: AttemptContext, token: string, headers: Record<string, unknown>): void {
@@ -220,9 +227,14 @@ export class ApiClient {
     this.options.onResponse?.(response.statusCode, attempt.startedAt);
   }
 
-  /** No more retries: rows waiting for one finish now with their last answer; attempts in flight end normally. */
+  /**
+   * No more retries: rows waiting for one finish now with their last answer, rows waiting for
+   * their turn or a token are not sent; attempts in flight end normally.
+   */
   stop(): void {
     this.stopped = true;
+    this.stopNow();
+    this.options.limiter.cancel();
     this.transport.cancelWaiting();
   }
 }

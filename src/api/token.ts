@@ -16,6 +16,8 @@ export interface TokenProvider {
   refused(token: string): boolean;
   /** Token requests made so far (for the summary and the tests). */
   readonly requests: number;
+  /** The run is over: abandon a token request still under way (and its retries). */
+  close?(): void;
 }
 
 /** The token endpoint would not give a token: wrong credentials, or it could not be reached. */
@@ -88,6 +90,8 @@ export class ClientCredentialsToken implements TokenProvider {
   private cached: Cached | undefined;
   private pending: Promise<string> | undefined;
   private readonly got: Got;
+  /** Aborted by `close()`: a request that hangs must not keep a finished run from exiting. */
+  private readonly closing = new AbortController();
   requests = 0;
 
   constructor(private readonly options: ClientCredentialsOptions) {
@@ -96,6 +100,7 @@ export class ClientCredentialsToken implements TokenProvider {
       method: 'POST',
       timeout: { request: options.timeoutMs },
       responseType: 'json',
+      signal: this.closing.signal,
       ...(options.agent ? { agent: options.agent } : {}),
       retry: {
         limit: options.retries ?? 3,
@@ -131,6 +136,10 @@ export class ClientCredentialsToken implements TokenProvider {
   refused(token: string): boolean {
     if (this.cached?.token === token) this.cached = undefined;
     return true;
+  }
+
+  close(): void {
+    this.closing.abort();
   }
 
   private async fetch(): Promise<string> {

@@ -3,7 +3,7 @@
  * and calls `run` (or `runInbox`); the exit code is decided here, in one place. Nothing outside
  * this folder reads argv or exits the process.
  */
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import v8 from 'node:v8';
 import { readConfigFile } from './config-file.js';
 import { loadEnvFile } from './env-file.js';
@@ -21,12 +21,14 @@ import {
 import { RunError } from '../errors.js';
 import { runInbox, type InboxSummary } from '../job/inbox.js';
 import { checkLogFile, createLogger, closeLogger } from '../report/logger.js';
+import type { Options } from '../options.js';
 import type { RawFlags } from './option-table.js';
 import { parseCommandLine, type FileCommand, type InboxCommand } from './parser.js';
 import { redactor } from '../report/redact.js';
 import { resolveOptions, resolveSettleSeconds } from './resolve-options.js';
 import { run } from '../job/run.js';
 import { summaryRecord } from '../report/summary.js';
+import { abortOnInterrupt } from './interrupts.js';
 import { checkSummaryJson, writeSummaryJson } from '../report/summary-json.js';
 
 /** Exit code for bad usage, missing configuration or a malformed input: nothing was sent. */
@@ -41,7 +43,7 @@ export interface MainIo {
   /**
    * Given by a caller that owns the process (a test, a server): aborting it interrupts the run,
    * and `main` installs no signal handlers and leaves V8 alone. Without it, `main` owns the
-   * process: SIGINT and SIGTERM interrupt the run.
+   * process: SIGINT, SIGTERM and SIGHUP interrupt the run.
    */
   readonly signal?: AbortSignal | undefined;
 }
@@ -92,39 +94,6 @@ function favourMemory(): void {
   v8.setFlagsFromString('--optimize-for-size');
 }
 
-/** The interrupt signal of a run `main` owns the process for, and how to stop listening. */
-interface Interrupts {
-  readonly signal: AbortSignal;
-  readonly release: () => void;
-}
-
-/**
- * SIGINT and SIGTERM abort the run through the returned signal: the rows in flight finish and the
- * rest are `not_attempted`.
- */
-function abortOnInterrupt(stderr: Writable): Interrupts {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {
-    interrupts++;
-    // A second interrupt means "now": the results file already holds a valid prefix.
-    if (interrupts > 1) process.exit(name === 'SIGTERM' ? 143 : 130);
-    stderr.write(
-      `\ncloudcockpit-bulk: ${name}: finishing the rows in flight (interrupt again to quit at once)\n`,
-    );
-    controller.abort(name);
-  };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  const release = () => {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-  };
-  return { signal: controller.signal, release };
-}
-
 /** Load `--env-file` into the environment, then read `--config FILE` (no values without it). */
 async function readSettingFiles(flags: RawFlags, io: MainIo): Promise<RawFlags> {
   const envFile = flags['env-file'];
@@ -160,7 +129,7 @@ async function runFileCommand(line: FileCommand, settings: Settings): Promise<nu
   await checkFormatFlags(options);
   await checkOutputs(fileCommandPaths(options, settings.files), options.logFile, summaryJson);
   if (!options.dryRun && settings.ownsProcess) favourMemory();
-  const summary = await run(options, io);
+  const summary = await loggingFailure(options, () => run(options, io));
   if (summaryJson) await writeSummaryOrSay(summaryJson, summaryRecord(summary, line.file), io.stderr);
   return summary.exitCode;
 }
@@ -185,7 +154,16 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
   const shared = resolveOptions('run', 'inbox-check.csv', flags, io.env, config);
   await checkOutputs(inboxPaths(line.dir, shared, settings.files), shared.logFile, summaryJson);
   if (!shared.dryRun && settings.ownsProcess) favourMemory();
-  // The inbox's own lines (files refused, the closing report) go to the log file too.
+  return loggingFailure(shared, () => runInboxLogged(line.dir, settle, settings, shared));
+}
+
+/** The inbox under its own logger: its lines (files refused, the closing report) go to the log file too. */
+async function runInboxLogged(
+  dir: string,
+  settle: number,
+  { flags, config, summaryJson, io }: Settings,
+  shared: Options,
+): Promise<number> {
   const logger = createLogger({
     level: 'info',
     stderr: io.stderr,
@@ -194,7 +172,7 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
   });
   try {
     const summary = await runInbox(
-      line.dir,
+      dir,
       {
         settleSeconds: settle,
         options: (file, out) =>
@@ -205,7 +183,7 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
             io.env,
             config,
           ),
-        report: (text) => logger.info(text),
+        report: (text, level = 'info') => logger.log(level, text),
       },
       io,
     );
@@ -213,6 +191,28 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
     return summary.exitCode;
   } finally {
     await closeLogger(logger);
+  }
+}
+
+/**
+ * Run `command`; if it fails, say why in the log file too, at error level: a cron job keeps only
+ * its log file, and stderr already gets the message (`reportFailure`).
+ */
+async function loggingFailure<T>(
+  { logFile, logFormat }: Pick<Options, 'logFile' | 'logFormat'>,
+  command: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    if (logFile !== undefined) {
+      const fileOnly = new Writable({ write: (_chunk, _encoding, done) => done() });
+      const logger = createLogger({ level: 'error', stderr: fileOnly, file: logFile, fileFormat: logFormat });
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error(error instanceof RunError ? message : `unexpected error: ${message}`);
+      await closeLogger(logger);
+    }
+    throw error;
   }
 }
 

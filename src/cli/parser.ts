@@ -89,7 +89,8 @@ function helpText(spec: OptionSpec): string {
 const SETTLE_SPEC: OptionSpec = {
   type: 'number',
   group: 'Input and output:',
-  describe: 'Leave files modified more recently than this (seconds) for the next run [default: 60]',
+  describe:
+    'Leave files modified more recently than this (seconds), or still growing over two looks this far apart (5 s at most), for the next run [default: 60]',
 };
 
 /**

@@ -14,7 +14,7 @@ import { RateLimiter } from '../pacing/rate-limiter.js';
 import { Scheduler } from '../pacing/scheduler.js';
 import { AdaptiveThrottle } from '../pacing/throttle.js';
 import { LatencyHistogram } from '../report/latency.js';
-import { TokenError } from '../api/token.js';
+import { TokenError, type TokenProvider } from '../api/token.js';
 
 /** A ready API client and what it holds open. */
 export interface Connected {
@@ -82,13 +82,15 @@ async function connect(
 ): Promise<Connected> {
   const api = connectionFor(options.baseUrl, options.concurrency);
   const login = connectionFor(options.tokenUrl, 2);
+  let token: TokenProvider | undefined;
   const close = (): void => {
+    token?.close?.();
     for (const agent of [api.agents.http, api.agents.https, login.agents.http, login.agents.https])
       agent.destroy();
   };
   try {
     if (api.proxy) logger.info(`connecting to ${options.baseUrl} through the proxy ${api.proxy}`);
-    const token = await tokenProvider(options, env, (m) => logger.warn(m), login.agents);
+    token = await tokenProvider(options, env, (m) => logger.warn(m), login.agents);
     try {
       await token.get();
     } catch (error) {

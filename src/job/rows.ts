@@ -17,6 +17,7 @@ import { kindCells } from '../input/header.js';
 import { dataRecords } from '../input/reader.js';
 import { flattenErrors, type ResultLine, type RowResult } from '../result.js';
 import type { LatencyHistogram } from '../report/latency.js';
+import { interruptExitCode } from '../report/summary.js';
 import type { KeptRows } from '../results/resume.js';
 import type { Scheduler } from '../pacing/scheduler.js';
 import { describeProblems, validateRecord } from '../input/validate.js';
@@ -111,7 +112,7 @@ class Stops {
 
   private readonly onAbort = (): void => {
     const reason = String(this.ctx.signal?.reason ?? 'interrupted');
-    this.stopWith('signal', `interrupted by ${reason}`, reason === 'SIGTERM' ? 143 : 130);
+    this.stopWith('signal', `interrupted by ${reason}`, interruptExitCode(reason));
   };
 
   private stopWith(cause: Stop['cause'], reason: string, exitCode: number): void {

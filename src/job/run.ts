@@ -107,7 +107,7 @@ async function runJob(
 ): Promise<RunSummary> {
   const started = performance.now();
   const job: Job = { options, file, logger, input: await prepareInput(options, file, logger) };
-  const lock = await acquireLock(options.out);
+  const lock = await acquireLock(options.out, (message) => logger.warn(message));
   let connection: Connection | undefined;
   try {
     const plan = await planTheResume(job);

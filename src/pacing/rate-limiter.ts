@@ -15,6 +15,7 @@ export class RateLimiter {
   private next = 0;
   private readonly queue: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private cancelled = false;
 
   /** @param rate requests per second; 0 means no limit. */
   constructor(rate: number) {
@@ -37,13 +38,24 @@ export class RateLimiter {
     return this.queue.length;
   }
 
-  /** Resolves when the caller may start its request. */
+  /** Resolves when the caller may start its request, or at once after `cancel()`. */
   take(): Promise<void> {
-    if (this.interval === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.cancelled || (this.interval === 0 && this.queue.length === 0)) return Promise.resolve();
     return new Promise((resolve) => {
       this.queue.push(resolve);
       if (this.timer === undefined) this.pump();
     });
+  }
+
+  /**
+   * For a stop: release every caller waiting for its turn now, and every later one at once, so none
+   * waits out the pace for nothing. Callers must check that they may still start (the client does).
+   */
+  cancel(): void {
+    this.cancelled = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (let release = this.queue.shift(); release !== undefined; release = this.queue.shift()) release();
   }
 
   private readonly pump = (): void => {

@@ -1,6 +1,7 @@
 /**
  * The end of a run in numbers and in one paragraph, and the exit code those numbers mean.
  */
+import os from 'node:os';
 import type { KindName } from '../kinds.js';
 import type { RowStatus } from '../result.js';
 import { plural } from './plural.js';
@@ -14,6 +15,8 @@ export interface RunSummary {
   readonly exitCode: number;
   readonly counts: Readonly<Record<RowStatus, number>>;
   readonly rows: number;
+  /** Rows sent to the API by this run (rows kept from an earlier run not counted). */
+  readonly sent: number;
   readonly durationMs: number;
   readonly rowsPerSecond: number;
   readonly retries: number;
@@ -58,7 +61,16 @@ export interface SummaryInput {
     { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
 }
 
-/** The exit code of a run that got as far as sending (contract: 0, 1, 3, 130, 143). */
+/**
+ * The exit code of a run stopped by `signal` (a name, e.g. `SIGTERM`): 128 + the signal's number,
+ * as a shell reports a process it killed: SIGHUP 129, SIGINT 130, SIGTERM 143.
+ */
+export function interruptExitCode(signal: string): number {
+  const number = (os.constants.signals as Record<string, number | undefined>)[signal];
+  return 128 + (number ?? os.constants.signals.SIGINT);
+}
+
+/** The exit code of a run that got as far as sending (contract: 0, 1, 3, 129, 130, 143). */
 export function exitCodeFor(input: Pick<SummaryInput, 'counts' | 'stop'>): number {
   if (input.stop) return input.stop.exitCode;
   return input.counts.failed + input.counts.invalid > 0 ? 1 : 0;
@@ -92,6 +104,7 @@ export function summarise(input: SummaryInput): RunSummary {
     exitCode: exitCodeFor(input),
     counts,
     rows: input.rows,
+    sent,
     durationMs: input.durationMs,
     rowsPerSecond,
     retries: input.retries,

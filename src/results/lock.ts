@@ -1,61 +1,46 @@
 /**
- * One run at a time per results file: `<out>.lock` holds the pid and host of the run writing it.
- * A second run finds the lock and refuses (exit 2); a lock whose process is gone (kill -9, power
- * cut) is taken over, by one run only even when several find it at once.
+ * One run at a time per results file: `<out>.lock` says which run writes it (lock-owner.ts). A
+ * second run finds the lock and refuses (exit 2); a lock whose run is gone (kill -9, power cut, a
+ * reboot, last night's container) is taken over, by one run only even when several find it at
+ * once, and the takeover is logged. While held, the lock file's time is refreshed, so a run that
+ * cannot look the owner up (another container, another machine) can still tell it is alive.
  */
-import { open, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OutputError } from '../errors.js';
 import { cannotCreate } from './cannot-create.js';
-
-/** What a lock file holds. */
-interface LockInfo {
-  readonly pid: number;
-  readonly host: string;
-  readonly started: string;
-}
+import { judgeOwner, ownerHere, parseOwner, REFRESH_MS, type LockOwner } from './lock-owner.js';
 
 /** A held lock. */
 export interface Lock {
   readonly path: string;
+  /** Remove the lock if it is still this run's; one that another run took over is left to it. */
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Told of what the lock did that a person should know: a takeover, a lock lost. */
+export type LockLog = (message: string) => void;
 
 /** What a lock file held when read: its text (undefined if it could not be read) and meaning. */
 interface Found {
   readonly raw: string | undefined;
-  readonly info: LockInfo | undefined;
+  readonly owner: LockOwner | undefined;
+  /** How long ago the lock file was last modified (refreshed by its holder). */
+  readonly ageMs: number;
 }
 
 async function holder(path: string): Promise<Found | 'gone'> {
-  let raw: string;
   try {
-    raw = await readFile(path, 'utf8');
+    const [raw, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    return { raw, owner: parseOwner(raw), ageMs: Date.now() - info.mtimeMs };
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : { raw: undefined, info: undefined };
-  }
-  try {
-    const info = JSON.parse(raw) as Partial<LockInfo>;
-    if (typeof info.pid !== 'number' || typeof info.host !== 'string') return { raw, info: undefined };
-    return { raw, info: { pid: info.pid, host: info.host, started: String(info.started) } };
-  } catch {
-    return { raw, info: undefined };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    return { raw: undefined, owner: undefined, ageMs: 0 };
   }
 }
 
-/** Create the lock file; false if it exists. */
-async function create(path: string): Promise<boolean> {
+/** Create the lock file holding `text`; false if it exists. */
+async function create(path: string, text: string): Promise<boolean> {
   let handle;
   try {
     handle = await open(path, 'wx');
@@ -63,9 +48,8 @@ async function create(path: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw cannotCreate('the lock file', path, error);
   }
-  const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   try {
-    await handle.writeFile(JSON.stringify(info));
+    await handle.writeFile(text);
   } catch (error) {
     // A full disk still has room for an empty file: take it away again, so no run finds it.
     await handle.close().catch(() => undefined);
@@ -78,38 +62,43 @@ async function create(path: string): Promise<boolean> {
   return true;
 }
 
-/** Throws if `found` is a run that may still be writing `out`; returns if the lock is stale. */
-async function refuseIfHeld(out: string, path: string, found: Found): Promise<void> {
-  const { info } = found;
-  if (info === undefined) {
-    // A lock being written this instant is young; an old unreadable one is debris.
-    const age = Date.now() - (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
-    if (age < 5000)
+/** An unreadable lock younger than this is one being written this instant. */
+const BEING_WRITTEN_MS = 5000;
+
+/** Throws if `found` is a run that may still be writing `out`; else returns why the lock is stale. */
+function refuseIfHeld(out: string, path: string, found: Found): string {
+  const { owner } = found;
+  if (owner === undefined) {
+    if (found.ageMs < BEING_WRITTEN_MS)
       throw new OutputError(`${out} is being written by another run (lock ${path} was just created)`);
-  } else if (info.host !== os.hostname()) {
+    return `it could not be read and is ${Math.round(found.ageMs / 1000)} s old`;
+  }
+  const verdict = judgeOwner(owner, found.ageMs);
+  if (verdict.state === 'gone') return verdict.why;
+  if (verdict.state === 'unknown') {
     throw new OutputError(
-      `${out} is locked by a run on another machine (${info.host}, pid ${info.pid}, since ${info.started}). ` +
+      `${out} is locked by a run on another machine (${owner.host}, pid ${owner.pid}, since ${owner.started}); ${verdict.why}. ` +
         `If that run is over, delete ${path}`,
     );
-  } else if (info.pid !== process.pid && alive(info.pid)) {
-    throw new OutputError(
-      `${out} is being written by another run (pid ${info.pid}, since ${info.started}); wait for it to finish or stop it`,
-    );
   }
-  // The holder is gone (or is this very process id, reused after a crash, e.g. PID 1 in a container).
+  const where = verdict.where === 'container' ? ' in another container on this machine' : '';
+  throw new OutputError(
+    `${out} is being written by another run (pid ${owner.pid}${where}, since ${owner.started}); wait for it to finish or stop it`,
+  );
 }
 
 /** A takeover lasts milliseconds: a guard older than this was left by a run that crashed in one. */
 const TAKEOVER_GUARD_STALE_MS = 10_000;
 
 /**
- * Remove the stale lock that read as `raw`, if it still does. Runs that find the same stale lock
- * at the same moment (a cron job and a person after a crash) must not each remove it: the second
- * removal would delete the first run's new lock, and both would write the file. So a removal
- * happens only while holding `<lock>.takeover`, created exclusively, and only if the lock still
- * holds what was judged stale; a new lock cannot appear meanwhile, as it is created exclusively too.
+ * Remove the stale lock that read as `raw`, if it still does; true if this run removed it. Runs
+ * that find the same stale lock at the same moment (a cron job and a person after a crash) must
+ * not each remove it: the second removal would delete the first run's new lock, and both would
+ * write the file. So a removal happens only while holding `<lock>.takeover`, created exclusively,
+ * and only if the lock still holds what was judged stale; a new lock cannot appear meanwhile, as
+ * it is created exclusively too.
  */
-async function removeStale(path: string, raw: string | undefined): Promise<void> {
+async function removeStale(path: string, raw: string | undefined): Promise<boolean> {
   const guard = `${path}.takeover`;
   try {
     await (await open(guard, 'wx')).close();
@@ -118,25 +107,59 @@ async function removeStale(path: string, raw: string | undefined): Promise<void>
     const age = Date.now() - (await stat(guard).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
     if (age > TAKEOVER_GUARD_STALE_MS) await rm(guard, { force: true });
     else await sleep(25); // another run is taking over: see what it leaves
-    return;
+    return false;
   }
   try {
     const now = await holder(path);
-    if (now !== 'gone' && now.raw === raw) await rm(path, { force: true });
+    if (now === 'gone' || now.raw !== raw) return false;
+    await rm(path, { force: true });
+    return true;
   } finally {
     await rm(guard, { force: true });
   }
 }
 
-/** Take the lock for `out`, or throw `OutputError` naming the run that holds it. */
-export async function acquireLock(out: string): Promise<Lock> {
+/** Who held a stale lock, for the takeover's log line. */
+function heldBy(found: Found): string {
+  const { owner } = found;
+  return owner ? ` (held by pid ${owner.pid} on ${owner.host} since ${owner.started})` : '';
+}
+
+/**
+ * Take the lock for `out`, or throw `OutputError` naming the run that holds it. `log` is told of
+ * every takeover of a stale lock, and of a lock found taken over when it is released.
+ */
+export async function acquireLock(out: string, log: LockLog = () => undefined): Promise<Lock> {
   const path = `${out}.lock`;
+  const text = JSON.stringify(ownerHere());
   for (let attempt = 0; attempt < 40; attempt++) {
-    if (await create(path)) return { path, release: () => rm(path, { force: true }) };
+    if (await create(path, text)) return held(path, text, log);
     const found = await holder(path);
     if (found === 'gone') continue;
-    await refuseIfHeld(out, path, found);
-    await removeStale(path, found.raw);
+    const why = refuseIfHeld(out, path, found);
+    if (await removeStale(path, found.raw)) log(`took over the lock ${path}${heldBy(found)}: ${why}`);
   }
   throw new OutputError(`Cannot take the lock ${path}: other runs keep taking it`);
+}
+
+/** The lock at `path`, written as `text`: refreshed while held, removed on release if still ours. */
+function held(path: string, text: string, log: LockLog): Lock {
+  const refresh = setInterval(() => {
+    const now = new Date();
+    utimes(path, now, now).catch(() => undefined);
+  }, REFRESH_MS);
+  refresh.unref();
+  return {
+    path,
+    async release() {
+      clearInterval(refresh);
+      const now = await holder(path);
+      if (now === 'gone') return;
+      if (now.raw !== text) {
+        log(`the lock ${path} is no longer this run's (another run took it over): it is left in place`);
+        return;
+      }
+      await rm(path, { force: true });
+    },
+  };
 }

@@ -306,11 +306,12 @@ describe('the inbox', () => {
       ['inbox', inbox, '--rate', '0', '--summary-json', summaryFile, '--log-file', logFile],
       env(),
     );
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('2 processed, 1 rejected, 0 left, 1 waiting; exit 2');
+    // Rows were sent, so not 2 ("nothing was sent"): the rejected file counts as 1 (issue 15).
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('2 processed, 1 rejected, 0 left, 1 waiting; exit 1');
     // The log file, which is what a cron job keeps, says so too, and why a file was refused.
     const logged = await readFile(logFile, 'utf8');
-    expect(logged).toContain('2 processed, 1 rejected, 0 left, 1 waiting; exit 2');
+    expect(logged).toContain('2 processed, 1 rejected, 0 left, 1 waiting; exit 1');
     expect(logged).toMatch(/3-broken\.csv: rejected \(exit 2\).*never closed/);
 
     expect((await readdir(inbox)).sort()).toEqual([
@@ -323,9 +324,9 @@ describe('the inbox', () => {
     const processed = (await readdir(path.join(inbox, 'processed'))).sort();
     expect(processed).toHaveLength(4);
     expect(processed.filter((n) => /^\d{8}-\d{6}-1-good\.csv$/.test(n))).toHaveLength(1);
-    const goodResults = processed.find((n) => n.endsWith('-1-good.results.csv')) ?? '';
+    const goodResults = processed.find((n) => n.endsWith('-1-good.csv.results.csv')) ?? '';
     expect((await readResults(path.join(inbox, 'processed', goodResults)))[0]?.status).toBe('success');
-    const failingResults = processed.find((n) => n.endsWith('-2-failing.results.csv')) ?? '';
+    const failingResults = processed.find((n) => n.endsWith('-2-failing.csv.results.csv')) ?? '';
     expect((await readResults(path.join(inbox, 'processed', failingResults))).map((r) => r.status)).toEqual([
       'success',
       'failed',
@@ -342,7 +343,7 @@ describe('the inbox', () => {
       exitCode: number;
       files: { name: string; outcome: string }[];
     };
-    expect(summary.exitCode).toBe(2);
+    expect(summary.exitCode).toBe(1);
     expect(summary.files.map((f) => [f.name, f.outcome])).toEqual([
       ['1-good.csv', 'processed'],
       ['2-failing.csv', 'processed'],
@@ -362,7 +363,7 @@ describe('the inbox', () => {
     // What a stopped run of an earlier orders.csv leaves: its results in .work/, PO-OLD applied.
     const earlierInput = path.join(dir, 'earlier.csv');
     await writeFile(earlierInput, row('PO-OLD'));
-    const earlierResults = path.join(inbox, '.work', 'orders.results.csv');
+    const earlierResults = path.join(inbox, '.work', 'orders.csv.results.csv');
     expect((await runCli(['po-numbers', earlierInput, '--out', earlierResults], env())).code).toBe(0);
     // Then a different orders.csv arrives.
     const old = new Date(Date.now() - 3600_000);
@@ -374,9 +375,9 @@ describe('the inbox', () => {
     expect(run.stderr).toContain('1 processed, 0 rejected');
     expect(sim.poNumbers.get(`${contoso.id}/${contoso.subscriptions.azurePlan}`)).toBe('PO-NEW');
     const processed = await readdir(path.join(inbox, 'processed'));
-    const setAside = processed.find((n) => n.endsWith('-orders.earlier.results.csv')) ?? '';
+    const setAside = processed.find((n) => n.endsWith('-orders.csv.earlier.results.csv')) ?? '';
     expect((await readResults(path.join(inbox, 'processed', setAside)))[0]?.poNumber).toBe('PO-OLD');
-    expect(await readdir(path.join(inbox, '.work'))).toEqual([]);
+    expect(await readdir(path.join(inbox, '.work'))).toEqual(['claimed']);
   });
 
   test('a second inbox run while one is running exits 2; an empty inbox exits 0', async () => {

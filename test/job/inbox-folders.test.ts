@@ -20,6 +20,7 @@ describe('the inbox folders', () => {
       processed: path.join(dir, 'processed'),
       rejected: path.join(dir, 'rejected'),
       work: path.join(dir, '.work'),
+      claimed: path.join(dir, '.work', 'claimed'),
     });
     expect((await readdir(dir)).sort()).toEqual(['.work', 'processed', 'rejected']);
     await writeFile(path.join(dir, 'file.csv'), '');
@@ -42,23 +43,24 @@ describe('the inbox folders', () => {
     const moves = [];
     for (let i = 0; i < 2; i++) {
       await writeFile(path.join(dir, 'orders.csv'), `input ${i}`);
-      await writeFile(path.join(folders.work, 'orders.results.csv'), `results ${i}`);
+      await writeFile(path.join(folders.work, 'orders.csv.results.csv'), `results ${i}`);
       moves.push(
         await moveToProcessed(
           folders,
           'orders.csv',
           path.join(dir, 'orders.csv'),
-          path.join(folders.work, 'orders.results.csv'),
+          path.join(folders.work, 'orders.csv.results.csv'),
         ),
       );
     }
     const [first, second] = moves;
     expect(path.basename(first?.movedTo ?? '')).toMatch(STAMPED);
-    expect(first?.results).toBe(first?.movedTo.replace(/\.csv$/, '.results.csv'));
+    // Named after the whole file name: orders.csv and orders.xlsx never share a results file.
+    expect(first?.results).toBe(`${first?.movedTo}.results.csv`);
     expect(second?.movedTo).not.toBe(first?.movedTo);
     expect(await readFile(second?.movedTo ?? '', 'utf8')).toBe('input 1');
     expect(await readFile(second?.results ?? '', 'utf8')).toBe('results 1');
-    expect(await readdir(folders.work)).toEqual([]);
+    expect(await readdir(folders.work)).toEqual(['claimed']);
   });
 
   test('a rejected file moves to rejected/ with a note saying why and what to do', async () => {
@@ -82,14 +84,18 @@ describe('the inbox folders', () => {
   test("an earlier run's results, partial files too, are set aside in processed/ together", async () => {
     const dir = await tempDir();
     const folders = await openFolders(dir);
-    for (const name of ['orders.results.csv', 'orders.results.csv.partial-1', 'other.results.csv'])
+    for (const name of [
+      'orders.csv.results.csv',
+      'orders.csv.results.csv.partial-1',
+      'orders.xlsx.results.csv',
+    ])
       await writeFile(path.join(folders.work, name), name);
-    const target = await setAsideEarlier(folders, 'orders');
-    expect(path.basename(target)).toMatch(/^\d{8}-\d{6}-orders\.earlier\.results\.csv$/);
+    const target = await setAsideEarlier(folders, 'orders.csv');
+    expect(path.basename(target)).toMatch(/^\d{8}-\d{6}-orders\.csv\.earlier\.results\.csv$/);
     expect((await readdir(folders.processed)).sort()).toEqual([
       path.basename(target),
       `${path.basename(target)}.partial-1`,
     ]);
-    expect(await readdir(folders.work)).toEqual(['other.results.csv']);
+    expect((await readdir(folders.work)).sort()).toEqual(['claimed', 'orders.xlsx.results.csv']);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { resolveOptions } from '../../src/cli/resolve-options.js';
 import { runInbox } from '../../src/job/inbox.js';
 import { tempDir } from '../helpers/files.js';
 
@@ -37,5 +39,34 @@ describe('runInbox', () => {
       '~$orders.xlsx',
     ]);
     expect(await readdir(path.join(dir, 'rejected'))).toEqual([]);
+  });
+
+  test('a file an earlier run claimed goes first; one of the same name dropped since follows it', async () => {
+    const dir = await tempDir();
+    const rows = (po: string) =>
+      `customerId,subscriptionId,poNumber\n3fa85f64-5717-4562-b3fc-2c963f66afa6,1b4e28ba-2fa1-11d2-883f-0016d3cca427,${po}\n`;
+    await mkdir(path.join(dir, '.work', 'claimed'), { recursive: true });
+    await writeFile(path.join(dir, '.work', 'claimed', 'orders.csv'), rows('PO-EARLIER'));
+    await writeFile(path.join(dir, 'orders.csv'), rows('PO-LATER'));
+    const old = new Date(Date.now() - 3600_000);
+    await utimes(path.join(dir, 'orders.csv'), old, old);
+    const run = () =>
+      runInbox(
+        dir,
+        {
+          settleSeconds: 0,
+          options: (file, out) => resolveOptions('run', file, { out, 'dry-run': true, progress: false }, {}),
+          report: () => undefined,
+        },
+        { stderr: new Writable({ write: (_chunk, _encoding, done) => done() }) },
+      );
+    const first = await run();
+    expect(first.files.map((f) => [f.name, f.outcome])).toEqual([
+      ['orders.csv', 'processed'],
+      ['orders.csv', 'processed'],
+    ]);
+    const [earlier, later] = first.files.map((f) => f.movedTo ?? '');
+    expect(await readFile(earlier ?? '', 'utf8')).toContain('PO-EARLIER');
+    expect(await readFile(later ?? '', 'utf8')).toContain('PO-LATER');
   });
 });

@@ -122,3 +122,19 @@ describe('RateLimiter pace changes', () => {
     expect(performance.now() - started).toBeLessThan(600);
   });
 });
+
+describe('RateLimiter cancel', () => {
+  test('releases every waiting caller at once, and every later one, so a stop waits for none', async () => {
+    const limiter = new RateLimiter(1); // a second apart
+    await limiter.take();
+    const started = performance.now();
+    const waiting = Array.from({ length: 12 }, () => limiter.take());
+    expect(limiter.waiting).toBe(12);
+    limiter.cancel();
+    expect(limiter.waiting).toBe(0);
+    await Promise.all(waiting);
+    await limiter.take();
+    // At the pace the twelve would need twelve seconds.
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});
