@@ -3,13 +3,12 @@
  * each test is one thing seen going wrong, and its siblings.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { BIN, cleanEnv, readResults, runCli, simEnv, type CliRun } from '../helpers/cli.js';
+import { readResults, runCli, runCliAs, simEnv, type CliRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { writePoNumbers } from '../helpers/generate.js';
 
@@ -102,21 +101,7 @@ const asRoot = process.getuid?.() === 0;
 
 /** Run the CLI as a user who cannot write to a folder mode 0555 (nobody, when the tests run as root). */
 function runCliUnprivileged(args: string[], environment: NodeJS.ProcessEnv): Promise<CliRun> {
-  if (!asRoot) return runCli(args, environment);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: cleanEnv(environment),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      uid: 65534,
-      gid: 65534,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return asRoot ? runCliAs(args, environment, { uid: 65534, gid: 65534 }) : runCli(args, environment);
 }
 
 /**

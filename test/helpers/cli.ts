@@ -48,14 +48,24 @@ export async function runInstalled(args: string[], env: NodeJS.ProcessEnv = {}):
   return runProcess(BIN, args, env);
 }
 
+/** Run the CLI as the user and group ids given (root's tests use nobody, 65534, to meet read-only folders). */
+export function runCliAs(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ids: { readonly uid: number; readonly gid: number },
+): Promise<CliRun> {
+  return runProcess(process.execPath, [BIN, ...args], env, undefined, ids);
+}
+
 function runProcess(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   stdin?: string,
+  ids: { readonly uid?: number; readonly gid?: number } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: cleanEnv(env), stdio: 'pipe' });
+    const child = spawn(command, args, { env: cleanEnv(env), stdio: 'pipe', ...ids });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
