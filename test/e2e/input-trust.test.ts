@@ -1,0 +1,204 @@
+/**
+ * The input file: what is sent is what the preflight checked, whatever the file is (a pipe, a file
+ * overwritten while it is read, a mix of encodings), and every row is named by the number Excel shows.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startSimulator, type Simulator } from '../../src/simulator/server.js';
+import { BIN, cleanEnv, readResults, runCli, simEnv, type CliRun } from '../helpers/cli.js';
+import { tempDir } from '../helpers/files.js';
+import { writePoNumbers } from '../helpers/generate.js';
+
+const SAMPLES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../samples');
+
+let sim: Simulator;
+let dir: string;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(async () => {
+  sim.configure({ latencyMs: 0 });
+  sim.reset();
+  dir = await tempDir();
+});
+
+const env = (): NodeJS.ProcessEnv => simEnv(sim.url);
+const lines = (r: CliRun): string[] => r.stderr.split('\n').filter((l) => l.trim() !== '');
+const HEADER = 'customerId,subscriptionId,poNumber';
+
+describe('an input file that changes while it is read', () => {
+  test.each(['overwritten in place with other rows', 'cut short', 'grown'])(
+    'a file %s during the run stops it: exit 3, nothing unchecked sent, one results row per checked row',
+    async (how) => {
+      const input = path.join(dir, 'orders.csv');
+      const rows = await writePoNumbers(input, 5_000);
+      sim.configure({ latencyMs: 5 });
+      const child = spawn(process.execPath, [BIN, 'po-numbers', input, '--rate', '0', '--concurrency', '4'], {
+        env: cleanEnv(env()),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      while (sim.counters.api < 300) await new Promise((r) => setTimeout(r, 5));
+      const other = Array.from({ length: 6_000 }, (_, i) => `${randomUUID()},${randomUUID()},NEW-${i}`);
+      const original = await readFile(input, 'utf8');
+      if (how === 'overwritten in place with other rows')
+        await writeFile(input, [HEADER, ...other].join('\n') + '\n');
+      if (how === 'cut short') await writeFile(input, original.slice(0, original.length / 2));
+      if (how === 'grown') await writeFile(input, other.join('\n') + '\n', { flag: 'a' });
+      const code = await exited;
+
+      expect({ code, stderr: stderr.match(/changed/) !== null }).toEqual({ code: 3, stderr: true });
+      const results = await readResults(path.join(dir, 'orders.results.csv'));
+      expect(results).toHaveLength(5_000);
+      results.forEach((r, i) => {
+        expect([r.line, r.customerId, r.poNumber]).toEqual([
+          String(i + 2),
+          rows[i]!.customerId,
+          rows[i]!.value,
+        ]);
+      });
+      const sent = results.filter((r) => r.status !== 'not_attempted');
+      expect(sent.length).toBeLessThan(5_000);
+      expect(results.slice(sent.length).every((r) => r.status === 'not_attempted')).toBe(true);
+      expect(sim.requests.filter((q) => q.body.includes('NEW-'))).toEqual([]);
+    },
+  );
+});
+
+describe('inputs that cannot be read twice', () => {
+  test('a named pipe as FILE is spooled like standard input', async () => {
+    const source = path.join(dir, 'source.csv');
+    await writePoNumbers(source, 3);
+    const fifo = path.join(dir, 'orders.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('sh', ['-c', `cat '${source}' > '${fifo}'`]);
+    const r = await runCli(['po-numbers', fifo, '--rate', '0', '--out', path.join(dir, 'out.csv')], env());
+    writer.kill();
+    expect({ code: r.code, api: sim.counters.api, stderr: r.stderr.match(/ESPIPE|unexpected/) }).toEqual({
+      code: 0,
+      api: 3,
+      stderr: null,
+    });
+  });
+
+  test('/dev/stdin as FILE is read like -', async () => {
+    const source = path.join(dir, 'source.csv');
+    await writePoNumbers(source, 3);
+    const r = await runCli(
+      ['po-numbers', '/dev/stdin', '--rate', '0', '--out', path.join(dir, 'out.csv')],
+      env(),
+      await readFile(source, 'utf8'),
+    );
+    expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 0, api: 3 });
+  });
+});
+
+describe('encodings', () => {
+  const ids = () => `${randomUUID()},${randomUUID()}`;
+
+  test('a UTF-8 file with one stray Windows-1252 byte is refused, naming the line and column', async () => {
+    const input = path.join(dir, 'mixed.csv');
+    await writeFile(
+      input,
+      Buffer.concat([
+        Buffer.from(`${HEADER}\n${ids()},Müller\n${ids()},PO-2\n${ids()},Gr`, 'utf8'),
+        Buffer.from([0xfc]),
+        Buffer.from('n\n', 'utf8'),
+      ]),
+    );
+    const r = await runCli(['po-numbers', input, '--rate', '0'], env());
+    expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 2, api: 0 });
+    expect(lines(r)).toHaveLength(1);
+    expect(lines(r)[0]).toMatch(/mixed\.csv.*line 4.*column 3.*--encoding/);
+  });
+
+  test('the same file is read as --encoding says', async () => {
+    const input = path.join(dir, 'mixed.csv');
+    await writeFile(
+      input,
+      Buffer.concat([Buffer.from(`${HEADER}\n${ids()},Gr`, 'utf8'), Buffer.from([0xfc]), Buffer.from('n\n')]),
+    );
+    const r = await runCli(['po-numbers', input, '--rate', '0', '--encoding', 'windows-1252'], env());
+    expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 0, api: 1 });
+    expect(sim.requests[0]!.body).toBe('"Grün"');
+  });
+
+  test('UTF-16 without a byte-order mark gets a hint about --encoding, not "binary data"', async () => {
+    const input = path.join(dir, 'utf16.csv');
+    await writeFile(input, Buffer.from(`${HEADER}\r\n${ids()},PO-1\r\n`, 'utf16le'));
+    const r = await runCli(['po-numbers', input, '--dry-run'], env());
+    expect(r.code).toBe(2);
+    expect(lines(r)).toHaveLength(1);
+    expect(lines(r)[0]).toMatch(/UTF-16.*--encoding utf-16le/);
+    expect(r.stderr).not.toMatch(/binary/);
+  });
+
+  test('a broken UTF-16 file names the line, and mentions no --encoding that was never given', async () => {
+    const input = path.join(dir, 'broken16.csv');
+    const good = Buffer.from(`\ufeff${HEADER}\r\n${ids()},PO-1\r\n${ids()},PO-`, 'utf16le');
+    await writeFile(
+      input,
+      Buffer.concat([good, Buffer.from([0x00, 0xd8, 0x41, 0x00]), Buffer.from('\r\n', 'utf16le')]),
+    );
+    const r = await runCli(['po-numbers', input, '--dry-run'], env());
+    expect(r.code).toBe(2);
+    expect(lines(r)).toHaveLength(1);
+    expect(lines(r)[0]).toMatch(/broken16\.csv.*line 3/);
+    expect(lines(r)[0]).not.toMatch(/--encoding utf-16/);
+  });
+});
+
+describe('rows are numbered as Excel numbers them', () => {
+  test('after a cell with a line break and a blank line, the sample says 7, 9 and 10 like Excel', async () => {
+    const r = await runCli(
+      ['po-numbers', path.join(SAMPLES, 'po-numbers.csv'), '--dry-run', '--out', path.join(dir, 'o.csv')],
+      env(),
+    );
+    expect(r.code).toBe(1);
+    const byValue = new Map(
+      (await readResults(path.join(dir, 'o.csv'))).map((row) => [row.poNumber, row.line]),
+    );
+    expect([byValue.get('00017'), byValue.get('PO-OLD-1'), byValue.get('PO-OLD-2')]).toEqual([
+      '7',
+      '9',
+      '10',
+    ]);
+  });
+
+  test('a first line sep=; sets the delimiter', async () => {
+    const input = path.join(dir, 'sep.csv');
+    await writeFile(
+      input,
+      `sep=;\r\ncustomerId;subscriptionId;poNumber\r\n${randomUUID()};${randomUUID()};PO-1\r\n`,
+    );
+    const r = await runCli(['po-numbers', input, '--rate', '0'], env());
+    expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 0, api: 1 });
+    const [row] = await readResults(path.join(dir, 'sep.results.csv'));
+    expect(row).toMatchObject({ line: '3', poNumber: 'PO-1', status: 'success' });
+  });
+});
+
+describe('folders that are scanned', () => {
+  test("Excel's own lock files (~$orders.xlsx) in the inbox are left alone", async () => {
+    const inbox = path.join(dir, 'inbox');
+    await mkdir(inbox);
+    await writePoNumbers(path.join(inbox, 'orders.csv'), 2);
+    await writeFile(path.join(inbox, '~$orders.xlsx'), Buffer.from('owner-file', 'utf8'));
+    const old = new Date(Date.now() - 3600_000);
+    const { utimes, readdir } = await import('node:fs/promises');
+    for (const name of ['orders.csv', '~$orders.xlsx']) await utimes(path.join(inbox, name), old, old);
+    const r = await runCli(['inbox', inbox, '--rate', '0'], env());
+    expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 0, api: 2 });
+    expect(r.stderr).not.toMatch(/~\$orders/);
+    expect((await readdir(inbox)).includes('~$orders.xlsx')).toBe(true);
+  });
+});
