@@ -1,6 +1,7 @@
 /**
  * A CSV file as a stream of numbered records: its bytes decoded strictly (so a wrong encoding is
- * noticed), parsed by csv-parse, each record carrying the line it starts on.
+ * noticed), parsed by csv-parse, each record carrying the row Excel shows for it and the line of
+ * the file it starts on.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -15,33 +16,41 @@ export interface CsvStream {
 }
 
 /**
- * csv-parse with the line each record starts on. Lines are counted as records are pushed, which
- * happens synchronously inside the parser, so when it fails `line` is where the failing record
- * starts even if earlier records are still unread. csv-parse's own `info.lines` counts a CRLF
- * inside quotes twice, so only its count of skipped empty lines is used. (Its `on_record` hook
- * would do the same but builds an info object per record: 15% of a dry run's time.)
+ * csv-parse with where each record is. Excel numbers rows, not lines: a line break inside a quoted
+ * cell stays in its row, and a blank line is a row. So the row of a record is one more than the
+ * records and blank lines before it, and its file line adds the line breaks inside earlier cells.
+ * Both are counted as records are pushed, which happens synchronously inside the parser, so when
+ * it fails `line` is the row of the failing record even if earlier records are still unread.
+ * (csv-parse's `on_record` hook would do the same but builds an info object per record: 15% of a
+ * dry run's time; its `info.lines` counts a CRLF inside quotes twice.)
  */
 export class NumberedParser extends Parser {
-  /** The line the next record starts on. */
-  line = 1;
-  private emptyLines = 0;
+  private records = 0;
+  private breaks = 0;
 
   constructor(options: Options) {
     super(options);
   }
 
+  /** The row number Excel shows for the next record (the first line being row 1). */
+  get line(): number {
+    return 1 + this.records + this.info.empty_lines;
+  }
+
+  /** The line of the file the next record starts on, as a text editor counts them. */
+  get fileLine(): number {
+    return this.line + this.breaks;
+  }
+
   override push(cells: unknown, encoding?: BufferEncoding): boolean {
     if (!Array.isArray(cells)) return super.push(cells, encoding);
-    const empty = this.info.empty_lines;
-    this.line += empty - this.emptyLines;
-    this.emptyLines = empty;
-    const start = this.line;
+    const line = this.line;
+    const record: InputRecord = { line, fileLine: line + this.breaks, cells: cells as string[] };
     for (const cell of cells as string[]) {
       if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1))
-        this.line += lineBreaks(cell);
+        this.breaks += lineBreaks(cell);
     }
-    this.line++;
-    const record: InputRecord = { line: start, cells: cells as string[] };
+    this.records++;
     return super.push(record);
   }
 }

@@ -24,6 +24,14 @@ export function unreadable(displayName: string, error: unknown): unknown {
   return error;
 }
 
+/**
+ * Where a text editor shows the place, added to a message when it is not the row number: after a
+ * line break inside a quoted cell, Excel's row and the file's line part ways.
+ */
+export function editorLine(line: number, fileLine: number | undefined): string {
+  return fileLine === undefined || fileLine === line ? '' : ` (line ${fileLine} in a text editor)`;
+}
+
 /** What a csv-parse error means for the person who wrote the file. */
 export function describeCsvError(error: CsvError): string {
   switch (error.code) {

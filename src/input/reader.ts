@@ -1,15 +1,15 @@
 /**
  * Reading the input: detect the encoding and delimiter, decode, parse with csv-parse as a stream,
- * and yield each data record with the line it starts on (the header being line 1), so the numbers
- * match what a person sees in a spreadsheet. Blank rows are skipped; line numbers stay true.
+ * and yield each record with the row Excel shows for it (the header being row 1), so the numbers
+ * match what a person sees in a spreadsheet. Blank rows are skipped; row numbers stay true.
  *
  * The pieces live beside it (sniff.ts, csv-stream.ts, read-errors.ts, record.ts); what the rest of
  * the program uses is exported from here.
  */
 import { CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { lineBreaks, openCsv } from './csv-stream.js';
-import { describeCsvError, EncodingError, unreadable } from './read-errors.js';
+import { lineBreaks, openCsv, type NumberedParser } from './csv-stream.js';
+import { describeCsvError, editorLine, EncodingError, unreadable } from './read-errors.js';
 import type { InputFormat, InputRecord } from './record.js';
 
 export { EncodingError } from './read-errors.js';
@@ -17,7 +17,7 @@ export { MAX_RECORD_BYTES, type InputFormat, type InputRecord } from './record.j
 export { detectDelimiter, sniffInput } from './sniff.js';
 
 /**
- * Every record of the file (header included) with its starting line, read as a stream: the parser
+ * Every record of the file (header included) with its row, read as a stream: the parser
  * pauses while the consumer does, so memory stays flat. Throws `InputError` for a malformed file
  * and `EncodingError` for bytes invalid in the encoding.
  */
@@ -36,12 +36,12 @@ export async function* readRecords(
   try {
     for await (const record of parser as AsyncIterable<InputRecord>) {
       refuseNul(record, displayName);
-      // Blank rows (also Excel's `,,,` rows of empty cells) are skipped; the line count goes on.
+      // Blank rows (also Excel's `,,,` rows of empty cells) are skipped; the row count goes on.
       if (record.cells.every((c) => c.trim() === '')) continue;
       yield record;
     }
   } catch (error) {
-    throw readFailure(error, displayName, format, parser.line);
+    throw readFailure(error, displayName, format, parser);
   } finally {
     source.destroy();
     parser.destroy();
@@ -68,20 +68,28 @@ function refuseNul(record: InputRecord, displayName: string): void {
     const cell = cells[i] as string;
     const nul = cell.indexOf('\0');
     if (nul !== -1) {
+      const fileLine = (record.fileLine ?? record.line) + lineBreaks(cell.slice(0, nul));
       throw new InputError(
         displayName,
-        'the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; save it as CSV (UTF-8)',
-        { line: record.line + lineBreaks(cell.slice(0, nul)), column: i + 1 },
+        'the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; save it as CSV (UTF-8)' +
+          editorLine(record.line, fileLine),
+        { line: record.line, column: i + 1 },
       );
     }
   }
 }
 
-/** What a failed read throws: a malformed CSV at `line`, an `EncodingError`, or a file error. */
-function readFailure(error: unknown, displayName: string, format: InputFormat, line: number): unknown {
+/** What a failed read throws: a malformed CSV at the parser's row, an `EncodingError`, or a file error. */
+function readFailure(
+  error: unknown,
+  displayName: string,
+  format: InputFormat,
+  parser: NumberedParser,
+): unknown {
   if (error instanceof InputError) return error;
   if (error instanceof CsvError) {
-    return new InputError(displayName, describeCsvError(error), {
+    const { line, fileLine } = parser;
+    return new InputError(displayName, describeCsvError(error) + editorLine(line, fileLine), {
       line,
       column: ((error.column as number | undefined) ?? 0) + 1,
     });

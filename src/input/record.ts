@@ -1,11 +1,17 @@
 /**
- * What the readers hand on: each record of the input with the line it starts on, and how the input
- * is to be read. Both the CSV reader and the workbook reader yield these.
+ * What the readers hand on: each record of the input with the row it is in, and how the input is
+ * to be read. Both the CSV reader and the workbook reader yield these.
  */
 
-/** One record of the file: its cells as written, and the line it starts on. */
+/** One record of the file: its cells as written, and where it is. */
 export interface InputRecord {
+  /**
+   * The row number Excel shows for it: the header row is 1, a blank line is a row of its own, and a
+   * line break inside a quoted cell stays in its row. In a workbook, the sheet's row number.
+   */
   readonly line: number;
+  /** The line of a CSV file, as a text editor counts them, that the record starts on. */
+  readonly fileLine?: number;
   readonly cells: string[];
 }
 

@@ -8,14 +8,13 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { connectPaced, type Connection } from './connect.js';
-import { kindCells } from '../input/header.js';
 import { kindByName } from '../kinds.js';
 import { acquireLock, type Lock } from '../results/lock.js';
 import { createLogger, closeLogger, type Logger } from '../report/logger.js';
 import type { Options } from '../options.js';
 import { OrderedOutput } from '../results/ordered-output.js';
 import { fallBackFromUtf8, preflight, type PreflightResult } from '../input/preflight.js';
-import { dataRecords, EncodingError } from '../input/reader.js';
+import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
 import type { RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
@@ -23,6 +22,7 @@ import { startProgress, TerminalStream } from '../report/progress.js';
 import { KeptRows, completeResume, planResume, type ResumePlan } from '../results/resume.js';
 import { processRows, type RowsContext, type Stop } from './rows.js';
 import { spool, type Spooled } from '../input/spool.js';
+import { verifyResume } from './verify-resume.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 
 /** The world a run talks to; every field defaults to the real process's. */
@@ -168,22 +168,6 @@ async function planTheResume({ options, file, logger, input }: Job): Promise<Res
     logger.info(`resuming into ${options.out}: ${kept} rows already applied are kept and not sent again`);
   }
   return plan;
-}
-
-/** Pass over the input with the earlier results, so a changed input is refused before anything is sent. */
-async function verifyResume(
-  plan: ResumePlan,
-  file: string,
-  displayName: string,
-  checked: PreflightResult,
-  header: string[],
-): Promise<number> {
-  const kept = new KeptRows(plan, header, displayName);
-  for await (const record of dataRecords(file, displayName, checked.format)) {
-    await kept.find(record.line, kindCells(checked.header, record.cells));
-  }
-  await kept.finish();
-  return kept.kept;
 }
 
 /** Open the results file (a resume's partial file), counting each row as it is written. */

@@ -174,6 +174,26 @@ describe('rows are numbered as Excel numbers them', () => {
     ]);
   });
 
+  test('a resume of results numbered by file line (as before) is refused, not matched to other rows', async () => {
+    const out = path.join(dir, 'po.results.csv');
+    const args = ['po-numbers', path.join(SAMPLES, 'po-numbers.csv'), '--rate', '0', '--out', out];
+    expect((await runCli(args, env())).code).toBe(1);
+    // What an earlier version wrote: after the cell with a line break (row 6), one more per row.
+    const text = await readFile(out, 'utf8');
+    await writeFile(
+      out,
+      text.replace(/^(\d+),/gm, (all, line: string) => (Number(line) > 6 ? `${Number(line) + 1},` : all)),
+    );
+    sim.reset();
+    const r = await runCli([...args, '--resume'], env());
+    expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 2, api: 0 });
+    const refusals = lines(r).filter((l) => !l.startsWith('info: '));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(
+      /numbers rows by their line in the file, as earlier versions of cloudcockpit-bulk did/,
+    );
+  });
+
   test('a first line sep=; sets the delimiter', async () => {
     const input = path.join(dir, 'sep.csv');
     await writeFile(

@@ -18,19 +18,19 @@ async function parsed(content: string | Buffer, format = CSV): Promise<InputReco
 }
 
 describe('openCsv', () => {
-  test('records keep empty rows of cells; only truly empty lines are skipped, and still counted', async () => {
+  test('records keep empty rows of cells; only truly empty lines are skipped, and still counted as rows', async () => {
     expect(await parsed('a,b\n\n,\n"x\r\ny",z\nlast,1')).toEqual([
-      { line: 1, cells: ['a', 'b'] },
-      { line: 3, cells: ['', ''] },
-      { line: 4, cells: ['x\r\ny', 'z'] },
-      { line: 6, cells: ['last', '1'] },
+      { line: 1, fileLine: 1, cells: ['a', 'b'] },
+      { line: 3, fileLine: 3, cells: ['', ''] },
+      { line: 4, fileLine: 4, cells: ['x\r\ny', 'z'] },
+      { line: 5, fileLine: 6, cells: ['last', '1'] },
     ]);
   });
 
   test('the delimiter and encoding of the format are used', async () => {
     const bytes = Buffer.from('PO;M\xfcller\n', 'latin1');
     expect(await parsed(bytes, { ...CSV, encoding: 'windows-1252', delimiter: ';' })).toEqual([
-      { line: 1, cells: ['PO', 'Müller'] },
+      { line: 1, fileLine: 1, cells: ['PO', 'Müller'] },
     ]);
   });
 
@@ -47,6 +47,19 @@ describe('openCsv', () => {
     };
     await expect(read()).rejects.toMatchObject({ code: 'CSV_QUOTE_NOT_CLOSED' });
     expect(parser.line).toBe(3);
+    source.destroy();
+  });
+});
+
+describe('NumberedParser', () => {
+  test('the row and file line of the next record count the blank lines already skipped', async () => {
+    const { source, parser } = openCsv(await tempFile('in.csv', 'a\n"b\nc"\n\n\n"never closed\n'), CSV);
+    await expect(
+      (async () => {
+        for await (const _ of parser as AsyncIterable<InputRecord>);
+      })(),
+    ).rejects.toMatchObject({ code: 'CSV_QUOTE_NOT_CLOSED' });
+    expect([parser.line, parser.fileLine]).toEqual([5, 6]);
     source.destroy();
   });
 });

@@ -35,13 +35,13 @@ async function refusal(content: string | Buffer): Promise<InputError> {
 }
 
 describe('reading records', () => {
-  test('each record carries the line it starts on, across quoted line breaks and blank lines', async () => {
+  test('each record carries the row Excel shows for it (quoted line breaks stay in their row, blank lines are rows) and the line of the file it starts on', async () => {
     const got = await records('a,b,c\r\n1,"two\r\nlines",3\r\n\r\n,,\r\n4,5,"x\ny\rz"\n7,8,9');
     expect(got).toEqual([
-      { line: 1, cells: ['a', 'b', 'c'] },
-      { line: 2, cells: ['1', 'two\r\nlines', '3'] },
-      { line: 6, cells: ['4', '5', 'x\ny\rz'] },
-      { line: 9, cells: ['7', '8', '9'] },
+      { line: 1, fileLine: 1, cells: ['a', 'b', 'c'] },
+      { line: 2, fileLine: 2, cells: ['1', 'two\r\nlines', '3'] },
+      { line: 5, fileLine: 6, cells: ['4', '5', 'x\ny\rz'] },
+      { line: 6, fileLine: 9, cells: ['7', '8', '9'] },
     ]);
   });
 
@@ -69,8 +69,8 @@ describe('reading records', () => {
       Buffer.from('customerId\tpoNumber\r\n1\tPO-é\r\n', 'utf16le'),
     ]);
     expect(await records(utf16)).toEqual([
-      { line: 1, cells: ['customerId', 'poNumber'] },
-      { line: 2, cells: ['1', 'PO-é'] },
+      { line: 1, fileLine: 1, cells: ['customerId', 'poNumber'] },
+      { line: 2, fileLine: 2, cells: ['1', 'PO-é'] },
     ]);
   });
 });
@@ -93,6 +93,13 @@ describe('preflight', () => {
     );
     expect(error.message).toMatch(
       /^in\.csv, line 3, column 3: a quoted cell starting in this record is never closed/,
+    );
+  });
+
+  test('a malformed record after a cell with a line break names its row and its line in a text editor', async () => {
+    const error = await refusal(`customerId,subscriptionId,poNumber\n${C},${S},"PO\n1"\n${C},${S},"PO-2\n`);
+    expect(error.message).toMatch(
+      /^in\.csv, line 3, column 3: a quoted cell starting in this record is never closed; .* \(line 4 in a text editor\)$/,
     );
   });
 
