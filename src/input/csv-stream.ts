@@ -28,7 +28,11 @@ export class NumberedParser extends Parser {
   private records = 0;
   private breaks = 0;
 
-  constructor(options: Options) {
+  /** `skipFirst`: the first record is Excel's `sep=` line, a row but no record. */
+  constructor(
+    options: Options,
+    private skipFirst = false,
+  ) {
     super(options);
   }
 
@@ -51,6 +55,10 @@ export class NumberedParser extends Parser {
         this.breaks += lineBreaks(cell);
     }
     this.records++;
+    if (this.skipFirst) {
+      this.skipFirst = false;
+      return true;
+    }
     return super.push(record);
   }
 }
@@ -93,17 +101,20 @@ class Decoder extends Transform {
 export function openCsv(file: string, format: InputFormat): CsvStream {
   const source = createReadStream(file);
   const decoder = new Decoder(format.encoding);
-  const parser = new NumberedParser({
-    delimiter: format.delimiter,
-    // Any of the three line endings, even mixed in one file; quoted cells keep theirs as written.
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    // Empty lines are skipped by csv-parse itself (NumberedParser still counts them): left in, a
-    // blank first line would set the expected cell count to 1 and every later record would cost
-    // csv-parse an error object.
-    skip_empty_lines: true,
-    max_record_size: MAX_RECORD_BYTES,
-  });
+  const parser = new NumberedParser(
+    {
+      delimiter: format.delimiter,
+      // Any of the three line endings, even mixed in one file; quoted cells keep theirs as written.
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      // Empty lines are skipped by csv-parse itself (NumberedParser still counts them): left in, a
+      // blank first line would set the expected cell count to 1 and every later record would cost
+      // csv-parse an error object.
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_BYTES,
+    },
+    format.sepLine === true,
+  );
   source.on('error', (error) => decoder.destroy(error));
   decoder.on('error', (error) => parser.destroy(error));
   source.pipe(decoder).pipe(parser);

@@ -25,6 +25,8 @@ export interface InputFormat {
   readonly delimiter: string;
   /** True when the encoding was a guess (no BOM, not forced): invalid UTF-8 may fall back to Windows-1252. */
   readonly guessedEncoding: boolean;
+  /** The first line is Excel's `sep=;`: it named the delimiter, and is row 1 but no record. */
+  readonly sepLine?: boolean;
 }
 
 /** A record longer than this is not a spreadsheet row: refuse the file rather than hold it. */

@@ -1,6 +1,7 @@
 /**
  * How to read a file, told from its first bytes: a workbook (a zip) or text; for text, the encoding
- * its byte-order mark names, binary data refused, and the delimiter its header line uses.
+ * its byte-order mark names, binary data refused, and the delimiter: the one Excel's `sep=;` first
+ * line names, else the one the header line uses.
  */
 import { open } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
@@ -36,12 +37,22 @@ export async function sniffInput(
   const guessedEncoding = encoding === undefined;
   if (!(encoding ?? '').startsWith('utf-16')) refuseBinary(head, displayName);
   const text = new TextDecoder(encoding ?? 'utf-8').decode(head);
+  const sep = sepLine(text);
   return {
     container: 'csv',
     encoding: encoding ?? 'utf-8',
-    delimiter: forced.delimiter ?? detectDelimiter(text),
+    delimiter: forced.delimiter ?? sep ?? detectDelimiter(text),
     guessedEncoding,
+    ...(sep === undefined ? {} : { sepLine: true }),
   };
+}
+
+/**
+ * Excel's `sep=;` first line (written on request, read by Excel): it names the delimiter and is a
+ * row of its own, not the header. Any one character but a quote or a line break may be named.
+ */
+export function sepLine(text: string): string | undefined {
+  return /^(?:\ufeff)?sep=([^"\r\n])\1*(?:\r\n|\n|\r|$)/i.exec(text)?.[1];
 }
 
 /** The candidate delimiter seen most often outside quotes on the first line; comma when none is. */

@@ -52,6 +52,19 @@ describe('openCsv', () => {
 });
 
 describe('NumberedParser', () => {
+  test("Excel's sep= first line is row 1 but no record: the header is row 2", async () => {
+    const records = await parsed('sep=;\r\na;b\r\n"x\ny";z\r\n\r\nlast;1\r\n', {
+      ...CSV,
+      delimiter: ';',
+      sepLine: true,
+    });
+    expect(records).toEqual([
+      { line: 2, fileLine: 2, cells: ['a', 'b'] },
+      { line: 3, fileLine: 3, cells: ['x\ny', 'z'] },
+      { line: 5, fileLine: 6, cells: ['last', '1'] },
+    ]);
+  });
+
   test('the row and file line of the next record count the blank lines already skipped', async () => {
     const { source, parser } = openCsv(await tempFile('in.csv', 'a\n"b\nc"\n\n\n"never closed\n'), CSV);
     await expect(

@@ -1,7 +1,7 @@
 /** Telling how to read a file from its first bytes: workbook or text, encoding, binary, delimiter. */
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../../src/errors.js';
-import { detectDelimiter, sniffInput } from '../../src/input/sniff.js';
+import { detectDelimiter, sepLine, sniffInput } from '../../src/input/sniff.js';
 import { tempDir, tempFile } from '../helpers/files.js';
 
 describe('sniffInput', () => {
@@ -59,6 +59,26 @@ describe('sniffInput', () => {
       'nowhere.csv: cannot be read (ENOENT)',
     );
     await expect(sniffInput(dir, {}, 'folder')).rejects.toThrow('folder: cannot be read (EISDIR)');
+  });
+});
+
+describe("Excel's sep= line", () => {
+  test('names the delimiter, is marked in the format, and an option still wins', async () => {
+    const file = await tempFile('sep.csv', 'sep=;\r\ncustomerId;subscriptionId;poNumber\r\n');
+    expect(await sniffInput(file, {})).toMatchObject({ delimiter: ';', sepLine: true });
+    expect(await sniffInput(file, { delimiter: ',' })).toMatchObject({ delimiter: ',', sepLine: true });
+    const plain = await tempFile('plain.csv', 'customerId,subscriptionId,poNumber\n');
+    expect((await sniffInput(plain, {})).sepLine).toBeUndefined();
+  });
+
+  test('is only a whole first line naming one character', () => {
+    expect(sepLine('sep=;\nx')).toBe(';');
+    expect(sepLine('\ufeffSEP=|\r\n')).toBe('|');
+    expect(sepLine('sep=\t')).toBe('\t');
+    expect(sepLine('sep=;;;\n')).toBe(';');
+    expect(sepLine('sep=;x\n')).toBeUndefined();
+    expect(sepLine('sep="\n')).toBeUndefined();
+    expect(sepLine('a,b\nsep=;')).toBeUndefined();
   });
 });
 
