@@ -3,17 +3,11 @@
  * noticed), parsed by csv-parse, each record carrying the row Excel shows for it and the line of
  * the file it starts on.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { Parser, type Options } from 'csv-parse';
 import { MAX_RECORD_BYTES, type InputFormat, type InputRecord } from './record.js';
-
-/** The pipeline of one read: the file, and the parser that yields its records. */
-export interface CsvStream {
-  readonly source: ReadStream;
-  readonly parser: NumberedParser;
-}
 
 /**
  * csv-parse with where each record is. Excel numbers rows, not lines: a line break inside a quoted
@@ -67,7 +61,11 @@ export class NumberedParser extends Parser {
 class Decoder extends Transform {
   private readonly decoder: TextDecoder;
 
-  constructor(encoding: string) {
+  /** `tail`: text to add after the last byte. */
+  constructor(
+    encoding: string,
+    private readonly tail: string,
+  ) {
     super({ readableObjectMode: true });
     // fatal: invalid bytes throw instead of becoming U+FFFD, so UTF-8 that is really Windows-1252 is caught.
     this.decoder = new TextDecoder(encoding, { fatal: true });
@@ -85,7 +83,7 @@ class Decoder extends Transform {
 
   override _flush(callback: TransformCallback): void {
     try {
-      const text = this.decoder.decode();
+      const text = this.decoder.decode() + this.tail;
       if (text !== '') this.push(text);
       callback();
     } catch (error) {
@@ -94,13 +92,18 @@ class Decoder extends Transform {
   }
 }
 
+/** What else a parse is told. */
+export interface ParseOptions {
+  /** Text to parse after the last byte. */
+  readonly tail?: string;
+}
+
 /**
- * The file read, decoded and parsed as `format` says. An error anywhere (the file, its bytes, its
- * CSV) ends up on the parser, where the records are read.
+ * `bytes` decoded and parsed as `format` says. An error anywhere (the bytes, their decoding, the
+ * CSV) ends up on the parser, where the records are read; the caller destroys `bytes` when done.
  */
-export function openCsv(file: string, format: InputFormat): CsvStream {
-  const source = createReadStream(file);
-  const decoder = new Decoder(format.encoding);
+export function parseCsv(bytes: Readable, format: InputFormat, options: ParseOptions = {}): NumberedParser {
+  const decoder = new Decoder(format.encoding, options.tail ?? '');
   const parser = new NumberedParser(
     {
       delimiter: format.delimiter,
@@ -115,10 +118,10 @@ export function openCsv(file: string, format: InputFormat): CsvStream {
     },
     format.sepLine === true,
   );
-  source.on('error', (error) => decoder.destroy(error));
+  bytes.on('error', (error) => decoder.destroy(error));
   decoder.on('error', (error) => parser.destroy(error));
-  source.pipe(decoder).pipe(parser);
-  return { source, parser };
+  bytes.pipe(decoder).pipe(parser);
+  return parser;
 }
 
 /** Number of line breaks (CRLF, LF or CR) inside a cell: quoted cells keep them as written. */

@@ -5,6 +5,7 @@
  * counted, not kept.
  */
 import { InputError } from '../errors.js';
+import { answerBadBytes } from './encoding-refusal.js';
 import { matchHeader, type HeaderMap } from './header.js';
 import type { Kind } from '../kinds.js';
 import { EncodingError, readRecords, sniffInput, type InputFormat } from './reader.js';
@@ -82,7 +83,7 @@ export async function preflight(
     return { format, ...(await scan(file, displayName, format, options)), warnings };
   } catch (error) {
     if (!(error instanceof EncodingError)) throw error;
-    warnings.push(fallBackFromUtf8(displayName, format.guessedEncoding, format.encoding));
+    warnings.push(await answerBadBytes(file, displayName, format, options.encoding !== undefined));
     format = await sniffInput(
       file,
       { encoding: 'windows-1252', delimiter: options.delimiter, sheet: options.sheet },
@@ -90,14 +91,4 @@ export async function preflight(
     );
     return { format, ...(await scan(file, displayName, format, options)), warnings };
   }
-}
-
-/**
- * The bytes are not valid in the encoding. A forced encoding is refused (`InputError`); a guessed
- * UTF-8 falls back to Windows-1252, the ANSI code page Excel's "CSV" writes in the West: the
- * warning to give is returned.
- */
-export function fallBackFromUtf8(displayName: string, guessed: boolean, encoding: string): string {
-  if (!guessed) throw new InputError(displayName, `the file is not valid ${encoding}; check --encoding`);
-  return `${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`;
 }

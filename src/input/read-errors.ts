@@ -5,11 +5,15 @@
  */
 import type { CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { MAX_RECORD_BYTES } from './record.js';
+import { MAX_RECORD_BYTES, type InputFormat } from './record.js';
 
 /** Raised when the bytes are not valid in the encoding; the caller may retry with another. */
 export class EncodingError extends Error {
-  constructor(readonly encoding: string) {
+  /** `format`: how the file was being read, to find the bad bytes again. */
+  constructor(
+    readonly encoding: string,
+    readonly format?: InputFormat,
+  ) {
     super(`the file is not valid ${encoding}`);
     this.name = 'EncodingError';
   }

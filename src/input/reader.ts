@@ -8,7 +8,8 @@
  */
 import { CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { lineBreaks, openCsv, type NumberedParser } from './csv-stream.js';
+import { createReadStream } from 'node:fs';
+import { lineBreaks, parseCsv, type NumberedParser } from './csv-stream.js';
 import { describeCsvError, editorLine, EncodingError, unreadable } from './read-errors.js';
 import type { InputFormat, InputRecord } from './record.js';
 
@@ -32,7 +33,8 @@ export async function* readRecords(
     yield* readWorkbookRecords(file, displayName, format.sheet);
     return;
   }
-  const { source, parser } = openCsv(file, format);
+  const source = createReadStream(file);
+  const parser = parseCsv(source, format);
   try {
     for await (const record of parser as AsyncIterable<InputRecord>) {
       refuseNul(record, displayName);
@@ -96,6 +98,6 @@ function readFailure(
   }
   // Compare codes, not classes: errors made by Node itself may come from another realm (e.g. in jest).
   if ((error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA')
-    return new EncodingError(format.encoding);
+    return new EncodingError(format.encoding, format);
   return unreadable(displayName, error);
 }

@@ -1,7 +1,7 @@
 /**
  * How to read a file, told from its first bytes: a workbook (a zip) or text; for text, the encoding
- * its byte-order mark names, binary data refused, and the delimiter: the one Excel's `sep=;` first
- * line names, else the one the header line uses.
+ * its byte-order mark names, binary data refused (UTF-16 without its byte-order mark told apart),
+ * and the delimiter: the one Excel's `sep=;` first line names, else the one the header line uses.
  */
 import { open } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
@@ -88,6 +88,24 @@ async function readHead(file: string, displayName: string): Promise<Buffer> {
 }
 
 /**
+ * UTF-16 text without its byte-order mark: mostly Latin text, so most code units have a zero high
+ * byte, which falls on the odd offsets (little-endian) or the even ones (big-endian) and not the others.
+ */
+export function utf16WithoutBom(head: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  const pairs = Math.floor(head.length / 2);
+  if (pairs < 4) return undefined;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) evenNul++;
+    if (head[i + 1] === 0) oddNul++;
+  }
+  if (oddNul >= pairs / 2 && evenNul <= pairs / 20) return 'utf-16le';
+  if (evenNul >= pairs / 2 && oddNul <= pairs / 20) return 'utf-16be';
+  return undefined;
+}
+
+/**
  * A CSV has no NUL bytes and few control characters. Refuse binary data (an .xls, a PDF, a zip
  * that is not a workbook, UTF-16 without its byte-order mark) by name, with where it starts,
  * rather than with whatever CSV error its bytes happen to cause first.
@@ -104,6 +122,14 @@ function refuseBinary(head: Buffer, displayName: string): void {
   }
   // A stray NUL or two in a real CSV is reported by the reader, at its cell.
   if (controls <= Math.max(8, head.length / 100)) return;
+  const utf16 = utf16WithoutBom(head);
+  if (utf16) {
+    throw new InputError(
+      displayName,
+      `this looks like ${utf16.toUpperCase()} text without its byte-order mark; ` +
+        `run again with --encoding ${utf16}, or save the spreadsheet as "CSV UTF-8"`,
+    );
+  }
   const before = head.subarray(0, first).toString('latin1');
   const line = 1 + (before.match(/\r\n|\n|\r/g)?.length ?? 0);
   throw new InputError(

@@ -13,7 +13,8 @@ import { acquireLock, type Lock } from '../results/lock.js';
 import { createLogger, closeLogger, type Logger } from '../report/logger.js';
 import type { Options } from '../options.js';
 import { OrderedOutput } from '../results/ordered-output.js';
-import { fallBackFromUtf8, preflight, type PreflightResult } from '../input/preflight.js';
+import { answerBadBytes } from '../input/encoding-refusal.js';
+import { preflight, type PreflightResult } from '../input/preflight.js';
 import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
 import type { RowStatus } from '../result.js';
@@ -59,8 +60,9 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
       return await runJob(options, file, env, logger, io.signal, terminal);
     } catch (error) {
       // Only a dry run (one pass, no preflight) can meet bad bytes this late.
-      if (!(error instanceof EncodingError)) throw error;
-      logger.warn(fallBackFromUtf8(displayNameOf(options), options.encoding === undefined, error.encoding));
+      if (!(error instanceof EncodingError) || !error.format) throw error;
+      const forced = options.encoding !== undefined;
+      logger.warn(await answerBadBytes(file, displayNameOf(options), error.format, forced));
       return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, io.signal, terminal);
     }
   } finally {

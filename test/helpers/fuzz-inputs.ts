@@ -119,7 +119,14 @@ export function validCsv(
   return { text: lines.join(eol) + (draw.chance(0.8) ? eol : ''), delimiter, eol };
 }
 
-type Generator = (draw: Draw) => { kind: string; mustRefuse: boolean; bytes: Buffer; ext?: string };
+/** One input; `flags` when its verdict depends on them (else they are drawn at random). */
+type Generator = (draw: Draw) => {
+  kind: string;
+  mustRefuse: boolean;
+  bytes: Buffer;
+  ext?: string;
+  flags?: FuzzFlags;
+};
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
@@ -252,6 +259,47 @@ export const GENERATORS: readonly Generator[] = [
       bytes: utf8([header, ...rows].map((r) => r + d.pick(eols)).join('')),
     };
   },
+  (d) => {
+    // UTF-8 text with a byte of another encoding in one value (Windows-1252's "ü", say) and UTF-8
+    // beyond ASCII in another: refused, unless --encoding says what the file is.
+    const rows = d.int(2, 5);
+    const stray = d.int(1, rows);
+    const accented = stray === 1 ? 2 : 1;
+    const parts: Buffer[] = [utf8(`${d.chance(0.3) ? '\ufeff' : ''}customerId,subscriptionId,poNumber\n`)];
+    for (let i = 1; i <= rows; i++) {
+      const ids = `${d.uuid()},${d.uuid()},`;
+      if (i === stray) parts.push(utf8(`${ids}Gr`), Buffer.from([d.int(0x80, 0xff)]), utf8('n\n'));
+      else
+        parts.push(
+          utf8(`${ids}${i === accented ? d.pick(['Müller', 'Straße 5 – Büro €', 'Ø-17']) : `PO-${i}`}\n`),
+        );
+    }
+    const forced = d.chance(0.3);
+    return {
+      kind: 'mixed encodings',
+      mustRefuse: !forced,
+      bytes: Buffer.concat(parts),
+      flags: forced ? { encoding: 'windows-1252' } : {},
+    };
+  },
+  (d) => {
+    // UTF-16 with its byte-order mark, broken by a surrogate alone: refused at its line.
+    const { text } = validCsv(d, d.int(1, 4));
+    const le = d.chance(0.5);
+    const body = Buffer.from(`\ufeff${text}`, 'utf16le');
+    const at = 2 * d.int(1, body.length / 2 - 1);
+    const bytes = Buffer.concat([
+      body.subarray(0, at),
+      Buffer.from([0x00, 0xd8, 0x41, 0x00]),
+      body.subarray(at),
+    ]);
+    return {
+      kind: 'UTF-16 with a lone surrogate',
+      mustRefuse: true,
+      bytes: le ? bytes : bytes.swap16(),
+      flags: {},
+    };
+  },
   (d) => ({
     kind: 'zip header + garbage',
     mustRefuse: true,
@@ -265,13 +313,13 @@ export function smallInputs(seed: number, count: number): FuzzInput[] {
   const draw = new Draw(createRandom(seed));
   return Array.from({ length: count }, (_, i) => {
     const generator = GENERATORS[i % GENERATORS.length] as Generator;
-    const { kind, mustRefuse, bytes, ext } = generator(draw);
+    const { kind, mustRefuse, bytes, ext, flags } = generator(draw);
     return {
       name: `${String(i).padStart(5, '0')}-${kind.replace(/[^a-z0-9]+/gi, '-')}${ext ?? '.csv'}`,
       kind,
       mustRefuse,
       bytes,
-      flags: randomFlags(draw),
+      flags: flags ?? randomFlags(draw),
     };
   });
 }
@@ -324,6 +372,26 @@ export function bigInputs(seed: number): FuzzInput[] {
       kind: '10,000 valid rows, then a NUL byte',
       mustRefuse: true,
       bytes: Buffer.concat([utf8(`${header}${manyRows(10_000)}`), Buffer.from([0]), utf8(row())]),
+    },
+    {
+      name: 'big-mixed-encoding-at-end.csv',
+      kind: '10,000 UTF-8 rows with accents, then one Windows-1252 byte',
+      mustRefuse: true,
+      bytes: Buffer.concat([
+        utf8(`${header}${manyRows(5_000)}${draw.uuid()},${draw.uuid()},Müller\n${manyRows(5_000)}`),
+        utf8(`${draw.uuid()},${draw.uuid()},Gr`),
+        Buffer.from([0xfc]),
+        utf8('n\n'),
+      ]),
+    },
+    {
+      name: 'big-windows-1252.csv',
+      kind: '10,000 rows in Windows-1252 alone (read as such)',
+      mustRefuse: false,
+      bytes: Buffer.concat([
+        utf8(`${header}${manyRows(10_000)}`),
+        Buffer.from(`${draw.uuid()},${draw.uuid()},Gr\xfcn\n`, 'latin1'),
+      ]),
     },
     {
       name: 'big-blank-lines.csv',

@@ -1,7 +1,7 @@
 /** Telling how to read a file from its first bytes: workbook or text, encoding, binary, delimiter. */
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../../src/errors.js';
-import { detectDelimiter, sepLine, sniffInput } from '../../src/input/sniff.js';
+import { detectDelimiter, sepLine, sniffInput, utf16WithoutBom } from '../../src/input/sniff.js';
 import { tempDir, tempFile } from '../helpers/files.js';
 
 describe('sniffInput', () => {
@@ -79,6 +79,24 @@ describe("Excel's sep= line", () => {
     expect(sepLine('sep=;x\n')).toBeUndefined();
     expect(sepLine('sep="\n')).toBeUndefined();
     expect(sepLine('a,b\nsep=;')).toBeUndefined();
+  });
+});
+
+describe('UTF-16 without a byte-order mark', () => {
+  test('is told apart from binary data, with the --encoding to give', async () => {
+    const text = 'customerId,subscriptionId,poNumber\r\n1,2,3\r\n';
+    for (const encoding of ['utf-16le', 'utf-16be'] as const) {
+      const le = Buffer.from(text, 'utf16le');
+      const bytes = encoding === 'utf-16le' ? le : Buffer.from(le).swap16();
+      expect(utf16WithoutBom(bytes)).toBe(encoding);
+      const error = await sniffInput(await tempFile('u.csv', bytes), {}, 'u.csv').catch((e: unknown) => e);
+      expect((error as InputError).message).toBe(
+        `u.csv: this looks like ${encoding.toUpperCase()} text without its byte-order mark; ` +
+          `run again with --encoding ${encoding}, or save the spreadsheet as "CSV UTF-8"`,
+      );
+    }
+    expect(utf16WithoutBom(Buffer.alloc(200))).toBeUndefined();
+    expect(utf16WithoutBom(Buffer.from(text))).toBeUndefined();
   });
 });
 
