@@ -22,7 +22,7 @@ import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
 import { KeptRows, completeResume, planResume, type ResumePlan } from '../results/resume.js';
 import { processRows, type RowsContext, type Stop } from './rows.js';
-import { spool, type Spooled } from '../input/spool.js';
+import { spoolUnlessFile, type Spooled } from '../input/spool.js';
 import { verifyResume } from './verify-resume.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 
@@ -54,7 +54,7 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
   });
   let spooled: Spooled | undefined;
   try {
-    spooled = options.file === '-' ? await spool(io.stdin ?? process.stdin) : undefined;
+    spooled = await spoolUnlessFile(options.file, io.stdin ?? process.stdin, displayNameOf(options));
     const file = spooled?.path ?? options.file;
     try {
       return await runJob(options, file, env, logger, io.signal, terminal);
