@@ -21,13 +21,34 @@ import { MAX_RECORD_BYTES, type InputFormat, type InputRecord } from './record.j
 export class NumberedParser extends Parser {
   private records = 0;
   private breaks = 0;
+  /** The text so far ends with a line break. */
+  private endsWithBreak = false;
 
-  /** `skipFirst`: the first record is Excel's `sep=` line, a row but no record. */
+  /**
+   * `skipFirst`: the first record is Excel's `sep=` line, a row but no record. `cut`: true when
+   * the bytes ended early: then the text after the last line break, or inside quotes, is no whole
+   * record and is dropped.
+   */
   constructor(
     options: Options,
-    private skipFirst = false,
+    private skipFirst: boolean,
+    private readonly cut: () => boolean,
   ) {
     super(options);
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk.length > 0) {
+      const last = chunk[chunk.length - 1];
+      this.endsWithBreak = last === 0x0a || last === 0x0d;
+    }
+    super._transform(chunk, encoding, callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const quoting = (this as unknown as { state: { quoting: boolean } }).state.quoting;
+    if (this.cut() && (!this.endsWithBreak || quoting)) callback();
+    else super._flush(callback);
   }
 
   /** The row number Excel shows for the next record (the first line being row 1). */
@@ -61,10 +82,11 @@ export class NumberedParser extends Parser {
 class Decoder extends Transform {
   private readonly decoder: TextDecoder;
 
-  /** `tail`: text to add after the last byte. */
+  /** `tail`: text to add after the last byte; `cut`: the bytes ended early (a character may be cut in two). */
   constructor(
     encoding: string,
     private readonly tail: string,
+    private readonly cut: () => boolean,
   ) {
     super({ readableObjectMode: true });
     // fatal: invalid bytes throw instead of becoming U+FFFD, so UTF-8 that is really Windows-1252 is caught.
@@ -82,6 +104,7 @@ class Decoder extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    if (this.cut()) return callback();
     try {
       const text = this.decoder.decode() + this.tail;
       if (text !== '') this.push(text);
@@ -96,6 +119,8 @@ class Decoder extends Transform {
 export interface ParseOptions {
   /** Text to parse after the last byte. */
   readonly tail?: string;
+  /** True once the bytes ended early: whatever follows the last whole record is then dropped. */
+  readonly cut?: () => boolean;
 }
 
 /**
@@ -103,7 +128,8 @@ export interface ParseOptions {
  * CSV) ends up on the parser, where the records are read; the caller destroys `bytes` when done.
  */
 export function parseCsv(bytes: Readable, format: InputFormat, options: ParseOptions = {}): NumberedParser {
-  const decoder = new Decoder(format.encoding, options.tail ?? '');
+  const cut = options.cut ?? (() => false);
+  const decoder = new Decoder(format.encoding, options.tail ?? '', cut);
   const parser = new NumberedParser(
     {
       delimiter: format.delimiter,
@@ -117,6 +143,7 @@ export function parseCsv(bytes: Readable, format: InputFormat, options: ParseOpt
       max_record_size: MAX_RECORD_BYTES,
     },
     format.sepLine === true,
+    cut,
   );
   bytes.on('error', (error) => decoder.destroy(error));
   decoder.on('error', (error) => parser.destroy(error));

@@ -4,7 +4,7 @@
  * long the sheet is. However reading ends, exceljs is let run to the end of the zip so it removes
  * the temporary copies it makes of sheets.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
 import type { InputRecord } from './record.js';
@@ -31,15 +31,15 @@ export class WorkbookPartLast extends Error {
 }
 
 /**
- * The records of one sheet (the first visible, or the one named), read as a stream. Throws
- * `WorkbookPartLast` when exceljs cannot stream the file, `InputError` for anything else.
+ * The records of one sheet (the first visible, or the one named), read as a stream from the bytes
+ * of a workbook. Throws `WorkbookPartLast` when exceljs cannot stream the file, `InputError` for
+ * anything else.
  */
 export async function* streamWorkbook(
-  file: string,
+  source: Readable,
   displayName: string,
   sheet: string | undefined,
 ): AsyncGenerator<InputRecord> {
-  const source = createReadStream(file);
   const reader = openBook(source);
   const sheets = new SheetSequence(reader, displayName);
   const picker = new SheetPicker(displayName, sheet);
@@ -60,7 +60,7 @@ export async function* streamWorkbook(
   if (!picker.found) throw notFound(displayName, sheet, reader.model?.sheets);
 }
 
-function openBook(source: ReadStream): BookReader {
+function openBook(source: Readable): BookReader {
   return new ExcelJS.stream.xlsx.WorkbookReader(source, {
     sharedStrings: 'cache',
     styles: 'cache',

@@ -247,8 +247,9 @@ async function finishRun(
     stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
   }
   // A partial file that ends early is not complete: it stays beside the earlier results, and
-  // the next --resume reads them all.
-  if (plan && !writer.error) await completeResume(plan, options.out);
+  // the next --resume reads them all. So does one whose input changed: rows it could not read again
+  // may have been applied by the earlier run.
+  if (plan && !writer.error && stop?.cause !== 'input') await completeResume(plan, options.out);
   const summary = summarise({
     kind: input.checked.header.kind.name,
     counts,

@@ -50,7 +50,7 @@ async function matchEarlier(
   lineOf: (record: InputRecord) => number,
 ): Promise<number> {
   const kept = new KeptRows(plan, header, displayName);
-  for await (const record of dataRecords(file, displayName, checked.format)) {
+  for await (const record of dataRecords(file, displayName, checked.format, checked.fingerprint)) {
     await kept.find(lineOf(record), kindCells(checked.header, record.cells));
   }
   await kept.finish();

@@ -5,7 +5,7 @@ import type { KindName } from '../kinds.js';
 import type { RowStatus } from '../result.js';
 
 /** What stopped a run part-way. */
-export type StopCause = 'auth' | 'max-failures' | 'signal' | 'output';
+export type StopCause = 'auth' | 'max-failures' | 'signal' | 'output' | 'input';
 
 /** What a run did. */
 export interface RunSummary {

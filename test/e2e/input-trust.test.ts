@@ -4,11 +4,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { BIN, cleanEnv, readResults, runCli, simEnv, type CliRun } from '../helpers/cli.js';
+import { BIN, cleanEnv, readResults, runCli, SIM_TOKEN, simEnv, type CliRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { writePoNumbers } from '../helpers/generate.js';
 
@@ -72,6 +74,45 @@ describe('an input file that changes while it is read', () => {
       expect(sim.requests.filter((q) => q.body.includes('NEW-'))).toEqual([]);
     },
   );
+});
+
+describe('an input file that changes between the check and the run', () => {
+  test('a file overwritten after the preflight, before its rows are read again, sends nothing: exit 3', async () => {
+    const input = path.join(dir, 'orders.csv');
+    await writePoNumbers(input, 5);
+    // The token is fetched after the preflight and before the rows are read again: the moment to change it.
+    const tokens = createServer((request, response) => {
+      void writeFile(input, `${HEADER}\n${randomUUID()},${randomUUID()},NEW-1\n`).then(() => {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ access_token: SIM_TOKEN, token_type: 'Bearer', expires_in: 3600 }));
+      });
+      request.resume();
+    });
+    await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve));
+    const { port } = tokens.address() as AddressInfo;
+    try {
+      const r = await runCli(['po-numbers', input, '--rate', '0'], {
+        CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
+        CLOUDCOCKPIT_BASE_URL: sim.url,
+        CLOUDCOCKPIT_TOKEN_URL: `http://127.0.0.1:${port}/token`,
+        CLOUDCOCKPIT_CLIENT_ID: 'nightly-sync',
+        CLOUDCOCKPIT_CLIENT_SECRET: 'secret',
+      });
+      expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 3, api: 0 });
+      const stopping = lines(r).filter((l) => l.includes('stopping:'));
+      expect(stopping).toHaveLength(1);
+      expect(stopping[0]).toMatch(
+        /orders\.csv changed while it was being read \(its size went from \d+ to \d+ bytes\)/,
+      );
+      const results = await readResults(path.join(dir, 'orders.results.csv'));
+      expect(results.map((row) => [row.line, row.status, row.poNumber])).toEqual(
+        [2, 3, 4, 5, 6].map((line) => [String(line), 'not_attempted', '']),
+      );
+      expect(results[0]?.errorDescription).toMatch(/input file changed before this row could be read again/);
+    } finally {
+      tokens.close();
+    }
+  });
 });
 
 describe('inputs that cannot be read twice', () => {

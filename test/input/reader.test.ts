@@ -1,8 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
+import { appendFile, truncate } from 'node:fs/promises';
 import { InputError } from '../../src/errors.js';
 import { poNumbers } from '../../src/kinds.js';
 import { preflight } from '../../src/input/preflight.js';
-import { detectDelimiter, readRecords, sniffInput, type InputRecord } from '../../src/input/reader.js';
+import {
+  detectDelimiter,
+  InputChangedError,
+  readRecords,
+  sniffInput,
+  type InputRecord,
+} from '../../src/input/reader.js';
 import { tempFile } from '../helpers/files.js';
 
 const C = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
@@ -72,6 +79,50 @@ describe('reading records', () => {
       { line: 1, fileLine: 1, cells: ['customerId', 'poNumber'] },
       { line: 2, fileLine: 2, cells: ['1', 'PO-é'] },
     ]);
+  });
+});
+
+describe('reading what the preflight checked', () => {
+  test('a file cut while it is read again yields whole rows checked, then says it changed', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `${C},${S},PO-${i}-${'x'.repeat(i % 50)}`);
+    const file = await tempFile('in.csv', `customerId,subscriptionId,poNumber\n${rows.join('\n')}\n`);
+    const checked = await preflight(file, 'in.csv', options);
+    expect(checked.fingerprint.complete).toBe(true);
+    const seen: InputRecord[] = [];
+    const read = async () => {
+      for await (const record of readRecords(file, 'in.csv', checked.format, {
+        against: checked.fingerprint,
+      })) {
+        if (seen.push(record) === 1) await truncate(file, 1_500_000);
+      }
+    };
+    await expect(read()).rejects.toBeInstanceOf(InputChangedError);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.length).toBeLessThan(rows.length);
+    // Every row read is a row of the file as it was checked, whole, at its line.
+    seen.slice(1).forEach((record, i) => {
+      expect(record).toMatchObject({ line: i + 2, cells: (rows[i] as string).split(',') });
+    });
+  });
+});
+
+describe('reading what the preflight checked, grown', () => {
+  test('a file grown while it is read again yields every row checked, then says it changed', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `${C},${S},PO-${i}`);
+    const file = await tempFile('in.csv', `customerId,subscriptionId,poNumber\n${rows.join('\n')}\n`);
+    const checked = await preflight(file, 'in.csv', options);
+    const seen: InputRecord[] = [];
+    const read = async () => {
+      for await (const record of readRecords(file, 'in.csv', checked.format, {
+        against: checked.fingerprint,
+      })) {
+        if (seen.push(record) === 1) await appendFile(file, `${C},${S},NEW-1\n`);
+      }
+    };
+    await expect(read()).rejects.toThrow(
+      /changed while it was being read \(it is longer than the \d+ bytes checked\)/,
+    );
+    expect(seen.map((r) => r.cells[2])).toEqual(['poNumber', ...rows.map((r) => r.split(',')[2])]);
   });
 });
 

@@ -1,4 +1,5 @@
 /** Streaming one sheet: the one wanted read, the others closed unread, exceljs's limits told apart. */
+import { createReadStream } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -21,7 +22,7 @@ async function streamedBook(sheets: [string, string[][]][]): Promise<string> {
 
 async function records(file: string, sheet?: string): Promise<InputRecord[]> {
   const out: InputRecord[] = [];
-  for await (const record of streamWorkbook(file, 'book.xlsx', sheet)) out.push(record);
+  for await (const record of streamWorkbook(createReadStream(file), 'book.xlsx', sheet)) out.push(record);
   return out;
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { InputError } from '../../src/errors.js';
-import type { InputRecord } from '../../src/input/reader.js';
+import { InputChangedError, type Fingerprint, type InputRecord } from '../../src/input/reader.js';
 import { readWorkbookRecords } from '../../src/input/xlsx.js';
 import { formatNumber } from '../../src/input/xlsx-format.js';
 import { tempDir } from '../helpers/files.js';
@@ -119,6 +119,30 @@ describe('reading a sheet', () => {
     // exceljs's streaming reader makes an error result NaN, so its name is lost: '#ERROR', which
     // validation refuses. Falsy results that are values stay values.
     expect(row?.cells).toEqual(['', '0', '#ERROR', '#ERROR', '#ERROR']);
+  });
+
+  test('a workbook read again against its fingerprint yields its rows; changed since, it says so', async () => {
+    const file = await workbook('guarded.xlsx', (wb) => {
+      const ws = wb.addWorksheet('Rows');
+      ws.addRow(HEADER);
+      ws.addRow([CUSTOMER, SUBSCRIPTION, 'PO-1']);
+    });
+    let fingerprint: Fingerprint | undefined;
+    const first: InputRecord[] = [];
+    for await (const r of readWorkbookRecords(file, 'guarded.xlsx', undefined, {
+      recorded: (f) => (fingerprint = f),
+    }))
+      first.push(r);
+    expect(fingerprint?.complete).toBe(true);
+    const again: InputRecord[] = [];
+    for await (const r of readWorkbookRecords(file, 'guarded.xlsx', undefined, { against: fingerprint }))
+      again.push(r);
+    expect(again).toEqual(first);
+    await writeFile(file, Buffer.concat([await readFile(file), Buffer.from('more')]));
+    const read = async () => {
+      for await (const _ of readWorkbookRecords(file, 'guarded.xlsx', undefined, { against: fingerprint }));
+    };
+    await expect(read()).rejects.toBeInstanceOf(InputChangedError);
   });
 
   test('blank rows are skipped while later rows keep their spreadsheet line numbers', async () => {
