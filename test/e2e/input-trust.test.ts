@@ -115,6 +115,23 @@ describe('an input file that changes between the check and the run', () => {
   });
 });
 
+describe('a results file given back as input', () => {
+  test('is refused before anything is sent, with what to do instead', async () => {
+    const input = path.join(dir, 'orders.csv');
+    await writeFile(input, `${HEADER}\n${randomUUID()},${randomUUID()},=1+1\n`);
+    expect((await runCli(['po-numbers', input, '--rate', '0'], env())).code).toBe(0);
+    sim.reset();
+    const results = path.join(dir, 'orders.results.csv');
+    const r = await runCli(['run', results, '--rate', '0', '--out', path.join(dir, 'again.csv')], env());
+    expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 2, api: 0 });
+    expect(lines(r)).toHaveLength(1);
+    expect(lines(r)[0]).toMatch(
+      /orders\.results\.csv, line 1: is a results file written by cloudcockpit-bulk/,
+    );
+    expect(lines(r)[0]).toContain('--resume and --out naming this results file');
+  });
+});
+
 describe('inputs that cannot be read twice', () => {
   test('a named pipe as FILE is spooled like standard input', async () => {
     const source = path.join(dir, 'source.csv');
