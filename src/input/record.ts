@@ -31,3 +31,11 @@ export interface InputFormat {
 
 /** A record longer than this is not a spreadsheet row: refuse the file rather than hold it. */
 export const MAX_RECORD_BYTES = 1 << 20;
+
+/**
+ * The text a workbook cell reads as when it holds a formula with no saved result (a workbook
+ * written by a program that does not calculate, such as openpyxl): its value is not known.
+ * Validation refuses it with what to do; it is neither an empty value, which --allow-clear would
+ * send as a clear, nor one of Excel's errors.
+ */
+export const NO_SAVED_RESULT = '#NOT CALCULATED';

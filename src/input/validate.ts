@@ -5,6 +5,7 @@
  */
 import type { HeaderMap } from './header.js';
 import type { Change } from '../kinds.js';
+import { NO_SAVED_RESULT } from './record.js';
 
 /** One thing wrong with a row, in the same shape as the API's `errors[]`. */
 export interface RowProblem {
@@ -49,6 +50,9 @@ export function isExcelError(cell: string): boolean {
 }
 
 const FAILED_FORMULA = 'a formula failed in the spreadsheet; correct it in Excel and save the file again';
+const UNCALCULATED =
+  'is a formula with no saved result (the program that wrote the workbook did not calculate it): ' +
+  'open the file in Excel and save it, so that its results are stored, then run again';
 
 /**
  * The API's limit for a PO number and an internal identifier. The API is .NET, whose string length
@@ -120,9 +124,11 @@ export function validateRecord(
         description:
           cell === ''
             ? 'is empty; a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6 is required'
-            : isExcelError(cell)
-              ? `is the Excel error ${cell}: ${FAILED_FORMULA}`
-              : `"${shorten(cell)}" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)`,
+            : cell === NO_SAVED_RESULT
+              ? UNCALCULATED
+              : isExcelError(cell)
+                ? `is the Excel error ${cell}: ${FAILED_FORMULA}`
+                : `"${shorten(cell)}" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)`,
       });
     } else {
       values[name] = id;
@@ -136,6 +142,8 @@ export function validateRecord(
         propertyName: kind.valueColumn,
         description: 'is empty; give a value, or use --allow-clear to clear it',
       });
+  } else if (value === NO_SAVED_RESULT) {
+    problems.push({ propertyName: kind.valueColumn, description: UNCALCULATED });
   } else if (value.length > MAX_VALUE_LENGTH) {
     problems.push({ propertyName: kind.valueColumn, description: tooLong(value) });
   } else if (isExcelError(value)) {

@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
 import type { InputRecord } from './record.js';
 import { RowCleaner } from './xlsx-cells.js';
+import { mendSheetXml } from './xlsx-sheet-xml.js';
 import {
   chooseSheet,
   damaged,
@@ -157,6 +158,8 @@ async function* sheetRecords(
   sheets: SheetSequence,
   displayName: string,
 ): AsyncGenerator<InputRecord> {
+  // exceljs reads the XML from `iterator` when iteration starts: mended on its way (see xlsx-sheet-xml.ts).
+  if (worksheet.iterator) worksheet.iterator = mendSheetXml(worksheet.iterator);
   try {
     for await (const row of worksheet) {
       const record = cleaner.take(row);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { matchHeader } from '../../src/input/header.js';
 import { internalIdentifiers, poNumbers } from '../../src/kinds.js';
+import { NO_SAVED_RESULT } from '../../src/input/record.js';
 import {
   canonicalUuid,
   describeProblems,
@@ -153,5 +154,17 @@ describe('Excel damage', () => {
       `is 128 characters long as shown, which the API counts as 256`,
     );
     expect(MAX_VALUE_LENGTH).toBe(255);
+  });
+
+  test('a workbook formula with no saved result is refused as such, with what to do, not as an Excel error', () => {
+    const why =
+      'is a formula with no saved result (the program that wrote the workbook did not calculate it): ' +
+      'open the file in Excel and save it, so that its results are stored, then run again';
+    expect(problems(validateRecord(po, [C, S, NO_SAVED_RESULT], { allowClear: true }))).toEqual([
+      `poNumber: ${why}`,
+    ]);
+    expect(problems(validateRecord(po, [NO_SAVED_RESULT, S, 'PO-1'], { allowClear: false }))).toEqual([
+      `customerId: ${why}`,
+    ]);
   });
 });
