@@ -50,8 +50,7 @@ export async function* streamWorkbook(
     for (;;) {
       const worksheet = await sheets.next(cleaner.lastRow);
       if (worksheet === undefined) break;
-      if (picker.takes(worksheet, reader.model?.sheets))
-        yield* sheetRecords(worksheet, cleaner, sheets, displayName);
+      if (takes(picker, worksheet, reader)) yield* sheetRecords(worksheet, cleaner, sheets, displayName);
       else skip(worksheet);
     }
   } finally {
@@ -148,6 +147,16 @@ class SheetPicker {
     if (this.found || !wanted) return false;
     this.found = true;
     return true;
+  }
+}
+
+/** Whether to read `worksheet`; one refused as not there (no such sheet) is closed unread first. */
+function takes(picker: SheetPicker, worksheet: SheetReader, reader: BookReader): boolean {
+  try {
+    return picker.takes(worksheet, reader.model?.sheets);
+  } catch (error) {
+    skip(worksheet);
+    throw error;
   }
 }
 
