@@ -1,47 +1,79 @@
 /**
  * A CSV file as a stream of numbered records: its bytes decoded strictly (so a wrong encoding is
- * noticed), parsed by csv-parse, each record carrying the line it starts on.
+ * noticed), parsed by csv-parse, each record carrying the row Excel shows for it and the line of
+ * the file it starts on.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { Parser, type Options } from 'csv-parse';
 import { MAX_RECORD_BYTES, type InputFormat, type InputRecord } from './record.js';
 
-/** The pipeline of one read: the file, and the parser that yields its records. */
-export interface CsvStream {
-  readonly source: ReadStream;
-  readonly parser: NumberedParser;
-}
-
 /**
- * csv-parse with the line each record starts on. Lines are counted as records are pushed, which
- * happens synchronously inside the parser, so when it fails `line` is where the failing record
- * starts even if earlier records are still unread. csv-parse's own `info.lines` counts a CRLF
- * inside quotes twice, so only its count of skipped empty lines is used. (Its `on_record` hook
- * would do the same but builds an info object per record: 15% of a dry run's time.)
+ * csv-parse with where each record is. Excel numbers rows, not lines: a line break inside a quoted
+ * cell stays in its row, and a blank line is a row. So the row of a record is one more than the
+ * records and blank lines before it, and its file line adds the line breaks inside earlier cells.
+ * Both are counted as records are pushed, which happens synchronously inside the parser, so when
+ * it fails `line` is the row of the failing record even if earlier records are still unread.
+ * (csv-parse's `on_record` hook would do the same but builds an info object per record: 15% of a
+ * dry run's time; its `info.lines` counts a CRLF inside quotes twice.)
  */
 export class NumberedParser extends Parser {
-  /** The line the next record starts on. */
-  line = 1;
-  private emptyLines = 0;
+  private records = 0;
+  private breaks = 0;
+  /** The text so far ends with a line break. */
+  private endsWithBreak = false;
 
-  constructor(options: Options) {
+  /**
+   * `skipFirst`: the first record is Excel's `sep=` line, a row but no record. `cut`: true when
+   * the bytes ended early: then the text after the last line break, or inside quotes, is no whole
+   * record and is dropped.
+   */
+  constructor(
+    options: Options,
+    private skipFirst: boolean,
+    private readonly cut: () => boolean,
+  ) {
     super(options);
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk.length > 0) {
+      const last = chunk[chunk.length - 1];
+      this.endsWithBreak = last === 0x0a || last === 0x0d;
+    }
+    super._transform(chunk, encoding, callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const quoting = (this as unknown as { state: { quoting: boolean } }).state.quoting;
+    if (this.cut() && (!this.endsWithBreak || quoting)) callback();
+    else super._flush(callback);
+  }
+
+  /** The row number Excel shows for the next record (the first line being row 1). */
+  get line(): number {
+    return 1 + this.records + this.info.empty_lines;
+  }
+
+  /** The line of the file the next record starts on, as a text editor counts them. */
+  get fileLine(): number {
+    return this.line + this.breaks;
   }
 
   override push(cells: unknown, encoding?: BufferEncoding): boolean {
     if (!Array.isArray(cells)) return super.push(cells, encoding);
-    const empty = this.info.empty_lines;
-    this.line += empty - this.emptyLines;
-    this.emptyLines = empty;
-    const start = this.line;
+    const line = this.line;
+    const record: InputRecord = { line, fileLine: line + this.breaks, cells: cells as string[] };
     for (const cell of cells as string[]) {
       if (cell.length > 0 && (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1))
-        this.line += lineBreaks(cell);
+        this.breaks += lineBreaks(cell);
     }
-    this.line++;
-    const record: InputRecord = { line: start, cells: cells as string[] };
+    this.records++;
+    if (this.skipFirst) {
+      this.skipFirst = false;
+      return true;
+    }
     return super.push(record);
   }
 }
@@ -50,7 +82,12 @@ export class NumberedParser extends Parser {
 class Decoder extends Transform {
   private readonly decoder: TextDecoder;
 
-  constructor(encoding: string) {
+  /** `tail`: text to add after the last byte; `cut`: the bytes ended early (a character may be cut in two). */
+  constructor(
+    encoding: string,
+    private readonly tail: string,
+    private readonly cut: () => boolean,
+  ) {
     super({ readableObjectMode: true });
     // fatal: invalid bytes throw instead of becoming U+FFFD, so UTF-8 that is really Windows-1252 is caught.
     this.decoder = new TextDecoder(encoding, { fatal: true });
@@ -67,8 +104,9 @@ class Decoder extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    if (this.cut()) return callback();
     try {
-      const text = this.decoder.decode();
+      const text = this.decoder.decode() + this.tail;
       if (text !== '') this.push(text);
       callback();
     } catch (error) {
@@ -77,28 +115,40 @@ class Decoder extends Transform {
   }
 }
 
+/** What else a parse is told. */
+export interface ParseOptions {
+  /** Text to parse after the last byte. */
+  readonly tail?: string;
+  /** True once the bytes ended early: whatever follows the last whole record is then dropped. */
+  readonly cut?: () => boolean;
+}
+
 /**
- * The file read, decoded and parsed as `format` says. An error anywhere (the file, its bytes, its
- * CSV) ends up on the parser, where the records are read.
+ * `bytes` decoded and parsed as `format` says. An error anywhere (the bytes, their decoding, the
+ * CSV) ends up on the parser, where the records are read; the caller destroys `bytes` when done.
  */
-export function openCsv(file: string, format: InputFormat): CsvStream {
-  const source = createReadStream(file);
-  const decoder = new Decoder(format.encoding);
-  const parser = new NumberedParser({
-    delimiter: format.delimiter,
-    // Any of the three line endings, even mixed in one file; quoted cells keep theirs as written.
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    // Empty lines are skipped by csv-parse itself (NumberedParser still counts them): left in, a
-    // blank first line would set the expected cell count to 1 and every later record would cost
-    // csv-parse an error object.
-    skip_empty_lines: true,
-    max_record_size: MAX_RECORD_BYTES,
-  });
-  source.on('error', (error) => decoder.destroy(error));
+export function parseCsv(bytes: Readable, format: InputFormat, options: ParseOptions = {}): NumberedParser {
+  const cut = options.cut ?? (() => false);
+  const decoder = new Decoder(format.encoding, options.tail ?? '', cut);
+  const parser = new NumberedParser(
+    {
+      delimiter: format.delimiter,
+      // Any of the three line endings, even mixed in one file; quoted cells keep theirs as written.
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      // Empty lines are skipped by csv-parse itself (NumberedParser still counts them): left in, a
+      // blank first line would set the expected cell count to 1 and every later record would cost
+      // csv-parse an error object.
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_BYTES,
+    },
+    format.sepLine === true,
+    cut,
+  );
+  bytes.on('error', (error) => decoder.destroy(error));
   decoder.on('error', (error) => parser.destroy(error));
-  source.pipe(decoder).pipe(parser);
-  return { source, parser };
+  bytes.pipe(decoder).pipe(parser);
+  return parser;
 }
 
 /** Number of line breaks (CRLF, LF or CR) inside a cell: quoted cells keep them as written. */

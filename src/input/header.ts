@@ -1,6 +1,7 @@
 /**
  * Matching a header line to a kind. Names match case-insensitively, ignoring spaces, underscores and
- * hyphens (`Customer ID`, `customer_id`, `CUSTOMERID`); anything else is an extra column.
+ * hyphens (`Customer ID`, `customer_id`, `CUSTOMERID`); anything else is an extra column. A results
+ * file of this program given back as input is refused: its cells were changed for Excel.
  */
 import { InputError } from '../errors.js';
 import { KINDS, type Kind } from '../kinds.js';
@@ -72,6 +73,29 @@ function positions(cells: readonly string[]): Map<string, number[]> {
   return found;
 }
 
+/**
+ * Columns that together only a results file of this program has, normalised. They are the
+ * contract's (`RESULT_COLUMNS` in results/results-writer.ts, which this stage may not import; a
+ * test holds the two together).
+ */
+export const RESULTS_FILE_COLUMNS = ['line', 'status', 'httpstatus', 'attempts', 'correlationid'] as const;
+
+/**
+ * A results file given back as input. Sending it would send what it holds, and that is not what
+ * the input held: a value that could run as a formula has a ' before it there.
+ */
+function refuseResultsFile(found: Map<string, number[]>, file: string, line: number): void {
+  if (!RESULTS_FILE_COLUMNS.every((name) => found.has(name))) return;
+  throw new InputError(
+    file,
+    'is a results file written by cloudcockpit-bulk (its columns include line, status, attempts and correlationId), ' +
+      "not an input: values in it were changed for Excel (a ' put before any that could run as a formula), so " +
+      'nothing is sent from it. Run the original input file instead, with --resume and --out naming this results ' +
+      'file, to send only the rows not yet applied',
+    { line },
+  );
+}
+
 /** Map a header to `kind` (or detect the kind when undefined); throws `InputError` naming what is wrong. */
 export function matchHeader(
   cells: readonly string[],
@@ -80,6 +104,7 @@ export function matchHeader(
   line = 1,
 ): HeaderMap {
   const found = positions(cells);
+  refuseResultsFile(found, file, line);
   const candidates = kind ? [kind] : KINDS;
   const complete = candidates.filter((k) => k.columns.every((c) => found.has(c.toLowerCase())));
   if (complete.length > 1) {

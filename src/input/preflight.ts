@@ -2,12 +2,17 @@
  * The first pass over the whole input, before anything is sent: find the encoding, delimiter,
  * header and kind, and make sure the file is well-formed all the way to its end. A malformed file
  * is refused here with its line and column, so it changes nothing. Memory stays flat: records are
- * counted, not kept.
+ * counted, not kept; what is kept is the file's fingerprint, so that a later pass sends only what
+ * was checked here, and the row number of each data row (see row-lines.ts).
  */
 import { InputError } from '../errors.js';
+import { answerBadBytes } from './encoding-refusal.js';
+import { currentIdentity, identityChange } from './file-identity.js';
+import { InputChangedError, type Fingerprint } from './fingerprint.js';
 import { matchHeader, type HeaderMap } from './header.js';
 import type { Kind } from '../kinds.js';
 import { EncodingError, readRecords, sniffInput, type InputFormat } from './reader.js';
+import { RowLines } from './row-lines.js';
 import { describeProblems, validateRecord } from './validate.js';
 
 /** What the first pass learnt. */
@@ -16,10 +21,14 @@ export interface PreflightResult {
   readonly header: HeaderMap;
   /** Data rows (blank rows not counted); undefined when only the header was read. */
   readonly rows: number | undefined;
+  /** The row number of each data row; undefined when only the header was read. */
+  readonly lines: RowLines | undefined;
   /** Rows that fail local validation; undefined when only the header was read. */
   readonly invalid: number | undefined;
   /** The first few invalid rows, for `--strict`'s message. */
   readonly firstInvalid: readonly { readonly line: number; readonly problem: string }[];
+  /** The file as this pass read it: every later pass is checked against it. */
+  readonly fingerprint: Fingerprint;
   /** Things a person should know, e.g. the encoding was guessed. */
   readonly warnings: readonly string[];
 }
@@ -42,16 +51,18 @@ export interface PreflightOptions {
 
 async function scan(file: string, displayName: string, format: InputFormat, options: PreflightOptions) {
   let header: HeaderMap | undefined;
-  let rows = 0;
+  let fingerprint: Fingerprint | undefined;
+  const lines = new RowLines();
   let invalid = 0;
   const firstInvalid: { line: number; problem: string }[] = [];
-  for await (const record of readRecords(file, displayName, format)) {
+  const guard = { recorded: (f: Fingerprint) => (fingerprint = f) };
+  for await (const record of readRecords(file, displayName, format, guard)) {
     if (header === undefined) {
       header = matchHeader(record.cells, options.kind, displayName, record.line);
       if (options.headerOnly) break;
       continue;
     }
-    rows++;
+    lines.add(record.line);
     const validation = validateRecord(header, record.cells, options);
     if ('problems' in validation) {
       invalid++;
@@ -61,9 +72,18 @@ async function scan(file: string, displayName: string, format: InputFormat, opti
   }
   if (header === undefined)
     throw new InputError(displayName, 'the file is empty: expected a header line and rows');
+  fingerprint = fingerprint as unknown as Fingerprint;
+  if (fingerprint.complete) await refuseChangedWhileRead(file, displayName, fingerprint);
   return options.headerOnly
-    ? { header, rows: undefined, invalid: undefined, firstInvalid }
-    : { header, rows, invalid, firstInvalid };
+    ? { header, rows: undefined, lines: undefined, invalid: undefined, firstInvalid, fingerprint }
+    : { header, rows: lines.size, lines, invalid, firstInvalid, fingerprint };
+}
+
+/** The file was written while this pass read it: what was checked may be half old, half new. */
+async function refuseChangedWhileRead(file: string, displayName: string, read: Fingerprint): Promise<void> {
+  const now = await currentIdentity(file);
+  const change = typeof now === 'string' ? now : identityChange(read.identity, now);
+  if (change !== undefined) throw new InputChangedError(displayName, change);
 }
 
 /** Read the whole file once and check it; throws `InputError` if it cannot be used. */
@@ -82,7 +102,7 @@ export async function preflight(
     return { format, ...(await scan(file, displayName, format, options)), warnings };
   } catch (error) {
     if (!(error instanceof EncodingError)) throw error;
-    warnings.push(fallBackFromUtf8(displayName, format.guessedEncoding, format.encoding));
+    warnings.push(await answerBadBytes(file, displayName, format, options.encoding !== undefined));
     format = await sniffInput(
       file,
       { encoding: 'windows-1252', delimiter: options.delimiter, sheet: options.sheet },
@@ -90,14 +110,4 @@ export async function preflight(
     );
     return { format, ...(await scan(file, displayName, format, options)), warnings };
   }
-}
-
-/**
- * The bytes are not valid in the encoding. A forced encoding is refused (`InputError`); a guessed
- * UTF-8 falls back to Windows-1252, the ANSI code page Excel's "CSV" writes in the West: the
- * warning to give is returned.
- */
-export function fallBackFromUtf8(displayName: string, guessed: boolean, encoding: string): string {
-  if (!guessed) throw new InputError(displayName, `the file is not valid ${encoding}; check --encoding`);
-  return `${displayName} is not valid UTF-8; read it as Windows-1252 (use --encoding to choose another)`;
 }

@@ -5,11 +5,15 @@
  */
 import type { CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { MAX_RECORD_BYTES } from './record.js';
+import { MAX_RECORD_BYTES, type InputFormat } from './record.js';
 
 /** Raised when the bytes are not valid in the encoding; the caller may retry with another. */
 export class EncodingError extends Error {
-  constructor(readonly encoding: string) {
+  /** `format`: how the file was being read, to find the bad bytes again. */
+  constructor(
+    readonly encoding: string,
+    readonly format?: InputFormat,
+  ) {
     super(`the file is not valid ${encoding}`);
     this.name = 'EncodingError';
   }
@@ -22,6 +26,14 @@ export function unreadable(displayName: string, error: unknown): unknown {
     return new InputError(displayName, `cannot be read (${code}): check the path and its permissions`);
   }
   return error;
+}
+
+/**
+ * Where a text editor shows the place, added to a message when it is not the row number: after a
+ * line break inside a quoted cell, Excel's row and the file's line part ways.
+ */
+export function editorLine(line: number, fileLine: number | undefined): string {
+  return fileLine === undefined || fileLine === line ? '' : ` (line ${fileLine} in a text editor)`;
 }
 
 /** What a csv-parse error means for the person who wrote the file. */

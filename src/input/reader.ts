@@ -1,51 +1,67 @@
 /**
  * Reading the input: detect the encoding and delimiter, decode, parse with csv-parse as a stream,
- * and yield each data record with the line it starts on (the header being line 1), so the numbers
- * match what a person sees in a spreadsheet. Blank rows are skipped; line numbers stay true.
+ * and yield each record with the row Excel shows for it (the header being row 1), so the numbers
+ * match what a person sees in a spreadsheet. Blank rows are skipped; row numbers stay true. A read
+ * records the fingerprint of the bytes (the preflight), or checks them against one (every later
+ * pass), so that what a run sends is what the preflight checked.
  *
- * The pieces live beside it (sniff.ts, csv-stream.ts, read-errors.ts, record.ts); what the rest of
- * the program uses is exported from here.
+ * The pieces live beside it (sniff.ts, csv-stream.ts, fingerprint.ts, read-errors.ts, record.ts);
+ * what the rest of the program uses is exported from here.
  */
 import { CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { lineBreaks, openCsv } from './csv-stream.js';
-import { describeCsvError, EncodingError, unreadable } from './read-errors.js';
+import { lineBreaks, parseCsv, type NumberedParser } from './csv-stream.js';
+import { openInput, type Fingerprint, type OpenedInput, type ReadGuard } from './fingerprint.js';
+import { describeCsvError, editorLine, EncodingError, unreadable } from './read-errors.js';
 import type { InputFormat, InputRecord } from './record.js';
 
 export { EncodingError } from './read-errors.js';
+export { InputChangedError, type Fingerprint, type ReadGuard } from './fingerprint.js';
 export { MAX_RECORD_BYTES, type InputFormat, type InputRecord } from './record.js';
 export { detectDelimiter, sniffInput } from './sniff.js';
 
 /**
- * Every record of the file (header included) with its starting line, read as a stream: the parser
- * pauses while the consumer does, so memory stays flat. Throws `InputError` for a malformed file
- * and `EncodingError` for bytes invalid in the encoding.
+ * Every record of the file (header included) with its row, read as a stream: the parser pauses
+ * while the consumer does, so memory stays flat. Throws `InputError` for a malformed file (an
+ * `InputChangedError` when the bytes are not those of `guard.against`) and `EncodingError` for
+ * bytes invalid in the encoding.
  */
 export async function* readRecords(
   file: string,
   displayName: string,
   format: InputFormat,
+  guard: ReadGuard = {},
 ): AsyncGenerator<InputRecord> {
   if (format.container === 'xlsx') {
     // Loaded only for a workbook: exceljs alone adds ~30 MB to the process.
     const { readWorkbookRecords } = await import('./xlsx.js');
-    yield* readWorkbookRecords(file, displayName, format.sheet);
+    yield* readWorkbookRecords(file, displayName, format.sheet, guard);
     return;
   }
-  const { source, parser } = openCsv(file, format);
+  let input: OpenedInput;
+  try {
+    input = await openInput(file, displayName, guard.against);
+  } catch (error) {
+    throw unreadable(displayName, error);
+  }
+  // Bytes that changed end the read early: the records before them are whole, and good to use.
+  const parser = parseCsv(input.bytes, format, { cut: () => input.failure() !== undefined });
   try {
     for await (const record of parser as AsyncIterable<InputRecord>) {
       refuseNul(record, displayName);
-      // Blank rows (also Excel's `,,,` rows of empty cells) are skipped; the line count goes on.
+      // Blank rows (also Excel's `,,,` rows of empty cells) are skipped; the row count goes on.
       if (record.cells.every((c) => c.trim() === '')) continue;
       yield record;
     }
   } catch (error) {
-    throw readFailure(error, displayName, format, parser.line);
+    throw input.failure() ?? readFailure(error, displayName, format, parser);
   } finally {
-    source.destroy();
+    input.bytes.destroy();
     parser.destroy();
+    guard.recorded?.(input.fingerprint());
   }
+  const failure = input.failure();
+  if (failure) throw failure;
 }
 
 /** The data records of a file already checked by the preflight: every record after the header. */
@@ -53,9 +69,10 @@ export async function* dataRecords(
   file: string,
   displayName: string,
   format: InputFormat,
+  against?: Fingerprint,
 ): AsyncGenerator<InputRecord> {
   let header = true;
-  for await (const record of readRecords(file, displayName, format)) {
+  for await (const record of readRecords(file, displayName, format, { against })) {
     if (header) header = false;
     else yield record;
   }
@@ -68,26 +85,34 @@ function refuseNul(record: InputRecord, displayName: string): void {
     const cell = cells[i] as string;
     const nul = cell.indexOf('\0');
     if (nul !== -1) {
+      const fileLine = (record.fileLine ?? record.line) + lineBreaks(cell.slice(0, nul));
       throw new InputError(
         displayName,
-        'the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; save it as CSV (UTF-8)',
-        { line: record.line + lineBreaks(cell.slice(0, nul)), column: i + 1 },
+        'the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; save it as CSV (UTF-8)' +
+          editorLine(record.line, fileLine),
+        { line: record.line, column: i + 1 },
       );
     }
   }
 }
 
-/** What a failed read throws: a malformed CSV at `line`, an `EncodingError`, or a file error. */
-function readFailure(error: unknown, displayName: string, format: InputFormat, line: number): unknown {
+/** What a failed read throws: a malformed CSV at the parser's row, an `EncodingError`, or a file error. */
+function readFailure(
+  error: unknown,
+  displayName: string,
+  format: InputFormat,
+  parser: NumberedParser,
+): unknown {
   if (error instanceof InputError) return error;
   if (error instanceof CsvError) {
-    return new InputError(displayName, describeCsvError(error), {
+    const { line, fileLine } = parser;
+    return new InputError(displayName, describeCsvError(error) + editorLine(line, fileLine), {
       line,
       column: ((error.column as number | undefined) ?? 0) + 1,
     });
   }
   // Compare codes, not classes: errors made by Node itself may come from another realm (e.g. in jest).
   if ((error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA')
-    return new EncodingError(format.encoding);
+    return new EncodingError(format.encoding, format);
   return unreadable(displayName, error);
 }

@@ -1,6 +1,7 @@
 /**
  * How to read a file, told from its first bytes: a workbook (a zip) or text; for text, the encoding
- * its byte-order mark names, binary data refused, and the delimiter its header line uses.
+ * its byte-order mark names, binary data refused (UTF-16 without its byte-order mark told apart),
+ * and the delimiter: the one Excel's `sep=;` first line names, else the one the header line uses.
  */
 import { open } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
@@ -36,12 +37,22 @@ export async function sniffInput(
   const guessedEncoding = encoding === undefined;
   if (!(encoding ?? '').startsWith('utf-16')) refuseBinary(head, displayName);
   const text = new TextDecoder(encoding ?? 'utf-8').decode(head);
+  const sep = sepLine(text);
   return {
     container: 'csv',
     encoding: encoding ?? 'utf-8',
-    delimiter: forced.delimiter ?? detectDelimiter(text),
+    delimiter: forced.delimiter ?? sep ?? detectDelimiter(text),
     guessedEncoding,
+    ...(sep === undefined ? {} : { sepLine: true }),
   };
+}
+
+/**
+ * Excel's `sep=;` first line (written on request, read by Excel): it names the delimiter and is a
+ * row of its own, not the header. Any one character but a quote or a line break may be named.
+ */
+export function sepLine(text: string): string | undefined {
+  return /^(?:\ufeff)?sep=([^"\r\n])\1*(?:\r\n|\n|\r|$)/i.exec(text)?.[1];
 }
 
 /** The candidate delimiter seen most often outside quotes on the first line; comma when none is. */
@@ -77,6 +88,24 @@ async function readHead(file: string, displayName: string): Promise<Buffer> {
 }
 
 /**
+ * UTF-16 text without its byte-order mark: mostly Latin text, so most code units have a zero high
+ * byte, which falls on the odd offsets (little-endian) or the even ones (big-endian) and not the others.
+ */
+export function utf16WithoutBom(head: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  const pairs = Math.floor(head.length / 2);
+  if (pairs < 4) return undefined;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) evenNul++;
+    if (head[i + 1] === 0) oddNul++;
+  }
+  if (oddNul >= pairs / 2 && evenNul <= pairs / 20) return 'utf-16le';
+  if (evenNul >= pairs / 2 && oddNul <= pairs / 20) return 'utf-16be';
+  return undefined;
+}
+
+/**
  * A CSV has no NUL bytes and few control characters. Refuse binary data (an .xls, a PDF, a zip
  * that is not a workbook, UTF-16 without its byte-order mark) by name, with where it starts,
  * rather than with whatever CSV error its bytes happen to cause first.
@@ -93,6 +122,14 @@ function refuseBinary(head: Buffer, displayName: string): void {
   }
   // A stray NUL or two in a real CSV is reported by the reader, at its cell.
   if (controls <= Math.max(8, head.length / 100)) return;
+  const utf16 = utf16WithoutBom(head);
+  if (utf16) {
+    throw new InputError(
+      displayName,
+      `this looks like ${utf16.toUpperCase()} text without its byte-order mark; ` +
+        `run again with --encoding ${utf16}, or save the spreadsheet as "CSV UTF-8"`,
+    );
+  }
   const before = head.subarray(0, first).toString('latin1');
   const line = 1 + (before.match(/\r\n|\n|\r/g)?.length ?? 0);
   throw new InputError(

@@ -5,6 +5,7 @@
  */
 import type { HeaderMap } from './header.js';
 import type { Change } from '../kinds.js';
+import { NO_SAVED_RESULT } from './record.js';
 
 /** One thing wrong with a row, in the same shape as the API's `errors[]`. */
 export interface RowProblem {
@@ -49,9 +50,31 @@ export function isExcelError(cell: string): boolean {
 }
 
 const FAILED_FORMULA = 'a formula failed in the spreadsheet; correct it in Excel and save the file again';
+const UNCALCULATED =
+  'is a formula with no saved result (the program that wrote the workbook did not calculate it): ' +
+  'open the file in Excel and save it, so that its results are stored, then run again';
 
-/** The API's limit for a PO number and an internal identifier. */
+/**
+ * The API's limit for a PO number and an internal identifier. The API is .NET, whose string length
+ * counts UTF-16 code units, as JavaScript's does: so does this limit.
+ */
 export const MAX_VALUE_LENGTH = 255;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Why a value is too long, in numbers a person can check: the characters they see, and, when it
+ * differs, the length the API counts (an emoji, or a letter with a separate accent, counts 2 or more).
+ */
+export function tooLong(value: string): string {
+  let shown = 0;
+  for (const _ of graphemes.segment(value)) shown++;
+  return shown === value.length
+    ? `is ${value.length} characters long; the API accepts at most ${MAX_VALUE_LENGTH}`
+    : `is ${shown} characters long as shown, which the API counts as ${value.length} ` +
+        `(it counts UTF-16 code units: an emoji, or a letter with a separate accent, counts 2 or more); ` +
+        `it accepts at most ${MAX_VALUE_LENGTH}`;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Spreadsheets carry invisible characters into ids: non-breaking and zero-width spaces, BOMs.
@@ -101,9 +124,11 @@ export function validateRecord(
         description:
           cell === ''
             ? 'is empty; a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6 is required'
-            : isExcelError(cell)
-              ? `is the Excel error ${cell}: ${FAILED_FORMULA}`
-              : `"${shorten(cell)}" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)`,
+            : cell === NO_SAVED_RESULT
+              ? UNCALCULATED
+              : isExcelError(cell)
+                ? `is the Excel error ${cell}: ${FAILED_FORMULA}`
+                : `"${shorten(cell)}" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)`,
       });
     } else {
       values[name] = id;
@@ -117,11 +142,10 @@ export function validateRecord(
         propertyName: kind.valueColumn,
         description: 'is empty; give a value, or use --allow-clear to clear it',
       });
+  } else if (value === NO_SAVED_RESULT) {
+    problems.push({ propertyName: kind.valueColumn, description: UNCALCULATED });
   } else if (value.length > MAX_VALUE_LENGTH) {
-    problems.push({
-      propertyName: kind.valueColumn,
-      description: `is ${value.length} characters long; the API accepts at most ${MAX_VALUE_LENGTH}`,
-    });
+    problems.push({ propertyName: kind.valueColumn, description: tooLong(value) });
   } else if (isExcelError(value)) {
     problems.push({
       propertyName: kind.valueColumn,

@@ -4,7 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
-import { MAX_RECORD_BYTES, type InputRecord } from './record.js';
+import { MAX_RECORD_BYTES, NO_SAVED_RESULT, type InputRecord } from './record.js';
 import { formatNumber } from './xlsx-format.js';
 import { serialOf } from './xlsx-format-date.js';
 
@@ -35,10 +35,10 @@ export function cellText(value: unknown, numFmt: string | undefined): string {
     }
     if ('error' in v) return String(v.error);
     // A formula: what Excel last calculated (a workbook saved by Excel always holds it). No result
-    // at all means it was never calculated: unknown, so an error rather than an empty value, which
-    // --allow-clear would send as a clear. (An error result reads as NaN: '#ERROR' too, above.)
+    // at all means it was never calculated: unknown, so refused as such rather than read as an
+    // empty value, which --allow-clear would send as a clear. (An error result reads as NaN, above.)
     if ('formula' in v || 'sharedFormula' in v || 'result' in v)
-      return v.result === undefined ? '#ERROR' : cellText(v.result, numFmt);
+      return v.result === undefined ? NO_SAVED_RESULT : cellText(v.result, numFmt);
     if ('text' in v) return cellText(v.text, numFmt); // a hyperlink shows its text
     return ''; // nothing else holds text (exceljs only leaves a bare shared-string index if the part is missing)
   }

@@ -4,11 +4,12 @@
  * long the sheet is. However reading ends, exceljs is let run to the end of the zip so it removes
  * the temporary copies it makes of sheets.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
 import type { InputRecord } from './record.js';
 import { RowCleaner } from './xlsx-cells.js';
+import { mendSheetXml } from './xlsx-sheet-xml.js';
 import {
   chooseSheet,
   damaged,
@@ -31,15 +32,15 @@ export class WorkbookPartLast extends Error {
 }
 
 /**
- * The records of one sheet (the first visible, or the one named), read as a stream. Throws
- * `WorkbookPartLast` when exceljs cannot stream the file, `InputError` for anything else.
+ * The records of one sheet (the first visible, or the one named), read as a stream from the bytes
+ * of a workbook. Throws `WorkbookPartLast` when exceljs cannot stream the file, `InputError` for
+ * anything else.
  */
 export async function* streamWorkbook(
-  file: string,
+  source: Readable,
   displayName: string,
   sheet: string | undefined,
 ): AsyncGenerator<InputRecord> {
-  const source = createReadStream(file);
   const reader = openBook(source);
   const sheets = new SheetSequence(reader, displayName);
   const picker = new SheetPicker(displayName, sheet);
@@ -49,8 +50,7 @@ export async function* streamWorkbook(
     for (;;) {
       const worksheet = await sheets.next(cleaner.lastRow);
       if (worksheet === undefined) break;
-      if (picker.takes(worksheet, reader.model?.sheets))
-        yield* sheetRecords(worksheet, cleaner, sheets, displayName);
+      if (takes(picker, worksheet, reader)) yield* sheetRecords(worksheet, cleaner, sheets, displayName);
       else skip(worksheet);
     }
   } finally {
@@ -60,7 +60,7 @@ export async function* streamWorkbook(
   if (!picker.found) throw notFound(displayName, sheet, reader.model?.sheets);
 }
 
-function openBook(source: ReadStream): BookReader {
+function openBook(source: Readable): BookReader {
   return new ExcelJS.stream.xlsx.WorkbookReader(source, {
     sharedStrings: 'cache',
     styles: 'cache',
@@ -150,6 +150,16 @@ class SheetPicker {
   }
 }
 
+/** Whether to read `worksheet`; one refused as not there (no such sheet) is closed unread first. */
+function takes(picker: SheetPicker, worksheet: SheetReader, reader: BookReader): boolean {
+  try {
+    return picker.takes(worksheet, reader.model?.sheets);
+  } catch (error) {
+    skip(worksheet);
+    throw error;
+  }
+}
+
 /** The records of the sheet being read; a failure of exceljs inside it ends the whole read. */
 async function* sheetRecords(
   worksheet: SheetReader,
@@ -157,6 +167,8 @@ async function* sheetRecords(
   sheets: SheetSequence,
   displayName: string,
 ): AsyncGenerator<InputRecord> {
+  // exceljs reads the XML from `iterator` when iteration starts: mended on its way (see xlsx-sheet-xml.ts).
+  if (worksheet.iterator) worksheet.iterator = mendSheetXml(worksheet.iterator);
   try {
     for await (const row of worksheet) {
       const record = cleaner.take(row);

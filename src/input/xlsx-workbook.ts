@@ -14,8 +14,14 @@ export interface SheetEntry {
 /** The parts of exceljs's streaming sheet reader used here, typed. */
 export interface SheetReader extends AsyncIterable<ExcelJS.Row> {
   readonly name: string;
-  /** The sheet's XML: a file stream when exceljs had to spool it; destroyed when a sheet is skipped. */
-  readonly iterator?: { destroy?: () => void; on?: (event: 'error', listener: () => void) => unknown };
+  /**
+   * The sheet's XML, read when iteration starts: a file stream when exceljs had to spool it
+   * (destroyed when a sheet is skipped), else the zip entry's chunks.
+   */
+  iterator?: AsyncIterable<Buffer | string> & {
+    destroy?: () => void;
+    on?: (event: 'error', listener: () => void) => unknown;
+  };
 }
 
 /** The parts of exceljs's streaming workbook reader used here, typed. */

@@ -3,7 +3,9 @@
  * success, or only check it in a dry run: row-decision.ts decides which), and hand every outcome
  * to the ordered output. The reader never runs more than a window of rows ahead of the results
  * file, so memory stays flat. Stops (a refused token, --max-failures, a signal) are decided here:
- * nothing new starts and the remaining rows are written as not_attempted. When the results file
+ * nothing new starts and the remaining rows are written as not_attempted. So does a change of the
+ * input file: only bytes the preflight checked are ever parsed, and the rows it counted that can no
+ * longer be read are still written, as not_attempted, at their row numbers. When the results file
  * cannot be written, nothing new starts either, and the loop ends at once: the remaining rows
  * could not be written at all.
  */
@@ -14,7 +16,8 @@ import type { Options } from '../options.js';
 import type { OrderedOutput } from '../results/ordered-output.js';
 import type { PreflightResult } from '../input/preflight.js';
 import { kindCells } from '../input/header.js';
-import { dataRecords } from '../input/reader.js';
+import { watchInput } from '../input/file-identity.js';
+import { dataRecords, InputChangedError } from '../input/reader.js';
 import { flattenErrors, type ResultLine, type RowResult } from '../result.js';
 import type { LatencyHistogram } from '../report/latency.js';
 import { interruptExitCode } from '../report/summary.js';
@@ -25,8 +28,11 @@ import { isSend, RowDecisions, type RowDecision, type SendDecision } from './row
 
 /** Why a run stopped before its end, and the exit code that follows. */
 export interface Stop {
-  /** What stopped it: the credentials, too many failures, a signal, or a results file it cannot write. */
-  readonly cause: 'auth' | 'max-failures' | 'signal' | 'output';
+  /**
+   * What stopped it: the credentials, too many failures, a signal, a results file it cannot write,
+   * or an input file that changed.
+   */
+  readonly cause: 'auth' | 'max-failures' | 'signal' | 'output' | 'input';
   readonly reason: string;
   readonly exitCode: number;
 }
@@ -59,6 +65,12 @@ export function windowSize(concurrency: number): number {
 }
 
 const NOT_ATTEMPTED: RowResult = { status: 'not_attempted', attempts: 0 };
+const UNREAD: RowResult = {
+  status: 'not_attempted',
+  attempts: 0,
+  errorDescription:
+    'Not sent: the input file changed before this row could be read again, so its cells are not known',
+};
 
 function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
   return {
@@ -71,8 +83,9 @@ function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
 }
 
 /**
- * When the run stops: a refused token, --max-failures, a signal, or a results file that cannot be
- * written. The first cause wins; stopping halts the scheduler and the client's retries at once.
+ * When the run stops: a refused token, --max-failures, a signal, a results file that cannot be
+ * written, or an input file that changed. The first cause wins; stopping halts the scheduler and
+ * the client's retries at once.
  */
 class Stops {
   /** Why the run stopped, once it has. */
@@ -80,11 +93,18 @@ class Stops {
   private running = true;
   private finished = 0;
   private failed = 0;
+  private readonly unwatch: () => void;
 
   constructor(private readonly ctx: RowsContext) {
     void ctx.outputFailed?.then((error) => this.stopWith('output', error.message, 3));
     ctx.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (ctx.signal?.aborted) this.onAbort();
+    this.unwatch = watchInput(ctx.file, ctx.checked.fingerprint.identity, (how) => this.inputChanged(how));
+  }
+
+  /** The input file is not the one the preflight read any more (`how`: in what way). */
+  inputChanged(how: string): void {
+    this.stopWith('input', `${this.ctx.displayName} changed while it was being read (${how})`, 3);
   }
 
   /** Count a finished row; a refused token or too many failures stop the run. */
@@ -107,6 +127,7 @@ class Stops {
   /** The loop is over: nothing stops it any more. */
   dispose(): void {
     this.running = false;
+    this.unwatch();
     this.ctx.signal?.removeEventListener('abort', this.onAbort);
   }
 
@@ -185,6 +206,20 @@ function finishRow(
   ctx.output.finish(seq, { line: row.line, cells: row.cells, extras: row.extras, result, raw });
 }
 
+/**
+ * After the input changed under the reader: every row the preflight counted that could not be read
+ * again, written as not_attempted at its row number, so the results keep one row per input row.
+ */
+async function writeUnread(ctx: RowsContext, from: number, window: number, debug: boolean): Promise<void> {
+  const { rows, lines } = ctx.checked;
+  const blank = { cells: ['', '', ''] as const, extras: ctx.keep.map(() => '') };
+  for (let seq = from; seq < (rows ?? from); seq++) {
+    while (seq - ctx.output.written >= window) await ctx.output.nextWrite();
+    finishRow(ctx, debug, seq, { line: lines?.lineOf(seq) ?? 0, ...blank }, UNREAD);
+  }
+  await ctx.output.flushed();
+}
+
 /** Process every data row; resolves when every row's result has been written. */
 export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | undefined; kept: number }> {
   const { options, checked, client, scheduler, output } = ctx;
@@ -198,7 +233,7 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
   const inFlight = new Set<Promise<void>>();
   let seq = 0;
   try {
-    for await (const record of dataRecords(ctx.file, ctx.displayName, checked.format)) {
+    for await (const record of dataRecords(ctx.file, ctx.displayName, checked.format, checked.fingerprint)) {
       // Rows could only be written as not_attempted, and nothing can be written any more.
       if (stops.stop?.cause === 'output') break;
       const rowSeq = seq++;
@@ -234,12 +269,17 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
     await Promise.all(inFlight);
     await output.flushed();
   } catch (error) {
-    // The input could not be read to its end (it changed under us?): start nothing more, let the
-    // rows in flight finish so their results are written, then report the error.
+    // The input could not be read to its end: start nothing more, let the rows in flight finish so
+    // their results are written. Then report the error, unless the input changed: bytes the
+    // preflight did not check are never parsed, and the rows it counted beyond them are written
+    // from what it knew of them (a resume's earlier results beyond them stay where they are).
+    const changed = error instanceof InputChangedError;
+    if (changed) stops.inputChanged(error.detail);
     scheduler.stop();
     client?.stop();
     await Promise.allSettled(inFlight);
-    throw error;
+    if (!changed) throw error;
+    await writeUnread(ctx, seq, window, debug);
   } finally {
     stops.dispose();
   }

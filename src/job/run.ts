@@ -8,21 +8,22 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { connectPaced, type Connection } from './connect.js';
-import { kindCells } from '../input/header.js';
 import { kindByName } from '../kinds.js';
 import { acquireLock, type Lock } from '../results/lock.js';
 import { createLogger, closeLogger, type Logger } from '../report/logger.js';
 import type { Options } from '../options.js';
 import { OrderedOutput } from '../results/ordered-output.js';
-import { fallBackFromUtf8, preflight, type PreflightResult } from '../input/preflight.js';
-import { dataRecords, EncodingError } from '../input/reader.js';
+import { answerBadBytes } from '../input/encoding-refusal.js';
+import { preflight, type PreflightResult } from '../input/preflight.js';
+import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
 import type { RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
 import { KeptRows, completeResume, planResume, type ResumePlan } from '../results/resume.js';
 import { processRows, type RowsContext, type Stop } from './rows.js';
-import { spool, type Spooled } from '../input/spool.js';
+import { spoolUnlessFile, type Spooled } from '../input/spool.js';
+import { verifyResume } from './verify-resume.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { plural } from '../report/plural.js';
 
@@ -54,14 +55,15 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
   });
   let spooled: Spooled | undefined;
   try {
-    spooled = options.file === '-' ? await spool(io.stdin ?? process.stdin) : undefined;
+    spooled = await spoolUnlessFile(options.file, io.stdin ?? process.stdin, displayNameOf(options));
     const file = spooled?.path ?? options.file;
     try {
       return await runJob(options, file, env, logger, io.signal, terminal);
     } catch (error) {
       // Only a dry run (one pass, no preflight) can meet bad bytes this late.
-      if (!(error instanceof EncodingError)) throw error;
-      logger.warn(fallBackFromUtf8(displayNameOf(options), options.encoding === undefined, error.encoding));
+      if (!(error instanceof EncodingError) || !error.format) throw error;
+      const forced = options.encoding !== undefined;
+      logger.warn(await answerBadBytes(file, displayNameOf(options), error.format, forced));
       return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, io.signal, terminal);
     }
   } finally {
@@ -173,22 +175,6 @@ async function planTheResume({ options, file, logger, input }: Job): Promise<Res
   return plan;
 }
 
-/** Pass over the input with the earlier results, so a changed input is refused before anything is sent. */
-async function verifyResume(
-  plan: ResumePlan,
-  file: string,
-  displayName: string,
-  checked: PreflightResult,
-  header: string[],
-): Promise<number> {
-  const kept = new KeptRows(plan, header, displayName);
-  for await (const record of dataRecords(file, displayName, checked.format)) {
-    await kept.find(record.line, kindCells(checked.header, record.cells));
-  }
-  await kept.finish();
-  return kept.kept;
-}
-
 /** Open the results file (a resume's partial file), counting each row as it is written. */
 async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
@@ -265,8 +251,9 @@ async function finishRun(
     stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
   }
   // A partial file that ends early is not complete: it stays beside the earlier results, and
-  // the next --resume reads them all.
-  if (plan && !writer.error) await completeResume(plan, options.out);
+  // the next --resume reads them all. So does one whose input changed: rows it could not read again
+  // may have been applied by the earlier run.
+  if (plan && !writer.error && stop?.cause !== 'input') await completeResume(plan, options.out);
   const summary = summarise({
     kind: input.checked.header.kind.name,
     counts,

@@ -44,13 +44,15 @@ describe('the bulk job', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     const rows = await readResults(out);
+    // Excel's row numbers: the cell with a line break (row 6) stays in its row, the blank line is row 8.
     expect(rows.map((r) => r.line)).toEqual([
       '2',
       '3',
       '4',
       '5',
       '6',
-      '8',
+      '7',
+      '9',
       '10',
       '11',
       '12',
@@ -63,7 +65,6 @@ describe('the bulk job', () => {
       '19',
       '20',
       '21',
-      '22',
     ]);
     const byLine = new Map(rows.map((r) => [r.line, r]));
     expect(byLine.get('2')).toMatchObject({
@@ -72,13 +73,13 @@ describe('the bulk job', () => {
       attempts: '1',
       errorType: '',
     });
-    // Quotes, commas and a line break inside a cell: sent exactly, and the next row's line is still true.
+    // Quotes, commas and a line break inside a cell: sent exactly, and the next row's number is still Excel's.
     expect(
       sim.poNumbers.get(
         `${SAMPLE_WORLD.customers.adatum.id}/${SAMPLE_WORLD.customers.adatum.subscriptions.microsoft365E5}`,
       ),
     ).toBe('PO 88,1 "framework"');
-    expect(byLine.get('8')?.poNumber).toBe('00017');
+    expect(byLine.get('7')?.poNumber).toBe('00017');
     // Three rows for one subscription: the last one in the file wins.
     expect(sim.poNumbers.get(`${litware.id}/${litware.subscriptions.exchangeOnlinePlan1}`)).toBe(
       'PO-2026-0999',
@@ -89,29 +90,29 @@ describe('the bulk job', () => {
       'PO-2026-0999',
     ]);
     // A formula is sent as written but cannot run in the results file.
-    expect(byLine.get('13')?.poNumber).toBe(`'=HYPERLINK("http://example.invalid")`);
-    expect(byLine.get('14')).toMatchObject({ status: 'failed', httpStatus: '403', errorType: 'Forbidden' });
-    expect(byLine.get('15')).toMatchObject({ status: 'failed', httpStatus: '404', errorType: 'NotFound' });
-    expect(byLine.get('15')?.errorDescription).toContain('was not found');
-    expect(byLine.get('16')).toMatchObject({ status: 'failed', httpStatus: '404' });
-    expect(byLine.get('17')).toMatchObject({
+    expect(byLine.get('12')?.poNumber).toBe(`'=HYPERLINK("http://example.invalid")`);
+    expect(byLine.get('13')).toMatchObject({ status: 'failed', httpStatus: '403', errorType: 'Forbidden' });
+    expect(byLine.get('14')).toMatchObject({ status: 'failed', httpStatus: '404', errorType: 'NotFound' });
+    expect(byLine.get('14')?.errorDescription).toContain('was not found');
+    expect(byLine.get('15')).toMatchObject({ status: 'failed', httpStatus: '404' });
+    expect(byLine.get('16')).toMatchObject({
       status: 'failed',
       httpStatus: '400',
       errorType: 'ValidationError',
     });
-    expect(byLine.get('17')?.errorDetails).toMatch(/^poNumber: .*not allowed/);
-    for (const line of ['18', '19', '20', '21', '22'])
+    expect(byLine.get('16')?.errorDetails).toMatch(/^poNumber: .*not allowed/);
+    for (const line of ['17', '18', '19', '20', '21'])
       expect(byLine.get(line)).toMatchObject({
         status: 'invalid',
         attempts: '0',
         correlationId: '',
         httpStatus: '',
       });
-    expect(byLine.get('18')?.errorDetails).toContain('customerId: "not-a-guid" is not a UUID');
-    expect(byLine.get('19')?.errorDetails).toContain('poNumber: is empty');
-    expect(byLine.get('20')?.errorDetails).toContain('at most 255');
-    expect(byLine.get('21')?.errorDetails).toContain('row: has 3 cells but the header has 5');
-    expect(byLine.get('22')?.errorDetails).toContain('poNumber: is the Excel error #N/A');
+    expect(byLine.get('17')?.errorDetails).toContain('customerId: "not-a-guid" is not a UUID');
+    expect(byLine.get('18')?.errorDetails).toContain('poNumber: is empty');
+    expect(byLine.get('19')?.errorDetails).toContain('at most 255');
+    expect(byLine.get('20')?.errorDetails).toContain('row: has 3 cells but the header has 5');
+    expect(byLine.get('21')?.errorDetails).toContain('poNumber: is the Excel error #N/A');
     expect(rows.filter((r) => r.status === 'success')).toHaveLength(10);
     // Nothing invalid reached the API.
     expect(sim.counters.api).toBe(14);

@@ -119,7 +119,14 @@ export function validCsv(
   return { text: lines.join(eol) + (draw.chance(0.8) ? eol : ''), delimiter, eol };
 }
 
-type Generator = (draw: Draw) => { kind: string; mustRefuse: boolean; bytes: Buffer; ext?: string };
+/** One input; `flags` when its verdict depends on them (else they are drawn at random). */
+type Generator = (draw: Draw) => {
+  kind: string;
+  mustRefuse: boolean;
+  bytes: Buffer;
+  ext?: string;
+  flags?: FuzzFlags;
+};
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
@@ -252,6 +259,47 @@ export const GENERATORS: readonly Generator[] = [
       bytes: utf8([header, ...rows].map((r) => r + d.pick(eols)).join('')),
     };
   },
+  (d) => {
+    // UTF-8 text with a byte of another encoding in one value (Windows-1252's "ü", say) and UTF-8
+    // beyond ASCII in another: refused, unless --encoding says what the file is.
+    const rows = d.int(2, 5);
+    const stray = d.int(1, rows);
+    const accented = stray === 1 ? 2 : 1;
+    const parts: Buffer[] = [utf8(`${d.chance(0.3) ? '\ufeff' : ''}customerId,subscriptionId,poNumber\n`)];
+    for (let i = 1; i <= rows; i++) {
+      const ids = `${d.uuid()},${d.uuid()},`;
+      if (i === stray) parts.push(utf8(`${ids}Gr`), Buffer.from([d.int(0x80, 0xff)]), utf8('n\n'));
+      else
+        parts.push(
+          utf8(`${ids}${i === accented ? d.pick(['Müller', 'Straße 5 – Büro €', 'Ø-17']) : `PO-${i}`}\n`),
+        );
+    }
+    const forced = d.chance(0.3);
+    return {
+      kind: 'mixed encodings',
+      mustRefuse: !forced,
+      bytes: Buffer.concat(parts),
+      flags: forced ? { encoding: 'windows-1252' } : {},
+    };
+  },
+  (d) => {
+    // UTF-16 with its byte-order mark, broken by a surrogate alone: refused at its line.
+    const { text } = validCsv(d, d.int(1, 4));
+    const le = d.chance(0.5);
+    const body = Buffer.from(`\ufeff${text}`, 'utf16le');
+    const at = 2 * d.int(1, body.length / 2 - 1);
+    const bytes = Buffer.concat([
+      body.subarray(0, at),
+      Buffer.from([0x00, 0xd8, 0x41, 0x00]),
+      body.subarray(at),
+    ]);
+    return {
+      kind: 'UTF-16 with a lone surrogate',
+      mustRefuse: true,
+      bytes: le ? bytes : bytes.swap16(),
+      flags: {},
+    };
+  },
   (d) => ({
     kind: 'zip header + garbage',
     mustRefuse: true,
@@ -265,13 +313,13 @@ export function smallInputs(seed: number, count: number): FuzzInput[] {
   const draw = new Draw(createRandom(seed));
   return Array.from({ length: count }, (_, i) => {
     const generator = GENERATORS[i % GENERATORS.length] as Generator;
-    const { kind, mustRefuse, bytes, ext } = generator(draw);
+    const { kind, mustRefuse, bytes, ext, flags } = generator(draw);
     return {
       name: `${String(i).padStart(5, '0')}-${kind.replace(/[^a-z0-9]+/gi, '-')}${ext ?? '.csv'}`,
       kind,
       mustRefuse,
       bytes,
-      flags: randomFlags(draw),
+      flags: flags ?? randomFlags(draw),
     };
   });
 }
@@ -326,10 +374,82 @@ export function bigInputs(seed: number): FuzzInput[] {
       bytes: Buffer.concat([utf8(`${header}${manyRows(10_000)}`), Buffer.from([0]), utf8(row())]),
     },
     {
+      name: 'big-mixed-encoding-at-end.csv',
+      kind: '10,000 UTF-8 rows with accents, then one Windows-1252 byte',
+      mustRefuse: true,
+      bytes: Buffer.concat([
+        utf8(`${header}${manyRows(5_000)}${draw.uuid()},${draw.uuid()},Müller\n${manyRows(5_000)}`),
+        utf8(`${draw.uuid()},${draw.uuid()},Gr`),
+        Buffer.from([0xfc]),
+        utf8('n\n'),
+      ]),
+    },
+    {
+      name: 'big-windows-1252.csv',
+      kind: '10,000 rows in Windows-1252 alone (read as such)',
+      mustRefuse: false,
+      bytes: Buffer.concat([
+        utf8(`${header}${manyRows(10_000)}`),
+        Buffer.from(`${draw.uuid()},${draw.uuid()},Gr\xfcn\n`, 'latin1'),
+      ]),
+    },
+    {
       name: 'big-blank-lines.csv',
       kind: '20,000 blank lines around a header and a row',
       mustRefuse: false,
       bytes: utf8(`${'\r\n'.repeat(10_000)}${header}${',,\n'.repeat(10_000)}${row()}`),
     },
   ].map((input) => ({ ...input, flags: {} }));
+}
+
+/** How a file is changed while a run reads it. */
+export type Change = 'overwritten' | 'cut short' | 'grown' | 'replaced' | 'touched' | 'one byte flipped';
+
+/** A valid file to change during its run: its rows, and when and how it changes. */
+export interface ChangingInput {
+  readonly name: string;
+  readonly rows: readonly { readonly customerId: string; readonly value: string }[];
+  readonly bytes: Buffer;
+  readonly change: Change;
+  /** Change it once this many requests were sent (0: at once, perhaps while it is checked). */
+  readonly after: number;
+  /** New rows for a change that writes any; every value starts with NEW-. */
+  readonly other: string;
+  /** Where the change cuts or flips. */
+  readonly offset: number;
+}
+
+/** `count` files from `seed` to change while they are read, every kind of change in turn. */
+export function changingInputs(seed: number, count: number): ChangingInput[] {
+  const draw = new Draw(createRandom(seed ^ 0x27d4eb2d));
+  const changes: Change[] = ['overwritten', 'cut short', 'grown', 'replaced', 'touched', 'one byte flipped'];
+  return Array.from({ length: count }, (_, i) => {
+    // Every other round of changes on files longer than the reader reads ahead (about a megabyte),
+    // so that rows not yet read when the file changes are read from the changed bytes, or not at all.
+    const long = Math.floor(i / changes.length) % 2 === 1;
+    const rows = Array.from({ length: long ? draw.int(20_000, 25_000) : draw.int(20, 1_500) }, (_, n) => ({
+      customerId: draw.uuid(),
+      value: `PO-${i}-${n}`,
+    }));
+    const bytes = utf8(
+      [
+        'customerId,subscriptionId,poNumber',
+        ...rows.map((r) => `${r.customerId},${draw.uuid()},${r.value}`),
+      ].join('\n') + '\n',
+    );
+    const other = Array.from(
+      { length: draw.int(1, 2_000) },
+      (_, n) => `${draw.uuid()},${draw.uuid()},NEW-${n}`,
+    );
+    return {
+      name: `changing-${String(i).padStart(3, '0')}.csv`,
+      rows,
+      bytes,
+      change: changes[i % changes.length] as Change,
+      // At once only for a short file: a long one, checked as it was changed, would run to its end.
+      after: rows.length < 2_000 && draw.chance(0.3) ? 0 : draw.int(1, Math.min(rows.length, 2_000)),
+      other: `customerId,subscriptionId,poNumber\n${other.join('\n')}\n`,
+      offset: draw.int(0, bytes.length - 1),
+    };
+  });
 }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../../src/errors.js';
-import { matchHeader, normaliseName } from '../../src/input/header.js';
+import { matchHeader, normaliseName, RESULTS_FILE_COLUMNS } from '../../src/input/header.js';
 import { internalIdentifiers, poNumbers } from '../../src/kinds.js';
+import { resultsHeader } from '../../src/results/results-writer.js';
 
 function refusal(fn: () => unknown): InputError {
   try {
@@ -84,5 +85,25 @@ describe('header messages', () => {
     expect(error.message).toContain('"cust\\u001b[31mRED", "x\\u0007y"');
     expect(error.message).toContain('and 3992 more');
     expect(error.message.length).toBeLessThan(600);
+  });
+
+  test('a results file given back as input is refused, with what to do instead', () => {
+    for (const kind of [poNumbers, internalIdentifiers]) {
+      const header = resultsHeader(kind, ['Comment']);
+      // The columns told apart here are the results writer's own.
+      expect(RESULTS_FILE_COLUMNS.every((c) => header.map(normaliseName).includes(c))).toBe(true);
+      const error = refusal(() => matchHeader(header, undefined, 'orders.results.csv', 2));
+      expect(error.message).toMatch(
+        /^orders\.results\.csv, line 2: is a results file written by cloudcockpit-bulk/,
+      );
+      expect(error.message).toContain(
+        'Run the original input file instead, with --resume and --out naming this results file',
+      );
+      expect(error.message).not.toContain('\n');
+    }
+    // An input that only shares a column or two with a results file is read as usual.
+    expect(
+      matchHeader(['line', 'status', 'customerId', 'subscriptionId', 'poNumber'], poNumbers, 'f.csv').kind,
+    ).toBe(poNumbers);
   });
 });

@@ -1,8 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
+import { appendFile, truncate } from 'node:fs/promises';
 import { InputError } from '../../src/errors.js';
 import { poNumbers } from '../../src/kinds.js';
 import { preflight } from '../../src/input/preflight.js';
-import { detectDelimiter, readRecords, sniffInput, type InputRecord } from '../../src/input/reader.js';
+import {
+  detectDelimiter,
+  InputChangedError,
+  readRecords,
+  sniffInput,
+  type InputRecord,
+} from '../../src/input/reader.js';
 import { tempFile } from '../helpers/files.js';
 
 const C = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
@@ -35,13 +42,13 @@ async function refusal(content: string | Buffer): Promise<InputError> {
 }
 
 describe('reading records', () => {
-  test('each record carries the line it starts on, across quoted line breaks and blank lines', async () => {
+  test('each record carries the row Excel shows for it (quoted line breaks stay in their row, blank lines are rows) and the line of the file it starts on', async () => {
     const got = await records('a,b,c\r\n1,"two\r\nlines",3\r\n\r\n,,\r\n4,5,"x\ny\rz"\n7,8,9');
     expect(got).toEqual([
-      { line: 1, cells: ['a', 'b', 'c'] },
-      { line: 2, cells: ['1', 'two\r\nlines', '3'] },
-      { line: 6, cells: ['4', '5', 'x\ny\rz'] },
-      { line: 9, cells: ['7', '8', '9'] },
+      { line: 1, fileLine: 1, cells: ['a', 'b', 'c'] },
+      { line: 2, fileLine: 2, cells: ['1', 'two\r\nlines', '3'] },
+      { line: 5, fileLine: 6, cells: ['4', '5', 'x\ny\rz'] },
+      { line: 6, fileLine: 9, cells: ['7', '8', '9'] },
     ]);
   });
 
@@ -69,9 +76,53 @@ describe('reading records', () => {
       Buffer.from('customerId\tpoNumber\r\n1\tPO-é\r\n', 'utf16le'),
     ]);
     expect(await records(utf16)).toEqual([
-      { line: 1, cells: ['customerId', 'poNumber'] },
-      { line: 2, cells: ['1', 'PO-é'] },
+      { line: 1, fileLine: 1, cells: ['customerId', 'poNumber'] },
+      { line: 2, fileLine: 2, cells: ['1', 'PO-é'] },
     ]);
+  });
+});
+
+describe('reading what the preflight checked', () => {
+  test('a file cut while it is read again yields whole rows checked, then says it changed', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `${C},${S},PO-${i}-${'x'.repeat(i % 50)}`);
+    const file = await tempFile('in.csv', `customerId,subscriptionId,poNumber\n${rows.join('\n')}\n`);
+    const checked = await preflight(file, 'in.csv', options);
+    expect(checked.fingerprint.complete).toBe(true);
+    const seen: InputRecord[] = [];
+    const read = async () => {
+      for await (const record of readRecords(file, 'in.csv', checked.format, {
+        against: checked.fingerprint,
+      })) {
+        if (seen.push(record) === 1) await truncate(file, 1_500_000);
+      }
+    };
+    await expect(read()).rejects.toBeInstanceOf(InputChangedError);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.length).toBeLessThan(rows.length);
+    // Every row read is a row of the file as it was checked, whole, at its line.
+    seen.slice(1).forEach((record, i) => {
+      expect(record).toMatchObject({ line: i + 2, cells: (rows[i] as string).split(',') });
+    });
+  });
+});
+
+describe('reading what the preflight checked, grown', () => {
+  test('a file grown while it is read again yields every row checked, then says it changed', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `${C},${S},PO-${i}`);
+    const file = await tempFile('in.csv', `customerId,subscriptionId,poNumber\n${rows.join('\n')}\n`);
+    const checked = await preflight(file, 'in.csv', options);
+    const seen: InputRecord[] = [];
+    const read = async () => {
+      for await (const record of readRecords(file, 'in.csv', checked.format, {
+        against: checked.fingerprint,
+      })) {
+        if (seen.push(record) === 1) await appendFile(file, `${C},${S},NEW-1\n`);
+      }
+    };
+    await expect(read()).rejects.toThrow(
+      /changed while it was being read \(it is longer than the \d+ bytes checked\)/,
+    );
+    expect(seen.map((r) => r.cells[2])).toEqual(['poNumber', ...rows.map((r) => r.split(',')[2])]);
   });
 });
 
@@ -93,6 +144,13 @@ describe('preflight', () => {
     );
     expect(error.message).toMatch(
       /^in\.csv, line 3, column 3: a quoted cell starting in this record is never closed/,
+    );
+  });
+
+  test('a malformed record after a cell with a line break names its row and its line in a text editor', async () => {
+    const error = await refusal(`customerId,subscriptionId,poNumber\n${C},${S},"PO\n1"\n${C},${S},"PO-2\n`);
+    expect(error.message).toMatch(
+      /^in\.csv, line 3, column 3: a quoted cell starting in this record is never closed; .* \(line 4 in a text editor\)$/,
     );
   });
 

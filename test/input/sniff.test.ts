@@ -1,7 +1,7 @@
 /** Telling how to read a file from its first bytes: workbook or text, encoding, binary, delimiter. */
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../../src/errors.js';
-import { detectDelimiter, sniffInput } from '../../src/input/sniff.js';
+import { detectDelimiter, sepLine, sniffInput, utf16WithoutBom } from '../../src/input/sniff.js';
 import { tempDir, tempFile } from '../helpers/files.js';
 
 describe('sniffInput', () => {
@@ -59,6 +59,44 @@ describe('sniffInput', () => {
       'nowhere.csv: cannot be read (ENOENT)',
     );
     await expect(sniffInput(dir, {}, 'folder')).rejects.toThrow('folder: cannot be read (EISDIR)');
+  });
+});
+
+describe("Excel's sep= line", () => {
+  test('names the delimiter, is marked in the format, and an option still wins', async () => {
+    const file = await tempFile('sep.csv', 'sep=;\r\ncustomerId;subscriptionId;poNumber\r\n');
+    expect(await sniffInput(file, {})).toMatchObject({ delimiter: ';', sepLine: true });
+    expect(await sniffInput(file, { delimiter: ',' })).toMatchObject({ delimiter: ',', sepLine: true });
+    const plain = await tempFile('plain.csv', 'customerId,subscriptionId,poNumber\n');
+    expect((await sniffInput(plain, {})).sepLine).toBeUndefined();
+  });
+
+  test('is only a whole first line naming one character', () => {
+    expect(sepLine('sep=;\nx')).toBe(';');
+    expect(sepLine('\ufeffSEP=|\r\n')).toBe('|');
+    expect(sepLine('sep=\t')).toBe('\t');
+    expect(sepLine('sep=;;;\n')).toBe(';');
+    expect(sepLine('sep=;x\n')).toBeUndefined();
+    expect(sepLine('sep="\n')).toBeUndefined();
+    expect(sepLine('a,b\nsep=;')).toBeUndefined();
+  });
+});
+
+describe('UTF-16 without a byte-order mark', () => {
+  test('is told apart from binary data, with the --encoding to give', async () => {
+    const text = 'customerId,subscriptionId,poNumber\r\n1,2,3\r\n';
+    for (const encoding of ['utf-16le', 'utf-16be'] as const) {
+      const le = Buffer.from(text, 'utf16le');
+      const bytes = encoding === 'utf-16le' ? le : Buffer.from(le).swap16();
+      expect(utf16WithoutBom(bytes)).toBe(encoding);
+      const error = await sniffInput(await tempFile('u.csv', bytes), {}, 'u.csv').catch((e: unknown) => e);
+      expect((error as InputError).message).toBe(
+        `u.csv: this looks like ${encoding.toUpperCase()} text without its byte-order mark; ` +
+          `run again with --encoding ${encoding}, or save the spreadsheet as "CSV UTF-8"`,
+      );
+    }
+    expect(utf16WithoutBom(Buffer.alloc(200))).toBeUndefined();
+    expect(utf16WithoutBom(Buffer.from(text))).toBeUndefined();
   });
 });
 

@@ -1,9 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
 import { matchHeader } from '../../src/input/header.js';
 import { internalIdentifiers, poNumbers } from '../../src/kinds.js';
+import { NO_SAVED_RESULT } from '../../src/input/record.js';
 import {
   canonicalUuid,
   describeProblems,
+  MAX_VALUE_LENGTH,
   validateRecord,
   type Validation,
 } from '../../src/input/validate.js';
@@ -135,5 +137,34 @@ describe('Excel damage', () => {
     for (const value of ['#4500012345', '#PO-17', 'PO #N/A', '#N/A 2', '#', '#!', 'N/A', '#ABC-12!X']) {
       expect('change' in validateRecord(po, [C, S, value], { allowClear: false })).toBe(true);
     }
+  });
+
+  test('a value too long counts as the API counts (UTF-16 code units), and says so in the characters a person sees', () => {
+    expect(problems(validateRecord(po, [C, S, 'x'.repeat(256)], { allowClear: false }))).toEqual([
+      'poNumber: is 256 characters long; the API accepts at most 255',
+    ]);
+    // 200 emoji are 400 code units to .NET: too long, and the message says both numbers.
+    expect(problems(validateRecord(po, [C, S, '😀'.repeat(200)], { allowClear: false }))).toEqual([
+      'poNumber: is 200 characters long as shown, which the API counts as 400 (it counts UTF-16 code units: ' +
+        'an emoji, or a letter with a separate accent, counts 2 or more); it accepts at most 255',
+    ]);
+    // 127 emoji (254 units) fit; 128 (256) do not, though a person sees only 128 characters.
+    expect('change' in validateRecord(po, [C, S, '😀'.repeat(127)], { allowClear: false })).toBe(true);
+    expect(problems(validateRecord(po, [C, S, '😀'.repeat(128)], { allowClear: false }))[0]).toContain(
+      `is 128 characters long as shown, which the API counts as 256`,
+    );
+    expect(MAX_VALUE_LENGTH).toBe(255);
+  });
+
+  test('a workbook formula with no saved result is refused as such, with what to do, not as an Excel error', () => {
+    const why =
+      'is a formula with no saved result (the program that wrote the workbook did not calculate it): ' +
+      'open the file in Excel and save it, so that its results are stored, then run again';
+    expect(problems(validateRecord(po, [C, S, NO_SAVED_RESULT], { allowClear: true }))).toEqual([
+      `poNumber: ${why}`,
+    ]);
+    expect(problems(validateRecord(po, [NO_SAVED_RESULT, S, 'PO-1'], { allowClear: false }))).toEqual([
+      `customerId: ${why}`,
+    ]);
   });
 });

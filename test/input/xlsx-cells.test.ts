@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { InputError } from '../../src/errors.js';
-import { MAX_RECORD_BYTES } from '../../src/input/record.js';
+import { MAX_RECORD_BYTES, NO_SAVED_RESULT } from '../../src/input/record.js';
 import { cellText, RowCleaner } from '../../src/input/xlsx-cells.js';
 
 /** A sheet in memory whose rows are set at the given row numbers. */
@@ -22,10 +22,10 @@ describe('cellText', () => {
     expect(cellText(true, undefined)).toBe('TRUE');
   });
 
-  test('a formula shows its cached result, and an unknown or failed result reads as an error', () => {
+  test('a formula shows its cached result; a failed one reads as an error, one never calculated says so', () => {
     expect(cellText({ formula: '10+7', result: 17 }, '0000')).toBe('0017');
     expect(cellText({ formula: '1-1', result: 0 }, undefined)).toBe('0');
-    expect(cellText({ formula: '1+1' }, undefined)).toBe('#ERROR');
+    expect(cellText({ formula: '1+1' }, undefined)).toBe(NO_SAVED_RESULT);
     expect(cellText({ formula: 'NA()', result: NaN }, undefined)).toBe('#ERROR');
     expect(cellText({ error: '#REF!' }, undefined)).toBe('#REF!');
   });

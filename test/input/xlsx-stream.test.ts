@@ -1,4 +1,5 @@
 /** Streaming one sheet: the one wanted read, the others closed unread, exceljs's limits told apart. */
+import { createReadStream } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -21,7 +22,7 @@ async function streamedBook(sheets: [string, string[][]][]): Promise<string> {
 
 async function records(file: string, sheet?: string): Promise<InputRecord[]> {
   const out: InputRecord[] = [];
-  for await (const record of streamWorkbook(file, 'book.xlsx', sheet)) out.push(record);
+  for await (const record of streamWorkbook(createReadStream(file), 'book.xlsx', sheet)) out.push(record);
   return out;
 }
 
@@ -50,14 +51,16 @@ describe('streamWorkbook', () => {
     for (let i = 1; i <= 6; i++) wb.addWorksheet(`Sheet ${i}`).addRow([`row of ${i}`]);
     const file = path.join(await tempDir(), 'part-last.xlsx');
     await wb.xlsx.writeFile(file);
-    const outcome = await records(file).catch((e: unknown) => e);
-    // Which of the two depends on timing inside exceljs's streaming reader: alone it is always
-    // WorkbookPartLast, on a loaded machine (a full run beside other work) it once read the sheet.
+    // Which of the two depends on a race inside exceljs's streaming reader (alone it is
+    // WorkbookPartLast about 9 reads in 10; on a loaded machine it read the sheet more often).
     // Either is sound; a wrong or empty read never is. Issue 14 removes the timing dependence.
-    if (outcome instanceof WorkbookPartLast) {
-      expect(outcome.refusal.message).toMatch(/^book\.xlsx: is not a readable \.xlsx workbook/);
-    } else {
-      expect(outcome).toEqual([{ line: 1, cells: ['row of 1'] }]);
+    for (let read = 0; read < 5; read++) {
+      const outcome = await records(file).catch((e: unknown) => e);
+      if (outcome instanceof WorkbookPartLast) {
+        expect(outcome.refusal.message).toMatch(/^book\.xlsx: is not a readable \.xlsx workbook/);
+      } else {
+        expect(outcome).toEqual([{ line: 1, cells: ['row of 1'] }]);
+      }
     }
   });
 });

@@ -8,11 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { InputError } from '../../src/errors.js';
-import type { InputRecord } from '../../src/input/reader.js';
+import { InputChangedError, type Fingerprint, type InputRecord } from '../../src/input/reader.js';
 import { readWorkbookRecords } from '../../src/input/xlsx.js';
 import { formatNumber } from '../../src/input/xlsx-format.js';
+import { NO_SAVED_RESULT } from '../../src/input/record.js';
 import { tempDir } from '../helpers/files.js';
 import { encryptedWorkbook, legacyWorkbook } from '../helpers/ole.js';
+import { openpyxlWorkbook } from '../helpers/zip.js';
 
 const CUSTOMER = '936d7ec9-6070-4ae5-a8f4-9e72b88f7ca0';
 const SUBSCRIPTION = 'e29d53a5-22fe-44f2-9cf4-2bee896f4a7c';
@@ -55,7 +57,10 @@ describe('reading a sheet', () => {
     expect(await records(file)).toEqual([
       { line: 1, cells: HEADER },
       { line: 2, cells: [CUSTOMER, SUBSCRIPTION, '00017'] },
-      { line: 3, cells: [CUSTOMER, SUBSCRIPTION, 'Réf. Ø-17, "Müller-Lüdenscheidt"'] },
+      {
+        line: 3,
+        cells: [CUSTOMER, SUBSCRIPTION, 'Réf. Ø-17, "Müller-Lüdenscheidt"'],
+      },
     ]);
   });
 
@@ -91,7 +96,9 @@ describe('reading a sheet', () => {
       ws.addRow([
         { formula: 'CONCAT("PO-","00017")', result: 'PO-00017' },
         { formula: '10+7', result: 17 },
-        { richText: [{ text: 'Réf. ' }, { font: { bold: true }, text: 'Ø-17' }] },
+        {
+          richText: [{ text: 'Réf. ' }, { font: { bold: true }, text: 'Ø-17' }],
+        },
         true,
         { text: 'PO 88', hyperlink: 'https://example.invalid/po/88' },
         { error: '#N/A' },
@@ -117,8 +124,59 @@ describe('reading a sheet', () => {
     });
     const [, row] = await records(file);
     // exceljs's streaming reader makes an error result NaN, so its name is lost: '#ERROR', which
-    // validation refuses. Falsy results that are values stay values.
-    expect(row?.cells).toEqual(['', '0', '#ERROR', '#ERROR', '#ERROR']);
+    // validation refuses; a formula with no saved result says so. Falsy results that are values stay values.
+    expect(row?.cells).toEqual(['', '0', '#ERROR', '#ERROR', NO_SAVED_RESULT]);
+  });
+
+  test('a formula whose result is TRUE or FALSE reads as Excel shows it, not as 1 or 0', async () => {
+    const file = await workbook('booleans.xlsx', (wb) => {
+      const ws = wb.addWorksheet('Booleans');
+      ws.addRow(['true', 'false', 'plain']);
+      ws.addRow([{ formula: '1=1', result: true }, { formula: '1=2', result: false }, true]);
+    });
+    const [, row] = await records(file);
+    expect(row?.cells).toEqual(['TRUE', 'FALSE', 'TRUE']);
+  });
+
+  test('a workbook as openpyxl writes it: a formula it never calculated has no result, booleans stay booleans', async () => {
+    const text = (ref: string, value: string) => `<c r="${ref}" t="inlineStr"><is><t>${value}</t></is></c>`;
+    const file = path.join(await tempDir(), 'openpyxl.xlsx');
+    await writeFile(
+      file,
+      openpyxlWorkbook(
+        `<row r="1">${text('A1', 'customerId')}${text('B1', 'flag')}${text('C1', 'poNumber')}${text('D1', 'empty text')}</row>` +
+          `<row r="2">${text('A2', CUSTOMER)}<c r="B2" t="b"><f>1=1</f><v>1</v></c>` +
+          '<c r="C2"><f>CONCAT("PO-",A2)</f><v></v></c><c r="D2" t="str"><f>""</f><v></v></c><c r="E2"><f>1+1</f><v/></c></row>',
+      ),
+    );
+    const [, row] = await records(file);
+    expect(row?.cells).toEqual([CUSTOMER, 'TRUE', NO_SAVED_RESULT, '', NO_SAVED_RESULT]);
+  });
+
+  test('a workbook read again against its fingerprint yields its rows; changed since, it says so', async () => {
+    const file = await workbook('guarded.xlsx', (wb) => {
+      const ws = wb.addWorksheet('Rows');
+      ws.addRow(HEADER);
+      ws.addRow([CUSTOMER, SUBSCRIPTION, 'PO-1']);
+    });
+    let fingerprint: Fingerprint | undefined;
+    const first: InputRecord[] = [];
+    for await (const r of readWorkbookRecords(file, 'guarded.xlsx', undefined, {
+      recorded: (f) => (fingerprint = f),
+    }))
+      first.push(r);
+    expect(fingerprint?.complete).toBe(true);
+    const again: InputRecord[] = [];
+    for await (const r of readWorkbookRecords(file, 'guarded.xlsx', undefined, {
+      against: fingerprint,
+    }))
+      again.push(r);
+    expect(again).toEqual(first);
+    await writeFile(file, Buffer.concat([await readFile(file), Buffer.from('more')]));
+    const read = async () => {
+      for await (const _ of readWorkbookRecords(file, 'guarded.xlsx', undefined, { against: fingerprint }));
+    };
+    await expect(read()).rejects.toBeInstanceOf(InputChangedError);
   });
 
   test('blank rows are skipped while later rows keep their spreadsheet line numbers', async () => {
@@ -214,7 +272,10 @@ describe('reading a sheet', () => {
   test('a sheet of 100,000 rows streams with flat memory', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'big.xlsx');
-    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: file,
+      useSharedStrings: true,
+    });
     const ws = writer.addWorksheet('Big');
     ws.addRow(HEADER).commit();
     for (let i = 0; i < 100_000; i++) ws.addRow([CUSTOMER, SUBSCRIPTION, `PO-${i}`]).commit();
