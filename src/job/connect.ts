@@ -1,8 +1,9 @@
 /**
  * Everything a run needs before its first row: the pacing (scheduler, rate limiter, adaptive
  * throttle) and, for a real run, agents (through a proxy if the environment names one),
- * credentials, a first token (so wrong credentials stop the run before anything is sent) and the
- * API client. A dry run needs only the pacing.
+ * credentials, a first token (so wrong credentials stop the run before anything is sent), and the
+ * API client with its circuit breaker and the watch for a run that cannot succeed (outage.ts). A
+ * dry run needs only the pacing.
  */
 import { ApiClient, type ClientOptions } from '../api/client.js';
 import { tokenProvider } from '../api/credentials.js';
@@ -15,6 +16,7 @@ import { Scheduler } from '../pacing/scheduler.js';
 import { AdaptiveThrottle } from '../pacing/throttle.js';
 import { LatencyHistogram } from '../report/latency.js';
 import { TokenError } from '../api/token.js';
+import { OutageWatch } from './outage.js';
 
 /** A ready API client and what it holds open. */
 export interface Connected {
@@ -32,6 +34,8 @@ export interface Connection {
   readonly retries: () => number;
   /** Each sent row's latency (all its attempts). */
   readonly latency: LatencyHistogram;
+  /** Finds a run that cannot succeed, and holds the client's circuit breaker; none in a dry run. */
+  readonly outage: OutageWatch | undefined;
 }
 
 /** Set up the pacing and, unless it is a dry run, the API client; the throttle hears every answer. */
@@ -47,9 +51,11 @@ export async function connectPaced(
     { concurrency: options.concurrency, rate: options.rate },
   );
   let retries = 0;
+  const outage = options.dryRun ? undefined : new OutageWatch(options, logger);
   const connected = options.dryRun
     ? undefined
     : await connect(options, env, logger, limiter, {
+        circuit: outage?.circuit,
         onResponse: (status, startedAt) => {
           const cuts = throttle.cuts;
           throttle.answer(status, startedAt);
@@ -69,7 +75,7 @@ export async function connectPaced(
           );
         },
       });
-  return { scheduler, throttle, connected, retries: () => retries, latency: new LatencyHistogram() };
+  return { scheduler, throttle, connected, retries: () => retries, latency: new LatencyHistogram(), outage };
 }
 
 /** Set up the API client; throws `RunError` (exit 2) for missing or refused credentials. */
@@ -78,11 +84,12 @@ async function connect(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   limiter: RateLimiter,
-  hooks: Pick<ClientOptions, 'onRetry' | 'onResponse'>,
+  hooks: Pick<ClientOptions, 'onRetry' | 'onResponse' | 'circuit'>,
 ): Promise<Connected> {
   const api = connectionFor(options.baseUrl, options.concurrency);
   const login = connectionFor(options.tokenUrl, 2);
   const close = (): void => {
+    hooks.circuit?.release();
     for (const agent of [api.agents.http, api.agents.https, login.agents.http, login.agents.https])
       agent.destroy();
   };

@@ -21,11 +21,15 @@ import type { KeptRows } from '../results/resume.js';
 import type { Scheduler } from '../pacing/scheduler.js';
 import { describeProblems, validateRecord } from '../input/validate.js';
 import { isSend, RowDecisions, type RowDecision, type SendDecision } from './row-decision.js';
+import type { OutageWatch } from './outage.js';
 
 /** Why a run stopped before its end, and the exit code that follows. */
 export interface Stop {
-  /** What stopped it: the credentials, too many failures, a signal, or a results file it cannot write. */
-  readonly cause: 'auth' | 'max-failures' | 'signal' | 'output';
+  /**
+   * What stopped it: the credentials, too many failures, a signal, a results file it cannot write,
+   * every row failing for one cause (`hopeless`), or the API down past the circuit's bound (`outage`).
+   */
+  readonly cause: 'auth' | 'max-failures' | 'signal' | 'output' | 'hopeless' | 'outage';
   readonly reason: string;
   readonly exitCode: number;
 }
@@ -50,6 +54,8 @@ export interface RowsContext {
   readonly latency: LatencyHistogram;
   /** Resolves if the results file cannot be written: then nothing new starts. */
   readonly outputFailed?: Promise<Error>;
+  /** Finds a run that cannot succeed (outage.ts); none in a dry run. */
+  readonly outage?: Pick<OutageWatch, 'afterRow' | 'gaveUp'> | undefined;
 }
 
 /** Unwritten rows allowed ahead of the oldest unfinished one: bounds memory, hides latency spread. */
@@ -70,8 +76,9 @@ function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
 }
 
 /**
- * When the run stops: a refused token, --max-failures, a signal, or a results file that cannot be
- * written. The first cause wins; stopping halts the scheduler and the client's retries at once.
+ * When the run stops: a refused token, --max-failures, a signal, a results file that cannot be
+ * written, or a run that cannot succeed (outage.ts). The first cause wins; stopping halts the
+ * scheduler and the client's retries at once.
  */
 class Stops {
   /** Why the run stopped, once it has. */
@@ -82,6 +89,7 @@ class Stops {
 
   constructor(private readonly ctx: RowsContext) {
     void ctx.outputFailed?.then((error) => this.stopWith('output', error.message, 3));
+    void ctx.outage?.gaveUp.then((reason) => this.stopWith('outage', reason, 3));
     ctx.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (ctx.signal?.aborted) this.onAbort();
   }
@@ -90,6 +98,8 @@ class Stops {
   afterRow(result: RowResult): void {
     if (result.stopRun) this.stopWith('auth', result.stopRun, 3);
     if (result.status === 'not_attempted') return;
+    const hopeless = this.ctx.outage?.afterRow(result);
+    if (hopeless !== undefined) this.stopWith('hopeless', hopeless, 3);
     this.finished++;
     if (result.status !== 'failed') return;
     this.failed++;

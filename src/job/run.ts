@@ -239,6 +239,7 @@ async function processInput(
       signal,
       latency: connection.latency,
       outputFailed: writer.failed,
+      outage: connection.outage,
     });
   } catch (error) {
     // A dry run meets a malformed file only now: it leaves nothing behind, as a real run would.

@@ -6,7 +6,7 @@ import type { RowStatus } from '../result.js';
 import { plural } from './plural.js';
 
 /** What stopped a run part-way. */
-export type StopCause = 'auth' | 'max-failures' | 'signal' | 'output';
+export type StopCause = 'auth' | 'max-failures' | 'signal' | 'output' | 'hopeless' | 'outage';
 
 /** What a run did. */
 export interface RunSummary {
