@@ -1,10 +1,12 @@
 /**
  * Everything a run needs before its first row: the pacing (scheduler, rate limiter, adaptive
  * throttle) and, for a real run, agents (through a proxy if the environment names one),
- * credentials, a first token (so wrong credentials stop the run before anything is sent), and the
- * API client with its circuit breaker and the watch for a run that cannot succeed (outage.ts). A
- * dry run needs only the pacing.
+ * credentials, a first token (so wrong credentials stop the run before anything is sent), the
+ * API client with its circuit breaker and the watch for a run that cannot succeed (outage.ts).
+ * For a ready token, one read-only call once the results file is open (`checkBeforeSending`), so
+ * a token the API refuses stops the run before any row is sent too. A dry run needs only the pacing.
  */
+import { rm } from 'node:fs/promises';
 import { ApiClient, type ClientOptions } from '../api/client.js';
 import { tokenProvider } from '../api/credentials.js';
 import { RunError } from '../errors.js';
@@ -15,12 +17,15 @@ import { RateLimiter } from '../pacing/rate-limiter.js';
 import { Scheduler } from '../pacing/scheduler.js';
 import { AdaptiveThrottle } from '../pacing/throttle.js';
 import { LatencyHistogram } from '../report/latency.js';
-import { TokenError } from '../api/token.js';
+import { StaticToken, TokenError } from '../api/token.js';
+import type { ResultsWriter } from '../results/results-writer.js';
 import { OutageWatch } from './outage.js';
 
 /** A ready API client and what it holds open. */
 export interface Connected {
   readonly client: ApiClient;
+  /** The checks that need the API (a ready token's); throws `RunError` (exit 2) if one fails. */
+  check(): Promise<void>;
   /** Close every kept-alive socket. */
   close(): void;
 }
@@ -115,9 +120,55 @@ async function connect(
       maxRetryAfterMs: options.maxRetryAfterSeconds * 1000,
       ...hooks,
     });
-    return { client, close };
+    const check = async (): Promise<void> => {
+      if (token instanceof StaticToken) await checkReadyToken(client, options, logger);
+    };
+    return { client, check, close };
   } catch (error) {
     close();
     throw error;
   }
+}
+
+/**
+ * Make the checks that need the API (`Connected.check`) once the results file is open, so that a
+ * run refused for its results file sends nothing at all. If one fails, the file just created is
+ * removed, as if the run had not started, and the error (exit 2) goes on.
+ */
+export async function checkBeforeSending(
+  { connected }: Connection,
+  created: Pick<ResultsWriter, 'close' | 'path'>,
+): Promise<void> {
+  try {
+    await connected?.check();
+  } catch (error) {
+    await created.close();
+    await rm(created.path, { force: true });
+    throw error;
+  }
+}
+
+/** The read-only call that tells whether the API takes a token: the first page of one customer. */
+export const TOKEN_CHECK_PATH = 'v1/Customers?pageSize=1';
+
+/**
+ * A ready token cannot be renewed, so one the API refuses would fail the first rows and stop the
+ * run part-way: one read-only call finds out first. Only a 401 stops the run (exit 2, nothing was
+ * sent); any other answer, or none, is for the rows to meet (a 403 or 404 may be this customer
+ * list's own, not the token's).
+ */
+async function checkReadyToken(client: ApiClient, options: Options, logger: Logger): Promise<void> {
+  const status = await client.check(TOKEN_CHECK_PATH);
+  logger.debug(
+    `checked the ready token with GET /${TOKEN_CHECK_PATH}: ${status === undefined ? 'no answer' : `HTTP ${status}`}`,
+  );
+  if (status !== 401) return;
+  const where =
+    options.tokenFile !== undefined ? `the token file ${options.tokenFile}` : 'CLOUDCOCKPIT_TOKEN';
+  throw new RunError(
+    'AUTH',
+    `The API refused the ready bearer token from ${where} (HTTP 401 to GET /${TOKEN_CHECK_PATH}), so nothing was sent: ` +
+      'it is expired or wrong, or its Api Access lacks the csp or reseller role. Put a fresh token there, ' +
+      'or use client credentials (CLOUDCOCKPIT_CLIENT_ID and CLOUDCOCKPIT_CLIENT_SECRET), which are renewed by themselves',
+  );
 }

@@ -1,9 +1,11 @@
 /**
- * Runs that cannot succeed stop early, end to end (issue 16, item 5): every row failing for one
- * cause no row can escape stops the run (exit 3) with what to check; an API that goes away after
- * the run has worked is waited for, not failed row by row.
+ * Runs that cannot succeed stop early, end to end (issue 16, items 5 and 6): every row failing for
+ * one cause no row can escape stops the run (exit 3) with what to check; an API that goes away
+ * after the run has worked is waited for, not failed row by row; a ready token the API refuses is
+ * found before any row is sent (exit 2).
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -157,4 +159,24 @@ describe('an API that goes away after the run has worked', () => {
     const results = await readResults(out);
     expect(results.filter((r) => r.status === 'success')).toHaveLength(200);
   }, 90_000);
+});
+
+describe('a ready token the API refuses', () => {
+  test('is found by one read-only call before any row is sent: exit 2, nothing written', async () => {
+    sim.configure({ rejectAllTokens: true });
+    const run = await runRows(50, [], simEnv(sim.url));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'cloudcockpit-bulk: The API refused the ready bearer token from CLOUDCOCKPIT_TOKEN (HTTP 401 to GET /v1/Customers?pageSize=1), so nothing was sent',
+    );
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/Customers?pageSize=1']);
+    expect(await readdir(dir)).toEqual(['in.csv']);
+  });
+
+  test('is never checked in a dry run', async () => {
+    sim.configure({ rejectAllTokens: true });
+    const run = await runRows(5, ['--dry-run'], simEnv(sim.url));
+    expect(run.code).toBe(0);
+    expect(sim.counters.api).toBe(0);
+  });
 });
