@@ -3,8 +3,9 @@
  * throttle) and, for a real run, agents (through a proxy if the environment names one),
  * credentials, a first token (so wrong credentials stop the run before anything is sent), the
  * API client with its circuit breaker and the watch for a run that cannot succeed (outage.ts).
- * For a ready token, one read-only call once the results file is open (`checkBeforeSending`), so
- * a token the API refuses stops the run before any row is sent too. A dry run needs only the pacing.
+ * For a ready token, one read-only call just before the first row is sent (`checksBeforeSending`),
+ * so a token the API refuses stops the run before any row is sent too. A dry run needs only the
+ * pacing.
  */
 import { rm } from 'node:fs/promises';
 import { ApiClient, type ClientOptions } from '../api/client.js';
@@ -131,21 +132,25 @@ async function connect(
 }
 
 /**
- * Make the checks that need the API (`Connected.check`) once the results file is open, so that a
- * run refused for its results file sends nothing at all. If one fails, the file just created is
- * removed, as if the run had not started, and the error (exit 2) goes on.
+ * The checks that need the API (`Connected.check`), made just before the first row is sent: a run
+ * with nothing to send, or refused for its results file, sends nothing at all. The hook returns a
+ * promise the first time and undefined after, so the row loop waits once. If a check fails, the
+ * results file `created` is removed, as if the run had not started, and the error (exit 2) goes on.
  */
-export async function checkBeforeSending(
+export function checksBeforeSending(
   { connected }: Connection,
   created: Pick<ResultsWriter, 'close' | 'path'>,
-): Promise<void> {
-  try {
-    await connected?.check();
-  } catch (error) {
-    await created.close();
-    await rm(created.path, { force: true });
-    throw error;
-  }
+): () => Promise<void> | undefined {
+  let made = false;
+  return () => {
+    if (made || connected === undefined) return undefined;
+    made = true;
+    return connected.check().catch(async (error: unknown) => {
+      await created.close();
+      await rm(created.path, { force: true });
+      throw error;
+    });
+  };
 }
 
 /** The read-only call that tells whether the API takes a token: the first page of one customer. */

@@ -56,6 +56,11 @@ export interface RowsContext {
   readonly outputFailed?: Promise<Error>;
   /** Finds a run that cannot succeed (outage.ts); none in a dry run. */
   readonly outage?: Pick<OutageWatch, 'afterRow' | 'gaveUp'> | undefined;
+  /**
+   * Asked before each row is sent: a promise to wait for while the checks that need the API are
+   * made (connect.ts), else undefined; one that rejects ends the loop with its error.
+   */
+  readonly beforeSending?: () => Promise<void> | undefined;
 }
 
 /** Unwritten rows allowed ahead of the oldest unfinished one: bounds memory, hides latency spread. */
@@ -230,6 +235,8 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
         finishRow(ctx, debug, rowSeq, row, settledResult(decision), raw);
         continue;
       }
+      const checking = ctx.beforeSending?.();
+      if (checking !== undefined) await checking;
       // `sending` was `client !== undefined`: a row is sent only when there is a client.
       const task: Promise<void> = sendRow(ctx, client!, decision).then((result) => {
         inFlight.delete(task);

@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { checkBeforeSending, connectPaced, type Connection } from './connect.js';
+import { checksBeforeSending, connectPaced, type Connection } from './connect.js';
 import { kindCells } from '../input/header.js';
 import { kindByName } from '../kinds.js';
 import { acquireLock, type Lock } from '../results/lock.js';
@@ -113,7 +113,6 @@ async function runJob(
     const plan = await planTheResume(job);
     connection = await connectPaced(options, env, logger);
     const results = await openResults(job, plan);
-    await checkBeforeSending(connection, results.writer);
     const outcome = await processInput(job, plan, connection, results, { signal, terminal });
     return await finishRun(job, plan, connection, results, { ...outcome, started });
   } finally {
@@ -241,6 +240,7 @@ async function processInput(
       latency: connection.latency,
       outputFailed: writer.failed,
       outage: connection.outage,
+      beforeSending: checksBeforeSending(connection, writer),
     });
   } catch (error) {
     // A dry run meets a malformed file only now: it leaves nothing behind, as a real run would.

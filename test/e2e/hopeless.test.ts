@@ -5,7 +5,7 @@
  * found before any row is sent (exit 2).
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -171,6 +171,15 @@ describe('a ready token the API refuses', () => {
     );
     expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/Customers?pageSize=1']);
     expect(await readdir(dir)).toEqual(['in.csv']);
+  });
+
+  test('is not checked when no row is to be sent: a file of invalid rows contacts nothing', async () => {
+    sim.configure({ rejectAllTokens: true });
+    const file = path.join(dir, 'invalid.csv');
+    await writeFile(file, 'customerId,subscriptionId,poNumber\nnot-a-uuid,also-not,PO-1\n');
+    const run = await runCli(['po-numbers', file, '--no-progress'], simEnv(sim.url));
+    expect(run.code).toBe(1);
+    expect(sim.counters.api).toBe(0);
   });
 
   test('is never checked in a dry run', async () => {

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import {
-  checkBeforeSending,
+  checksBeforeSending,
   connectPaced,
   TOKEN_CHECK_PATH,
   type Connection,
@@ -67,7 +67,7 @@ async function connect(fields: Partial<Options>, env: NodeJS.ProcessEnv) {
     await connection.connected?.check();
     return { connection, log: () => log };
   } catch (error) {
-    return { error, log: () => log };
+    return { connection, error, log: () => log };
   }
 }
 
@@ -142,32 +142,40 @@ describe('a ready token', () => {
   });
 });
 
-describe('checkBeforeSending', () => {
-  test('removes the results file just created when a check fails, as if the run had not started', async () => {
-    sim.configure({ rejectAllTokens: true });
-    const { connection: connected } = await connect({}, CREDENTIALS);
+describe('checksBeforeSending', () => {
+  test('makes the checks once, before the first row: later rows are not held up', async () => {
+    const file = await tempFile('out.csv', 'line,header\r\n');
+    const { connection: ready } = await connect({}, READY);
+    const beforeSending = checksBeforeSending(ready!, { path: file, close: async () => undefined });
+    // connect() above made its own check: one GET so far.
+    expect(sim.counters.api).toBe(1);
+    await beforeSending();
+    expect(beforeSending()).toBeUndefined();
+    expect(beforeSending()).toBeUndefined();
+    expect(sim.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
+    expect((await stat(file)).isFile()).toBe(true);
+  });
+
+  test('when a check fails, removes the results file just created, as if the run had not started', async () => {
     const file = await tempFile('out.csv', 'line,header\r\n');
     let closed = false;
     const created = { path: file, close: async () => void (closed = true) };
-    const refusing = {
-      ...connected!,
-      connected: { ...connected!.connected!, check: () => Promise.reject(new RunError('AUTH', 'refused')) },
-    };
-    await expect(checkBeforeSending(refusing, created)).rejects.toThrow('refused');
+    sim.configure({ rejectAllTokens: true });
+    const { connection: refused, error } = await connect({}, READY);
+    expect(error).toBeInstanceOf(RunError);
+    expect(refused).toBeDefined();
+    await expect(checksBeforeSending(refused!, created)()).rejects.toMatchObject({
+      code: 'AUTH',
+      exitCode: 2,
+    });
     expect(closed).toBe(true);
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  test('keeps the file when the checks pass, and a dry run has none to make', async () => {
-    const file = await tempFile('out.csv', 'line,header\r\n');
-    const created = { path: file, close: async () => undefined };
-    const { connection: ready } = await connect({}, READY);
-    await checkBeforeSending(ready!, created);
-    ready?.connected?.close();
+  test('a dry run has none to make', async () => {
     const { connection: dry } = await connect({ dryRun: true }, READY);
-    await checkBeforeSending(dry!, created);
-    expect((await stat(file)).isFile()).toBe(true);
-    expect(sim.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
+    expect(checksBeforeSending(dry!, { path: '/nowhere', close: async () => undefined })()).toBeUndefined();
+    expect(sim.requests).toEqual([]);
   });
 });
 
