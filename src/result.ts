@@ -18,6 +18,8 @@ export interface RowResult {
   readonly errorDescription?: string | undefined;
   /** `propertyName: first; second | other: …`, from the API's `errors[]` or our validation. */
   readonly errorDetails?: string | undefined;
+  /** The code of the network error that ended the row (`ECONNREFUSED`, `ENOTFOUND`, `EPROTO`…), to tell causes apart; not written. */
+  readonly errorCode?: string | undefined;
   /** Milliseconds from the first attempt's start to the outcome (for the summary; not written). */
   readonly durationMs?: number | undefined;
   /** Set when this outcome means the whole run must stop (the token was refused). */

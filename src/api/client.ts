@@ -3,47 +3,23 @@
  * per-attempt pacing and token), `send`, which turns every outcome of one row's PATCH into a
  * `RowResult`, and `read`, which GETs the row's current value as a `ReadResult` through the same
  * instance, pacing, retry budget and token renewal. Row failures are values here; only
- * programming errors throw. The stream that carries a row's attempts is in `transport.ts`; the
- * words of its result are in `answer.ts` and `read-answer.ts`.
+ * programming errors throw. Before each attempt it waits for the circuit, which pauses every
+ * request while the API is down (`circuit.ts`). The stream that carries a row's attempts is in
+ * `transport.ts`; the words of its result are in `answer.ts` and `read-answer.ts`.
  */
-import type http from 'node:http';
-import type https from 'node:https';
-import got, { RequestError, type Response } from 'got';
+import { randomUUID } from 'node:crypto';
+import got, { RequestError, type Response, type RetryObject } from 'got';
 import type { Change, Kind } from '../kinds.js';
-import type { RateLimiter } from '../pacing/rate-limiter.js';
 import type { ReadResult, RowResult } from '../result.js';
 import { answeredResult, networkFailure, stoppedResult, tokenResult } from './answer.js';
+import type { Health } from './circuit.js';
+import type { ClientOptions } from './client-options.js';
 import { readResultOf } from './read-answer.js';
 import { RETRY_STATUS_CODES, retryDelay } from './retry-delay.js';
-import { TokenError, type TokenProvider } from './token.js';
+import { TokenError } from './token.js';
 import { StoppedError, Transport, type AttemptContext } from './transport.js';
 
-/** What the client needs to know. */
-export interface ClientOptions {
-  readonly baseUrl: string;
-  readonly tenant: string;
-  readonly token: TokenProvider;
-  /** Paces every attempt, retries included. */
-  readonly limiter: RateLimiter;
-  /** Agents for the API (keep-alive, maybe through a proxy); see `proxy.ts`. */
-  readonly agents: { http: http.Agent; https: https.Agent };
-  readonly retries: number;
-  readonly timeoutMs: number;
-  readonly maxRetryAfterMs: number;
-  /** Told of every retry, for logs and throttling. */
-  readonly onRetry?: (info: RetryInfo) => void;
-  /** Told of every answer, with when its request started, for adaptive throttling. */
-  readonly onResponse?: (statusCode: number, startedAt: number) => void;
-}
-
-/** One retry about to happen. */
-export interface RetryInfo {
-  readonly correlationId: string;
-  /** Requests the row has sent so far (1 before its second attempt), counted across a token renewal. */
-  readonly attempt: number;
-  readonly statusCode: number | undefined;
-  readonly code: string | undefined;
-}
+export type { ClientOptions, RetryInfo } from './client-options.js';
 
 /** Sends rows to the API, and reads their targets' current values. */
 export class ApiClient {
@@ -69,24 +45,13 @@ export class ApiClient {
       agent: options.agents,
       timeout: { request: options.timeoutMs },
       retry: {
-        limit: options.retries,
+        // The row's own budget (`AttemptContext.allowed`, checked below) is the limit: got counts
+        // per exchange, and cannot give back an attempt that failed while the circuit was open.
+        limit: Number.POSITIVE_INFINITY,
         methods: ['PATCH', 'GET'],
         statusCodes: RETRY_STATUS_CODES,
         maxRetryAfter: options.maxRetryAfterMs,
-        // Called once for every failed attempt, retried or not: the place to see every non-2xx answer.
-        calculateDelay: (input) => {
-          const attempt = input.error.options.context.attempt as AttemptContext;
-          const answer = input.error.response as Response<string> | undefined;
-          if (answer !== undefined) this.answered(attempt, answer);
-          // A token that could not be had is not the API failing: the token endpoint had its own
-          // quick retries, and no row can be sent without one, so the row stops the run instead.
-          const noToken = input.error.cause instanceof TokenError;
-          // got counts retries per exchange; the row's budget counts every request it sent.
-          const spent = attempt.count >= attempt.allowed;
-          const delay = this.stopped || noToken || spent ? 0 : retryDelay(input);
-          attempt.waiting = delay > 0;
-          return delay;
-        },
+        calculateDelay: (input) => this.retryWait(input),
       },
       hooks: {
         // Runs before every attempt, retries included: pace it, and send the current token.
@@ -99,8 +64,11 @@ export class ApiClient {
             // garbage. We use no HTTP cache, so an empty cacheOptions changes nothing else.
             request.cacheOptions = {};
             const attempt = request.context.attempt as AttemptContext;
-            const token =
-              options.limiter.rate === 0 && options.limiter.waiting === 0 ? options.token.peek() : undefined;
+            const unpaced =
+              options.limiter.rate === 0 &&
+              options.limiter.waiting === 0 &&
+              (options.circuit?.closed ?? true);
+            const token = unpaced ? options.token.peek() : undefined;
             if (token === undefined) return this.pace(attempt, request.headers);
             if (this.stopped) throw new StoppedError();
             this.begin(attempt, token, request.headers);
@@ -145,10 +113,24 @@ export class ApiClient {
     return read.ok ? { ...read, durationMs } : { ok: false, result: { ...read.result, durationMs } };
   }
 
+  /**
+   * One GET of `path` (a query may follow) with no retry and outside any row, for a check before
+   * the run: the answer's status, or undefined if none came. The circuit does not hear it.
+   */
+  async check(path: string): Promise<number | undefined> {
+    const attempt = this.newAttempt(randomUUID());
+    attempt.allowed = 1;
+    attempt.check = true;
+    const answer = await this.finalAnswer(path, undefined, attempt);
+    return isResult(answer) ? undefined : answer.statusCode;
+  }
+
   private newAttempt(correlationId: string): AttemptContext {
     return {
       count: 0,
       allowed: this.options.retries + 1,
+      check: false,
+      trial: false,
       token: '',
       correlationId,
       startedAt: 0,
@@ -198,12 +180,46 @@ export class ApiClient {
       return stoppedResult(attempt, this.options);
     // No token to send: no later row can be sent either.
     if (cause instanceof TokenError) return tokenResult(cause.message, attempt, this.options);
-    if (error instanceof RequestError) return networkFailure(error, attempt, this.options);
+    // The code tells causes apart (failure-cause.ts); the words are answer.ts's.
+    if (error instanceof RequestError)
+      return { ...networkFailure(error, attempt, this.options), errorCode: error.code };
     throw error;
   }
 
-  /** Wait for this attempt's turn and a token, then start it. */
+  /**
+   * The wait before a failed attempt's retry, 0 for none; called once for every failed attempt,
+   * retried or not: the place to see every non-2xx answer and every connection that failed.
+   */
+  private retryWait(input: RetryObject): number {
+    const attempt = input.error.options.context.attempt as AttemptContext;
+    const answer = input.error.response as Response<string> | undefined;
+    // A token that could not be had is not the API failing: the token endpoint had its own
+    // quick retries, and no row can be sent without one, so the row stops the run instead.
+    const noToken = input.error.cause instanceof TokenError;
+    const ours = noToken || input.error.cause instanceof StoppedError;
+    const outage =
+      answer !== undefined
+        ? this.answered(attempt, answer)
+        : !ours && this.heard(attempt, 'down', input.error.code ?? input.error.name);
+    // Failed while the circuit was open: the outage's attempt, not the row's. It goes back to wait
+    // at the circuit at once, which lets it out when the API answers again.
+    if (outage && input.computedValue !== 0 && !this.stopped) {
+      attempt.allowed += 1;
+      attempt.waiting = true;
+      return 1;
+    }
+    // The row's budget counts every request it sent, across a renewed token.
+    const spent = attempt.count >= attempt.allowed;
+    const delay = this.stopped || noToken || spent ? 0 : retryDelay(input);
+    attempt.waiting = delay > 0;
+    return delay;
+  }
+
+  /** Wait for the circuit (while the API is down), this attempt's turn and a token, then start it. */
   private async pace(attempt: AttemptContext, headers: Record<string, unknown>): Promise<void> {
+    const circuit = this.options.circuit;
+    if (circuit !== undefined && !circuit.closed) attempt.trial = await circuit.pass();
+    if (this.stopped) throw new StoppedError();
     await this.options.limiter.take();
     // A stop while this row waited for its turn: it must not go out after all.
     if (this.stopped) throw new StoppedError();
@@ -221,20 +237,34 @@ export class ApiClient {
     headers.authorization = `Bearer ${token}`;
   }
 
-  /** Every answer, retried or final: kept for the row's result, and told to the throttle. */
-  private answered(attempt: AttemptContext, response: Response<string>): void {
+  /**
+   * Every answer, retried or final: kept for the row's result, and told to the throttle and the
+   * circuit. True if it was a failure while the circuit was open.
+   */
+  private answered(attempt: AttemptContext, response: Response<string>): boolean {
     attempt.last = response;
     this.options.onResponse?.(response.statusCode, attempt.startedAt);
+    return this.heard(attempt, response.statusCode >= 500 ? 'down' : 'up', `HTTP ${response.statusCode}`);
+  }
+
+  /** Tell the circuit how an attempt went (a check before the run is not the run's); true if it is the outage's. */
+  private heard(attempt: AttemptContext, health: Health, cause: string): boolean {
+    const circuit = this.options.circuit;
+    if (circuit === undefined || attempt.check) return false;
+    const trial = attempt.trial === true;
+    attempt.trial = false;
+    return circuit.record(health, cause, trial);
   }
 
   /**
-   * No more retries: rows waiting for one finish now with their last answer, rows waiting for
-   * their turn or a token are not sent; attempts in flight end normally.
+   * No more retries: rows waiting for one, or for the circuit, finish now with their last answer;
+   * rows waiting for their turn or a token are not sent; attempts in flight end normally.
    */
   stop(): void {
     this.stopped = true;
     this.stopNow();
     this.options.limiter.cancel();
+    this.options.circuit?.release();
     this.transport.cancelWaiting();
   }
 }

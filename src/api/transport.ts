@@ -12,6 +12,10 @@ export interface AttemptContext {
   count: number;
   /** Requests this row may send in all: one budget per row, `retries + 1`, and one more after a renewed token. */
   allowed: number;
+  /** A check before the run (client.ts `check`), not a row's: the circuit does not hear it. */
+  check?: boolean;
+  /** This attempt is the one the circuit let through as its trial while the API is down. */
+  trial?: boolean;
   token: string;
   readonly correlationId: string;
   /** When the current attempt was let through by the rate limiter (performance.now()). */

@@ -1,13 +1,11 @@
 /**
  * The row loop: read each data row, validate it, send it through the scheduler (or keep an earlier
  * success, or only check it in a dry run: row-decision.ts decides which), and hand every outcome
- * to the ordered output. The reader never runs more than a window of rows ahead of the results
- * file, so memory stays flat. Stops (a refused token, --max-failures, a signal) are decided here:
- * nothing new starts and the remaining rows are written as not_attempted. So does a change of the
- * input file: only bytes the preflight checked are ever parsed, and the rows it counted that can no
- * longer be read are still written, as not_attempted, at their row numbers. When the results file
- * cannot be written, nothing new starts either, and the loop ends at once: the remaining rows
- * could not be written at all.
+ * to the ordered output, never more than a window of rows ahead of the results file. Stops are
+ * decided here (see Stops): nothing new starts, the remaining rows are written not_attempted. Only
+ * bytes the preflight checked are parsed; rows it counted that can no longer be read are still
+ * written, as not_attempted, at their row numbers. When the results file cannot be written, the
+ * loop ends at once: the remaining rows could not be written at all.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
@@ -25,14 +23,16 @@ import type { KeptRows } from '../results/resume.js';
 import type { Scheduler } from '../pacing/scheduler.js';
 import { describeProblems, validateRecord } from '../input/validate.js';
 import { isSend, RowDecisions, type RowDecision, type SendDecision } from './row-decision.js';
+import type { OutageWatch } from './outage.js';
 
 /** Why a run stopped before its end, and the exit code that follows. */
 export interface Stop {
   /**
    * What stopped it: the credentials, too many failures, a signal, a results file it cannot write,
-   * or an input file that changed.
+   * an input file that changed, every row failing for one cause (`hopeless`), or the API down
+   * past the circuit's bound (`outage`).
    */
-  readonly cause: 'auth' | 'max-failures' | 'signal' | 'output' | 'input';
+  readonly cause: 'auth' | 'max-failures' | 'signal' | 'output' | 'input' | 'hopeless' | 'outage';
   readonly reason: string;
   readonly exitCode: number;
 }
@@ -57,6 +57,13 @@ export interface RowsContext {
   readonly latency: LatencyHistogram;
   /** Resolves if the results file cannot be written: then nothing new starts. */
   readonly outputFailed?: Promise<Error>;
+  /** Finds a run that cannot succeed (outage.ts); none in a dry run. */
+  readonly outage?: Pick<OutageWatch, 'afterRow' | 'gaveUp'> | undefined;
+  /**
+   * Asked before each row is sent: a promise to wait for while the checks that need the API are
+   * made (connect.ts), else undefined; one that rejects ends the loop with its error.
+   */
+  readonly beforeSending?: () => Promise<void> | undefined;
 }
 
 /** Unwritten rows allowed ahead of the oldest unfinished one: bounds memory, hides latency spread. */
@@ -84,8 +91,8 @@ function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
 
 /**
  * When the run stops: a refused token, --max-failures, a signal, a results file that cannot be
- * written, or an input file that changed. The first cause wins; stopping halts the scheduler and
- * the client's retries at once.
+ * written, an input file that changed, or a run that cannot succeed (outage.ts). The first cause
+ * wins; stopping halts the scheduler and the client's retries at once.
  */
 class Stops {
   /** Why the run stopped, once it has. */
@@ -97,6 +104,7 @@ class Stops {
 
   constructor(private readonly ctx: RowsContext) {
     void ctx.outputFailed?.then((error) => this.stopWith('output', error.message, 3));
+    void ctx.outage?.gaveUp.then((reason) => this.stopWith('outage', reason, 3));
     ctx.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (ctx.signal?.aborted) this.onAbort();
     this.unwatch = watchInput(ctx.file, ctx.checked.fingerprint.identity, (how) => this.inputChanged(how));
@@ -111,6 +119,8 @@ class Stops {
   afterRow(result: RowResult): void {
     if (result.stopRun) this.stopWith('auth', result.stopRun, 3);
     if (result.status === 'not_attempted') return;
+    const hopeless = this.ctx.outage?.afterRow(result);
+    if (hopeless !== undefined) this.stopWith('hopeless', hopeless, 3);
     this.finished++;
     if (result.status !== 'failed') return;
     this.failed++;
@@ -256,6 +266,8 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
         finishRow(ctx, debug, rowSeq, row, settledResult(decision), raw);
         continue;
       }
+      const checking = ctx.beforeSending?.();
+      if (checking !== undefined) await checking;
       // `sending` was `client !== undefined`: a row is sent only when there is a client.
       const task: Promise<void> = sendRow(ctx, client!, decision).then((result) => {
         inFlight.delete(task);

@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { connectPaced, type Connection } from './connect.js';
+import { checksBeforeSending, connectPaced, type Connection } from './connect.js';
 import { kindByName } from '../kinds.js';
 import { acquireLock, type Lock } from '../results/lock.js';
 import { createLogger, closeLogger, type Logger } from '../report/logger.js';
@@ -225,6 +225,8 @@ async function processInput(
       signal,
       latency: connection.latency,
       outputFailed: writer.failed,
+      outage: connection.outage,
+      beforeSending: checksBeforeSending(connection, writer),
     });
   } catch (error) {
     // A dry run meets a malformed file only now: it leaves nothing behind, as a real run would.

@@ -7,7 +7,7 @@ import type { RowStatus } from '../result.js';
 import { plural } from './plural.js';
 
 /** What stopped a run part-way. */
-export type StopCause = 'auth' | 'max-failures' | 'signal' | 'output' | 'input';
+export type StopCause = 'auth' | 'max-failures' | 'signal' | 'output' | 'input' | 'hopeless' | 'outage';
 
 /** What a run did. */
 export interface RunSummary {

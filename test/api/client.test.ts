@@ -1,6 +1,7 @@
 /**
  * The API client against the simulator: how a row's attempts are counted when the token endpoint
- * fails and when the API refuses a token (issue 16, items 2 and 3).
+ * fails and when the API refuses a token (issue 16, items 2 and 3), and the read-only check made
+ * before a run (item 6).
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import http from 'node:http';
@@ -125,5 +126,47 @@ describe('one retry budget per row', () => {
     const result = await api.send(poNumbers, change, crypto.randomUUID());
     expect(result).toMatchObject({ status: 'failed', httpStatus: 401, attempts: 1 });
     expect(result.stopRun).toBe('the API refused the bearer token (HTTP 401)');
+  });
+});
+
+describe('check, one read-only call before the run', () => {
+  test('answers the status of one GET, sent with the tenant, the token and a correlation id', async () => {
+    const { api } = client(new StaticToken('sim-static-token'), 5);
+    expect(await api.check('v1/Customers?pageSize=1')).toBe(200);
+    expect(sim.requests).toHaveLength(1);
+    expect(sim.requests[0]).toMatchObject({
+      method: 'GET',
+      path: '/v1/Customers?pageSize=1',
+      tenant: 'portal.cloudcockpit.com',
+      authorization: 'Bearer sim-static-token',
+      status: 200,
+    });
+    expect(sim.requests[0]?.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('a refused ready token answers 401 after one request: it cannot be renewed', async () => {
+    sim.configure({ rejectAllTokens: true });
+    const { api } = client(new StaticToken('sim-static-token'), 5);
+    expect(await api.check('v1/Customers?pageSize=1')).toBe(401);
+    expect(sim.counters.api).toBe(1);
+  });
+
+  test('is never retried: a 500 is its answer, and a refused connection gives no status', async () => {
+    sim.configure({ failureRate: 1 });
+    const { api, retried } = client(new StaticToken('sim-static-token'), 5);
+    expect(await api.check('v1/Customers?pageSize=1')).toBe(500);
+    expect(sim.counters.api).toBe(1);
+    const away = new ApiClient({
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      tenant: 'portal.cloudcockpit.com',
+      token: new StaticToken('sim-static-token'),
+      limiter: new RateLimiter(0),
+      agents,
+      retries: 5,
+      timeoutMs: 5000,
+      maxRetryAfterMs: 60_000,
+    });
+    expect(await away.check('v1/Customers?pageSize=1')).toBeUndefined();
+    expect(retried).toEqual([]);
   });
 });

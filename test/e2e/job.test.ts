@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { sampleWorld, SAMPLE_WORLD } from '../../src/simulator/world.js';
 import { SIM_TOKEN, readResults, runCli, simEnv } from '../helpers/cli.js';
@@ -114,8 +115,8 @@ describe('the bulk job', () => {
     expect(byLine.get('20')?.errorDetails).toContain('row: has 3 cells but the header has 5');
     expect(byLine.get('21')?.errorDetails).toContain('poNumber: is the Excel error #N/A');
     expect(rows.filter((r) => r.status === 'success')).toHaveLength(10);
-    // Nothing invalid reached the API.
-    expect(sim.counters.api).toBe(14);
+    // Nothing invalid reached the API: the ready token's check (a GET), then the 14 valid rows.
+    expect(sim.counters.api).toBe(1 + 14);
   });
 
   test('the internal-identifier sample, detected by run, sends exactly the documented body', async () => {
@@ -178,7 +179,8 @@ describe('the bulk job', () => {
     ]);
     const run = await runCli(['po-numbers', file, '--allow-clear'], env());
     expect(run.code).toBe(0);
-    expect(sim.requests[0]?.body).toBe('""');
+    // The first request is the ready token's check (a GET); the row's PATCH follows.
+    expect(sim.requests[1]?.body).toBe('""');
   });
 
   test('input order is kept at concurrency 8 with random latency, with one distinct correlation id per row', async () => {
@@ -225,7 +227,16 @@ describe('the bulk job', () => {
       `${contoso.id},${contoso.subscriptions.azurePlan},PO-7`,
     ]);
     expect((await runCli(['po-numbers', file], env())).code).toBe(0);
-    const [request] = sim.requests;
+    const [check, request] = sim.requests;
+    // First the ready token's check: a read with the same headers, and no body.
+    expect(check).toMatchObject({
+      method: 'GET',
+      path: '/v1/Customers?pageSize=1',
+      tenant: 'portal.cloudcockpit.com',
+      authorization: `Bearer ${SIM_TOKEN}`,
+      body: '',
+    });
+    expect(check?.correlationId).toMatch(UUID);
     expect(request).toMatchObject({
       method: 'PATCH',
       path: `/v1/customers/${contoso.id}/subscriptions/${contoso.subscriptions.azurePlan}/po-number`,
@@ -329,19 +340,25 @@ describe('exit codes', () => {
     expect(run.stderr).toContain('No credentials');
   });
 
-  test('3 when the ready token is refused: the run stops and the rest are not_attempted', async () => {
-    sim.configure({ world: undefined, rejectAllTokens: true });
+  test('3 when the ready token is refused part-way: the run stops and the rest are not_attempted', async () => {
+    // Refused from the start, the token is found by its check before any row is sent (exit 2,
+    // test/e2e/hopeless.test.ts); here the API starts refusing it once the run is under way.
+    sim.configure({ world: undefined, latencyMs: 20 });
     const file = path.join(dir, 'many.csv');
     await writePoNumbers(file, 200);
     const out = path.join(dir, 'refused.csv');
-    const run = await runCli(['po-numbers', file, '--rate', '0', '--concurrency', '4', '--out', out], env());
+    const running = runCli(['po-numbers', file, '--rate', '0', '--concurrency', '4', '--out', out], env());
+    while (sim.counters.api < 10) await sleep(5);
+    sim.configure({ rejectAllTokens: true });
+    const before = sim.counters.api;
+    const run = await running;
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('the API refused the bearer token');
     const rows = await readResults(out);
     expect(rows).toHaveLength(200);
     expect(rows.filter((r) => r.status === 'failed').every((r) => r.httpStatus === '401')).toBe(true);
-    expect(rows.filter((r) => r.status === 'not_attempted').length).toBeGreaterThan(190);
-    expect(sim.counters.api).toBeLessThanOrEqual(8);
+    expect(rows.filter((r) => r.status === 'not_attempted').length).toBeGreaterThan(150);
+    expect(sim.counters.api - before).toBeLessThanOrEqual(8);
   });
 
   test('standard input is read when FILE is -', async () => {

@@ -128,7 +128,8 @@ describe('retries', () => {
       429: count('throttle'),
       dropped: count('drop'),
       hung: count('hang'),
-      requests: 2000 + planned.flat().length,
+      // The ready token's check (a GET, which the plan leaves alone), then every row's attempts.
+      requests: 1 + 2000 + planned.flat().length,
     });
     expect(count('error') * count('drop') * count('hang')).toBeGreaterThan(0);
   }, 180_000);
