@@ -17,7 +17,7 @@ import type { ClientOptions } from './client-options.js';
 import { readResultOf } from './read-answer.js';
 import { RETRY_STATUS_CODES, retryDelay } from './retry-delay.js';
 import { TokenError } from './token.js';
-import { StoppedError, Transport, type AttemptContext } from './transport.js';
+import { newAttempt, StoppedError, Transport, type AttemptContext } from './transport.js';
 
 export type { ClientOptions, RetryInfo } from './client-options.js';
 
@@ -126,20 +126,7 @@ export class ApiClient {
   }
 
   private newAttempt(correlationId: string): AttemptContext {
-    return {
-      count: 0,
-      allowed: this.options.retries + 1,
-      check: false,
-      trial: false,
-      token: '',
-      correlationId,
-      startedAt: 0,
-      firstStartedAt: 0,
-      waiting: false,
-      last: undefined,
-      cancel: undefined,
-      slot: -1,
-    };
+    return newAttempt(correlationId, this.options.retries + 1);
   }
 
   /**

@@ -31,6 +31,24 @@ export interface AttemptContext {
   slot: number;
 }
 
+/** A row's attempts before its first: none sent yet, `allowed` requests in its budget. */
+export function newAttempt(correlationId: string, allowed: number): AttemptContext {
+  return {
+    count: 0,
+    allowed,
+    check: false,
+    trial: false,
+    token: '',
+    correlationId,
+    startedAt: 0,
+    firstStartedAt: 0,
+    waiting: false,
+    last: undefined,
+    cancel: undefined,
+    slot: -1,
+  };
+}
+
 /** The run stopped before this attempt: thrown by the pacing hook, or by a cancelled retry wait. */
 export class StoppedError extends Error {
   constructor() {

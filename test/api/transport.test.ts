@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import got, { RequestError, type Got } from 'got';
-import { StoppedError, Transport, type AttemptContext } from '../../src/api/transport.js';
+import { newAttempt, StoppedError, Transport, type AttemptContext } from '../../src/api/transport.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 
 let sim: Simulator;
@@ -16,18 +16,8 @@ const subscriptionId = '8b7f5e2a-45c1-4f0e-a3d2-6c9e1b2d3f44';
 const poNumberPath = (customer = customerId) =>
   `v1/customers/${customer}/subscriptions/${subscriptionId}/po-number`;
 
-const newAttempt = (correlationId = crypto.randomUUID()): AttemptContext => ({
-  count: 0,
-  allowed: Infinity,
-  token: '',
-  correlationId,
-  startedAt: 0,
-  firstStartedAt: 0,
-  waiting: false,
-  last: undefined,
-  cancel: undefined,
-  slot: -1,
-});
+const freshAttempt = (correlationId = crypto.randomUUID()): AttemptContext =>
+  newAttempt(correlationId, Infinity);
 
 /** A got instance set up the way the client sets up its own, with a retry wait of `waitMs`. */
 const instance = (retries: number, waitMs = 1): Got =>
@@ -62,14 +52,14 @@ const transport = (retries: number, waitMs?: number) =>
 
 describe('Transport.exchange', () => {
   test('a 2xx answer resolves the row and is told to onAnswer', async () => {
-    const response = await transport(0).exchange(poNumberPath(), '"PO-1"', newAttempt());
+    const response = await transport(0).exchange(poNumberPath(), '"PO-1"', freshAttempt());
     expect(response.statusCode).toBe(204);
     expect(answered).toEqual([204]);
     expect(sim.poNumbers.get(`${customerId}/${subscriptionId}`)).toBe('PO-1');
   });
 
   test('a final error answer resolves too, with its body read as text', async () => {
-    const response = await transport(0).exchange(poNumberPath('not-a-uuid'), '"PO-1"', newAttempt());
+    const response = await transport(0).exchange(poNumberPath('not-a-uuid'), '"PO-1"', freshAttempt());
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({
       errors: [{ propertyName: 'customerId' }],
@@ -78,7 +68,7 @@ describe('Transport.exchange', () => {
 
   test("every attempt carries the row's correlation id and the stream follows retries to the last answer", async () => {
     sim.configure({ failureRate: 1 });
-    const attempt = newAttempt();
+    const attempt = freshAttempt();
     const response = await transport(2).exchange(poNumberPath(), '"PO-1"', attempt);
     expect(response.statusCode).toBe(500);
     expect(sim.counters.api).toBe(3);
@@ -89,7 +79,7 @@ describe('Transport.exchange', () => {
   test("no answer rejects with got's RequestError", async () => {
     sim.configure({ dropRate: 1 });
     const error = await transport(0)
-      .exchange(poNumberPath(), '"PO-1"', newAttempt())
+      .exchange(poNumberPath(), '"PO-1"', freshAttempt())
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestError);
     expect(sim.counters.dropped).toBe(1);
@@ -102,14 +92,14 @@ describe('Transport.fetch', () => {
 
   test("a 2xx answer's body is read as text, for the value it holds", async () => {
     sim.configure({ seedValues: { poNumbers: { [`${customerId}/${subscriptionId}`]: 'PO-7' } } });
-    const response = await transport(0).fetch(subscriptionPath(), newAttempt());
+    const response = await transport(0).fetch(subscriptionPath(), freshAttempt());
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ id: subscriptionId, poNumber: 'PO-7' });
     expect(answered).toEqual([200]);
   });
 
   test("it sends a GET with the row's correlation id and no content type", async () => {
-    const attempt = newAttempt();
+    const attempt = freshAttempt();
     await transport(0).fetch(subscriptionPath(), attempt);
     expect(sim.requests[0]).toMatchObject({
       method: 'GET',
@@ -120,7 +110,7 @@ describe('Transport.fetch', () => {
   });
 
   test('a final error answer resolves with its body read as text', async () => {
-    const response = await transport(0).fetch(subscriptionPath('not-a-uuid'), newAttempt());
+    const response = await transport(0).fetch(subscriptionPath('not-a-uuid'), freshAttempt());
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({ errors: [{ propertyName: 'customerId' }] });
   });
@@ -130,7 +120,7 @@ describe('Transport.cancelWaiting', () => {
   test('a row waiting to retry is cancelled at once with a StoppedError', async () => {
     sim.configure({ failureRate: 1 });
     const rows = transport(5, 60_000);
-    const attempt = newAttempt();
+    const attempt = freshAttempt();
     const sent = rows.exchange(poNumberPath(), '"PO-1"', attempt).catch((e: unknown) => e);
     while (!attempt.waiting) await new Promise((resolve) => setTimeout(resolve, 5));
     rows.cancelWaiting();
@@ -142,7 +132,7 @@ describe('Transport.cancelWaiting', () => {
   test('a row whose attempt is in flight is left to finish', async () => {
     sim.configure({ latencyMs: 200 });
     const rows = transport(0);
-    const sent = rows.exchange(poNumberPath(), '"PO-1"', newAttempt());
+    const sent = rows.exchange(poNumberPath(), '"PO-1"', freshAttempt());
     while (sim.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     rows.cancelWaiting();
     expect((await sent).statusCode).toBe(204);
