@@ -163,7 +163,9 @@ const CHECKS: { [K in keyof SimulatorOptions]-?: (v: unknown) => string | undefi
   rateLimit: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
   retryAfterSeconds: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
   rateLimitHeaders: (v) =>
-    RATE_LIMIT_HEADERS.includes(v as RateLimitHeaders) ? undefined : `one of ${RATE_LIMIT_HEADERS.join(', ')}`,
+    RATE_LIMIT_HEADERS.includes(v as RateLimitHeaders)
+      ? undefined
+      : `one of ${RATE_LIMIT_HEADERS.join(', ')}`,
   burst429: (v) => {
     const burst = v as { every?: unknown; length?: unknown } | null;
     const ok = typeof burst === 'object' && burst !== null && isCount(burst.every) && isCount(burst.length);
