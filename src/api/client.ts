@@ -230,7 +230,7 @@ export class ApiClient {
    */
   private answered(attempt: AttemptContext, response: Response<string>): boolean {
     attempt.last = response;
-    this.options.onResponse?.(response.statusCode, attempt.startedAt);
+    this.options.onResponse?.(response.statusCode, attempt.startedAt, response.headers);
     return this.heard(attempt, response.statusCode >= 500 ? 'down' : 'up', `HTTP ${response.statusCode}`);
   }
 
