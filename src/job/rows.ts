@@ -163,7 +163,7 @@ class Stops {
 function settledResult(decision: Exclude<RowDecision, SendDecision>): RowResult {
   switch (decision.action) {
     case 'keep':
-      return { status: 'success', attempts: Number(decision.cells[6]) || 0 };
+      return decision.result;
     case 'invalid':
       return invalid(decision.problems);
     case 'check':

@@ -20,10 +20,10 @@ import { InputError } from '../errors.js';
 import type { RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
-import { KeptRows, completeResume, planResume, type ResumePlan } from '../results/resume.js';
+import { completeResume, type ResumePlan } from '../results/resume.js';
 import { processRows, type RowsContext, type Stop } from './rows.js';
 import { spoolUnlessFile, type Spooled } from '../input/spool.js';
-import { verifyResume } from './verify-resume.js';
+import { keptRows, planTheResume } from './resume-run.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { plural } from '../report/plural.js';
 
@@ -96,6 +96,8 @@ interface Results {
   readonly writer: ResultsWriter;
   readonly output: OrderedOutput;
   readonly counts: Record<RowStatus, number>;
+  /** Of those, the rows copied from earlier results (a resume): applied, and refused for good. */
+  readonly kept: { success: number; failed: number };
 }
 
 /** One pass of the run over `file`, step by step; the lock is released whatever happens. */
@@ -112,7 +114,7 @@ async function runJob(
   const lock = await acquireLock(options.out, (message) => logger.warn(message));
   let connection: Connection | undefined;
   try {
-    const plan = await planTheResume(job);
+    const plan = await planTheResume(options, file, job.input, logger);
     connection = await connectPaced(options, env, logger);
     const results = await openResults(job, plan);
     const outcome = await processInput(job, plan, connection, results, { signal, terminal });
@@ -162,19 +164,6 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
   return { displayName, checked, keep, header };
 }
 
-/** With --resume, find the earlier results and check them against the input before anything is sent. */
-async function planTheResume({ options, file, logger, input }: Job): Promise<ResumePlan | undefined> {
-  const plan = options.resume ? await planResume(options.out) : undefined;
-  if (options.resume && !plan) logger.info(`${options.out} does not exist yet: starting a fresh run`);
-  if (plan) {
-    const kept = await verifyResume(plan, file, input.displayName, input.checked, input.header);
-    logger.info(
-      `resuming into ${options.out}: ${plural(kept, 'row')} already applied ${kept === 1 ? 'is' : 'are'} kept and not sent again`,
-    );
-  }
-  return plan;
-}
-
 /** Open the results file (a resume's partial file), counting each row as it is written. */
 async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
@@ -188,11 +177,15 @@ async function openResults({ options, input }: Job, plan: ResumePlan | undefined
     not_attempted: 0,
     valid: 0,
   };
+  const kept = { success: 0, failed: 0 };
   // Rows handed over after the file failed are dropped, so they are not counted either.
   const output = new OrderedOutput(writer, (row) => {
-    if (!writer.error) counts[row.result.status]++;
+    if (writer.error) return;
+    counts[row.result.status]++;
+    if (row.raw !== undefined && (row.result.status === 'success' || row.result.status === 'failed'))
+      kept[row.result.status]++;
   });
-  return { writer, output, counts };
+  return { writer, output, counts, kept };
 }
 
 /** Stream every row into the results file under a progress bar; the file is closed whatever happens. */
@@ -202,7 +195,8 @@ async function processInput(
   connection: Connection,
   { writer, output, counts }: Results,
   { signal, terminal }: { signal: AbortSignal | undefined; terminal: TerminalStream | undefined },
-): Promise<{ stop: Stop | undefined; kept: number }> {
+): Promise<{ stop: Stop | undefined }> {
+  const kept = plan ? keptRows(plan, options, input) : undefined;
   const stopProgress = startProgress({
     total: input.checked.rows ?? 0,
     read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
@@ -217,7 +211,7 @@ async function processInput(
       displayName: input.displayName,
       checked: input.checked,
       keep: input.keep,
-      kept: plan ? new KeptRows(plan, input.header, input.displayName) : undefined,
+      kept,
       client: connection.connected?.client,
       scheduler: connection.scheduler,
       output,
@@ -234,6 +228,7 @@ async function processInput(
     throw error;
   } finally {
     stopProgress();
+    await kept?.close();
     await writer.close();
   }
 }
@@ -243,8 +238,8 @@ async function finishRun(
   { options, logger, input }: Job,
   plan: ResumePlan | undefined,
   { throttle, retries, latency }: Connection,
-  { writer, counts }: Results,
-  outcome: { stop: Stop | undefined; kept: number; started: number },
+  { writer, counts, kept }: Results,
+  outcome: { stop: Stop | undefined; started: number },
 ): Promise<RunSummary> {
   let { stop } = outcome;
   // The last rows, written on closing, can fail too: every row was sent, but the file is short.
@@ -260,7 +255,8 @@ async function finishRun(
     kind: input.checked.header.kind.name,
     counts,
     rows: input.checked.rows ?? Object.values(counts).reduce((a, b) => a + b, 0),
-    kept: outcome.kept,
+    kept: kept.success,
+    keptRefused: kept.failed,
     durationMs: performance.now() - outcome.started,
     retries: retries(),
     throttle: { signals: throttle.signals, cuts: throttle.cuts, lowestRate: throttle.lowestRate },

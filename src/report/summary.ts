@@ -47,8 +47,10 @@ export interface SummaryInput {
   readonly kind: KindName;
   readonly counts: Readonly<Record<RowStatus, number>>;
   readonly rows: number;
-  /** Rows kept from an earlier run (`--resume`), not sent again. */
+  /** Rows kept from an earlier run (`--resume`) as `success`, not sent again. */
   readonly kept: number;
+  /** Rows kept from an earlier run as `failed`: the API refused them for good. @default 0 */
+  readonly keptRefused?: number;
   readonly durationMs: number;
   readonly retries: number;
   /** 429/503 answers seen, times the pace was cut, and the lowest rate it was cut to. */
@@ -81,18 +83,28 @@ function latencyText(latency: LatencySummary): string {
   return `, latency p50 ${Math.round(latency.p50)} ms, p95 ${Math.round(latency.p95)} ms`;
 }
 
+/** What a resume kept, in brackets after the counts, or nothing. */
+function keptText(success: number, refused: number): string {
+  const kept = [
+    ...(success > 0 ? [`${success} success`] : []),
+    ...(refused > 0 ? [`${refused} failed (refused for good)`] : []),
+  ];
+  return kept.length > 0 ? ` (${kept.join(', ')} kept from the earlier run)` : '';
+}
+
 /** Put a run's numbers together. */
 export function summarise(input: SummaryInput): RunSummary {
   const { counts } = input;
   const seconds = input.durationMs / 1000;
-  const sent = counts.success - input.kept + counts.failed;
+  const refused = input.keptRefused ?? 0;
+  const sent = counts.success - input.kept + counts.failed - refused;
   const rowsPerSecond = seconds > 0 ? sent / seconds : 0;
   const parts = (Object.keys(counts) as RowStatus[])
     .filter((s) => counts[s] > 0)
     .map((s) => `${counts[s]} ${s}`);
   const text =
     `${input.dryRun ? 'Dry run: ' : ''}${plural(input.rows, 'row')}: ${parts.join(', ') || 'nothing to do'}` +
-    (input.kept > 0 ? ` (${input.kept} success kept from the earlier run)` : '') +
+    keptText(input.kept, refused) +
     ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${plural(input.retries, 'retry', 'retries')}${latencyText(input.latency)})` : ''}.` +
     (input.throttle.signals > 0
       ? ` Throttled: ${plural(input.throttle.signals, 'answer')} of 429/503, pace cut ${plural(input.throttle.cuts, 'time')}` +

@@ -1,0 +1,49 @@
+/**
+ * The resume's part of a run (`--resume`): find the earlier results of `--out`, check them against
+ * the input before anything is sent, say what is kept, and read them again as the rows go by.
+ */
+import type { Logger } from '../report/logger.js';
+import type { Options } from '../options.js';
+import { plural } from '../report/plural.js';
+import type { PreflightResult } from '../input/preflight.js';
+import { KeptRows, planResume, type ResumePlan } from '../results/resume.js';
+import { verifyResume } from './verify-resume.js';
+
+/** The checked input as the resume needs it. */
+export interface ResumedInput {
+  /** How the input is named in messages. */
+  readonly displayName: string;
+  readonly checked: PreflightResult;
+  /** The columns of the results file this run writes. */
+  readonly header: string[];
+}
+
+/**
+ * With --resume, the earlier results to continue, checked against the input (a `ResumeMismatchError`
+ * if it changed); undefined for a fresh run.
+ */
+export async function planTheResume(
+  options: Options,
+  file: string,
+  input: ResumedInput,
+  logger: Logger,
+): Promise<ResumePlan | undefined> {
+  const plan = options.resume ? await planResume(options.out) : undefined;
+  if (options.resume && !plan) logger.info(`${options.out} does not exist yet: starting a fresh run`);
+  if (!plan) return undefined;
+  const { kept, refused } = await verifyResume(plan, file, input.displayName, input.checked, input.header, {
+    retryFailed: options.retryFailed,
+  });
+  logger.info(
+    `resuming into ${options.out}: ${plural(kept, 'row')} already applied ${kept === 1 ? 'is' : 'are'} kept and not sent again` +
+      (refused > 0
+        ? `; ${plural(refused, 'row')} the API refused for good (400, 403, 404) ${refused === 1 ? 'keeps its' : 'keep their'} outcome (--retry-failed sends them again)`
+        : ''),
+  );
+  return plan;
+}
+
+/** The earlier results of `plan`, to read along the rows of this run (close it when done). */
+export function keptRows(plan: ResumePlan, options: Options, input: ResumedInput): KeptRows {
+  return new KeptRows(plan, input.header, input.displayName, { retryFailed: options.retryFailed });
+}
