@@ -251,6 +251,14 @@ async function finishRun(
   // the next --resume reads them all. So does one whose input changed: rows it could not read again
   // may have been applied by the earlier run.
   if (plan && !writer.error && stop?.cause !== 'input') await completeResume(plan, options.out);
+  const unrecorded = writer.unrecorded();
+  if (unrecorded.length > 0) {
+    const rows = unrecorded.map((r) => `line ${r.line} (${r.status}, correlation id ${r.correlationId})`);
+    logger.error(
+      `${plural(unrecorded.length, 'row')} sent but not written to the results file, which could not be written; ` +
+        `--resume sends them again: ${rows.join('; ')}`,
+    );
+  }
   const summary = summarise({
     kind: input.checked.header.kind.name,
     counts,
@@ -263,6 +271,7 @@ async function finishRun(
     latency: { p50: latency.quantile(0.5), p95: latency.quantile(0.95) },
     resultsPath: path.resolve(options.out),
     dryRun: options.dryRun,
+    unrecorded,
     stop,
   });
   logger.info(summary.text);

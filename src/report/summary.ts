@@ -3,7 +3,7 @@
  */
 import os from 'node:os';
 import type { KindName } from '../kinds.js';
-import type { RowStatus } from '../result.js';
+import type { RowStatus, UnrecordedRow } from '../result.js';
 import { plural } from './plural.js';
 
 /** What stopped a run part-way. */
@@ -25,6 +25,8 @@ export interface RunSummary {
   readonly resultsPath: string;
   readonly stoppedBecause: string | undefined;
   readonly stopCause: StopCause | undefined;
+  /** Rows sent whose results the results file could not take (a full disk): `--resume` sends them again. */
+  readonly unrecorded: readonly UnrecordedRow[];
   /** The summary for a person. */
   readonly text: string;
 }
@@ -59,6 +61,8 @@ export interface SummaryInput {
   readonly latency: LatencySummary;
   readonly resultsPath: string;
   readonly dryRun: boolean;
+  /** Rows sent that are not in the results file. @default [] */
+  readonly unrecorded?: readonly UnrecordedRow[];
   readonly stop:
     { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
 }
@@ -92,6 +96,15 @@ function keptText(success: number, refused: number): string {
   return kept.length > 0 ? ` (${kept.join(', ')} kept from the earlier run)` : '';
 }
 
+/** The rows sent but not in the results file, by line, or nothing. */
+export function unrecordedText(rows: readonly UnrecordedRow[]): string {
+  if (rows.length === 0) return '';
+  return (
+    ` ${plural(rows.length, 'row')} sent but not written to the results file (lines ` +
+    `${rows.map((r) => r.line).join(', ')}; their correlation ids are in the log): --resume sends them again.`
+  );
+}
+
 /** Put a run's numbers together. */
 export function summarise(input: SummaryInput): RunSummary {
   const { counts } = input;
@@ -110,7 +123,7 @@ export function summarise(input: SummaryInput): RunSummary {
       ? ` Throttled: ${plural(input.throttle.signals, 'answer')} of 429/503, pace cut ${plural(input.throttle.cuts, 'time')}` +
         `${input.throttle.lowestRate === undefined ? '' : ` (lowest ${input.throttle.lowestRate.toFixed(1)} requests/s)`}.`
       : '') +
-    `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''} Results: ${input.resultsPath}`;
+    `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''}${unrecordedText(input.unrecorded ?? [])} Results: ${input.resultsPath}`;
   return {
     kind: input.kind,
     exitCode: exitCodeFor(input),
@@ -125,6 +138,7 @@ export function summarise(input: SummaryInput): RunSummary {
     resultsPath: input.resultsPath,
     stoppedBecause: input.stop?.reason,
     stopCause: input.stop?.cause,
+    unrecorded: input.unrecorded ?? [],
     text,
   };
 }
@@ -144,6 +158,8 @@ export interface SummaryRecord {
   readonly latencyMs?: LatencySummary;
   readonly resultsPath?: string;
   readonly stoppedBecause?: string;
+  /** Rows sent whose results are not in the results file (it could not be written). */
+  readonly unrecorded?: readonly UnrecordedRow[];
   /** For a run that could not start (exit 2): why. */
   readonly error?: string;
 }
@@ -164,5 +180,6 @@ export function summaryRecord(summary: RunSummary, input: string): SummaryRecord
     latencyMs: summary.latency,
     resultsPath: summary.resultsPath,
     stoppedBecause: summary.stoppedBecause,
+    unrecorded: summary.unrecorded.length > 0 ? summary.unrecorded : undefined,
   };
 }
