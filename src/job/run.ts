@@ -34,6 +34,11 @@ export interface RunIo {
   readonly stderr: Writable & { isTTY?: boolean };
   /** Aborting it stops the run cleanly: no new rows start, the rest are `not_attempted`. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * With --resume, a finished run's results that no longer match the input are kept beside them
+   * and a new run starts; false refuses them instead (the inbox sets them aside itself). @default true
+   */
+  readonly keepFinished?: boolean | undefined;
 }
 
 /** How the input is named in messages. */
@@ -58,13 +63,13 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
     spooled = await spoolUnlessFile(options.file, io.stdin ?? process.stdin, displayNameOf(options));
     const file = spooled?.path ?? options.file;
     try {
-      return await runJob(options, file, env, logger, io.signal, terminal);
+      return await runJob(options, file, env, logger, { ...io, terminal });
     } catch (error) {
       // Only a dry run (one pass, no preflight) can meet bad bytes this late.
       if (!(error instanceof EncodingError) || !error.format) throw error;
       const forced = options.encoding !== undefined;
       logger.warn(await answerBadBytes(file, displayNameOf(options), error.format, forced));
-      return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, io.signal, terminal);
+      return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, { ...io, terminal });
     }
   } finally {
     await spooled?.remove();
@@ -106,15 +111,17 @@ async function runJob(
   file: string,
   env: NodeJS.ProcessEnv,
   logger: Logger,
-  signal: AbortSignal | undefined,
-  terminal: TerminalStream | undefined,
+  { signal, terminal, keepFinished }: Partial<RunIo> & { terminal: TerminalStream | undefined },
 ): Promise<RunSummary> {
   const started = performance.now();
   const job: Job = { options, file, logger, input: await prepareInput(options, file, logger) };
   const lock = await acquireLock(options.out, (message) => logger.warn(message));
   let connection: Connection | undefined;
   try {
-    const plan = await planTheResume(options, file, job.input, logger);
+    const plan = await planTheResume(options, file, job.input, logger, {
+      crashed: lock.tookOver,
+      keepFinished: keepFinished ?? true,
+    });
     connection = await connectPaced(options, env, logger);
     const results = await openResults(job, plan);
     const outcome = await processInput(job, plan, connection, results, { signal, terminal });

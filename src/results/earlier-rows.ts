@@ -29,7 +29,8 @@ const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set(['previousValue']);
 /** The columns before the carried ones: `line`, the kind's three, and the results columns. */
 const OWN_COLUMNS = 4 + RESULT_COLUMNS.length;
 
-async function endsWithNewline(file: string): Promise<boolean> {
+/** Whether `file` ends with a line break (or is empty): its last row is whole. */
+export async function endsWithNewline(file: string): Promise<boolean> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();

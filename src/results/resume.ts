@@ -10,10 +10,10 @@
  * stays flat however long the file. A kept row must still match the input at its line; if the
  * input changed, the resume is refused before anything is sent.
  */
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { previousRows, type PreviousRow } from './earlier-rows.js';
+import { endsWithNewline, previousRows, type PreviousRow } from './earlier-rows.js';
 import { neutralise } from './results-writer.js';
 
 /**
@@ -53,6 +53,41 @@ export async function planResume(out: string): Promise<ResumePlan | undefined> {
   const sources = [...((await exists(out)) ? [out] : []), ...numbers.map((n) => `${out}.partial-${n}`)];
   if (sources.length === 0) return undefined;
   return { sources, partial: `${out}.partial-${(numbers.at(-1) ?? 0) + 1}` };
+}
+
+/**
+ * Whether the earlier results of `plan` are a finished run's: one file (no resume of it stopped
+ * part-way), ending at a whole row, with no row left `not_attempted` (a stop writes them so).
+ * A run killed at a row boundary looks finished too; the caller also asks whether its lock was
+ * left behind.
+ */
+export async function finishedRun(plan: ResumePlan, header: readonly string[]): Promise<boolean> {
+  const [only, ...partials] = plan.sources;
+  if (only === undefined || partials.length > 0 || !(await endsWithNewline(only))) return false;
+  for await (const row of previousRows(only, header)) if (row.status === 'not_attempted') return false;
+  return true;
+}
+
+/**
+ * Move the results `out` of a finished run aside, beside it, under a name with the time in it
+ * (`orders.results.csv` → `orders.results.20261123-023012.csv`, `-2`… if taken): never over
+ * another file. Returns where it went.
+ */
+export async function keepBeside(out: string): Promise<string> {
+  const { dir, name, ext } = path.parse(out);
+  const at = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  for (let n = 1; ; n++) {
+    const target = path.join(dir, `${name}.${at}${n === 1 ? '' : `-${n}`}${ext}`);
+    // A hard link fails if the name is taken, where a rename would replace that file. On a
+    // filesystem without hard links, the name is looked at first (this run holds the lock).
+    const how = await link(out, target).then(
+      () => 'linked',
+      (error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? 'taken' : 'no links'),
+    );
+    if (how === 'taken' || (how === 'no links' && (await exists(target)))) continue;
+    await (how === 'linked' ? unlink(out) : rename(out, target));
+    return target;
+  }
 }
 
 /** Put the completed partial file in place of `out` and remove the files it supersedes. */

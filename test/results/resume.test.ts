@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { poNumbers } from '../../src/kinds.js';
 import type { PreviousRow } from '../../src/results/earlier-rows.js';
-import { heldAt, KeptRows, planResume } from '../../src/results/resume.js';
+import { finishedRun, heldAt, keepBeside, KeptRows, planResume } from '../../src/results/resume.js';
 import { resultsHeader } from '../../src/results/results-writer.js';
 import { tempDir } from '../helpers/files.js';
 
@@ -115,5 +115,44 @@ describe('planResume', () => {
     const plan = await planResume(out);
     expect(plan?.sources).toEqual([1, 9, 10].map((n) => `${out}.partial-${n}`));
     expect(plan?.partial).toBe(`${out}.partial-11`);
+  });
+});
+
+describe('finishedRun', () => {
+  test('one file ending at a whole row with no row left not attempted is a finished run', async () => {
+    const out = path.join(await tempDir(), 'out.csv');
+    await resultsFile(out, [row(2, 'success', '204', 'a'), row(3, 'failed', '500', 'b')]);
+    expect(await finishedRun((await planResume(out))!, header)).toBe(true);
+  });
+
+  test('a stop (rows not attempted), a partial file or a torn last row is not', async () => {
+    const dir = await tempDir();
+    const stopped = path.join(dir, 'stopped.csv');
+    await resultsFile(stopped, [row(2, 'success', '204', 'a'), row(3, 'not_attempted', '', '')]);
+    expect(await finishedRun((await planResume(stopped))!, header)).toBe(false);
+    const resumed = path.join(dir, 'resumed.csv');
+    await resultsFile(resumed, [row(2, 'success', '204', 'a')]);
+    await resultsFile(`${resumed}.partial-1`, []);
+    expect(await finishedRun((await planResume(resumed))!, header)).toBe(false);
+    const torn = path.join(dir, 'torn.csv');
+    await resultsFile(torn, [row(2, 'success', '204', 'a')]);
+    await writeFile(torn, (await readFile(torn, 'utf8')).slice(0, -5));
+    expect(await finishedRun((await planResume(torn))!, header)).toBe(false);
+  });
+});
+
+describe('keepBeside', () => {
+  test('moves the results to a name with the time in it, never over another file', async () => {
+    const dir = await tempDir();
+    const out = path.join(dir, 'orders.results.csv');
+    const moved: string[] = [];
+    for (const content of ['first', 'second', 'third']) {
+      await writeFile(out, content);
+      moved.push(await keepBeside(out));
+    }
+    expect(moved[0]).toMatch(/orders\.results\.\d{8}-\d{6}\.csv$/);
+    expect(new Set(moved).size).toBe(3);
+    expect(await Promise.all(moved.map((m) => readFile(m, 'utf8')))).toEqual(['first', 'second', 'third']);
+    expect((await readdir(dir)).sort()).toEqual(moved.map((m) => path.basename(m)).sort());
   });
 });
