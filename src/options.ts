@@ -67,6 +67,8 @@ export interface Options {
   readonly dryRun: boolean;
   /** Continue into an existing `out`, skipping rows already `success` there. @default false */
   readonly resume: boolean;
+  /** On resume, send again the rows refused for good (400, 403, 404) instead of keeping them. @default false */
+  readonly retryFailed: boolean;
   /** An empty value clears it instead of being invalid. @default false */
   readonly allowClear: boolean;
   /** Refuse the whole file if any row is invalid. @default false */

@@ -55,6 +55,13 @@ export interface FailedRead {
   readonly result: RowResult;
 }
 
+/** A row sent to the API whose result could not be written to the results file (a full disk). */
+export interface UnrecordedRow {
+  readonly line: number;
+  readonly status: RowStatus;
+  readonly correlationId: string;
+}
+
 /** One line of the results file: where the row was, its input cells, and what happened. */
 export interface ResultLine {
   readonly line: number;

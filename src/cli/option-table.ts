@@ -93,6 +93,11 @@ export const OPTION_SPECS = {
     group: 'Input and output:',
     describe: 'Continue into an existing --out file, skipping rows already successful',
   },
+  'retry-failed': {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'With --resume, send again the rows the API refused for good (400, 403, 404)',
+  },
   'allow-clear': {
     type: 'boolean',
     group: 'Input and output:',

@@ -169,6 +169,10 @@ export function resolveOptions(
     throw new UsageError('`--resume` and `--overwrite` contradict each other: choose one');
   if (resume && dryRun)
     throw new UsageError('`--resume` continues a real run; it cannot be combined with `--dry-run`');
+  if (flag(src, 'retry-failed') && !resume)
+    throw new UsageError(
+      '`--retry-failed` sends again the rows an earlier run of the same `--out` had refused for good; add `--resume`',
+    );
   const out = text(src, 'out');
   if (out !== undefined && WORKBOOK.test(out)) {
     throw new UsageError(
@@ -202,6 +206,7 @@ export function resolveOptions(
     maxFailures: maxFailures(pick(src, 'max-failures')),
     dryRun,
     resume,
+    retryFailed: flag(src, 'retry-failed'),
     allowClear: flag(src, 'allow-clear'),
     acceptNumbers: flag(src, 'accept-numbers'),
     strict: flag(src, 'strict'),

@@ -45,7 +45,7 @@ export interface RowsContext {
   readonly checked: PreflightResult;
   /** Extra columns carried into the results (`--keep-columns`). */
   readonly keep: readonly { readonly name: string; readonly index: number }[];
-  /** Earlier results of a resumed run. */
+  /** Earlier results of a resumed run, checked against the whole input before (verify-resume.ts). */
   readonly kept: KeptRows | undefined;
   /** Undefined in a dry run. */
   readonly client: ApiClient | undefined;
@@ -163,7 +163,7 @@ class Stops {
 function settledResult(decision: Exclude<RowDecision, SendDecision>): RowResult {
   switch (decision.action) {
     case 'keep':
-      return { status: 'success', attempts: Number(decision.cells[6]) || 0 };
+      return decision.result;
     case 'invalid':
       return invalid(decision.problems);
     case 'check':
@@ -277,7 +277,6 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       });
       inFlight.add(task);
     }
-    await ctx.kept?.finish();
     await Promise.all(inFlight);
     await output.flushed();
   } catch (error) {

@@ -3,7 +3,7 @@
  */
 import os from 'node:os';
 import type { KindName } from '../kinds.js';
-import type { RowStatus } from '../result.js';
+import type { RowStatus, UnrecordedRow } from '../result.js';
 import { plural } from './plural.js';
 
 /** What stopped a run part-way. */
@@ -25,6 +25,8 @@ export interface RunSummary {
   readonly resultsPath: string;
   readonly stoppedBecause: string | undefined;
   readonly stopCause: StopCause | undefined;
+  /** Rows sent whose results the results file could not take (a full disk): `--resume` sends them again. */
+  readonly unrecorded: readonly UnrecordedRow[];
   /** The summary for a person. */
   readonly text: string;
 }
@@ -47,8 +49,10 @@ export interface SummaryInput {
   readonly kind: KindName;
   readonly counts: Readonly<Record<RowStatus, number>>;
   readonly rows: number;
-  /** Rows kept from an earlier run (`--resume`), not sent again. */
+  /** Rows kept from an earlier run (`--resume`) as `success`, not sent again. */
   readonly kept: number;
+  /** Rows kept from an earlier run as `failed`: the API refused them for good. @default 0 */
+  readonly keptRefused?: number;
   readonly durationMs: number;
   readonly retries: number;
   /** 429/503 answers seen, times the pace was cut, and the lowest rate it was cut to. */
@@ -57,6 +61,8 @@ export interface SummaryInput {
   readonly latency: LatencySummary;
   readonly resultsPath: string;
   readonly dryRun: boolean;
+  /** Rows sent that are not in the results file. @default [] */
+  readonly unrecorded?: readonly UnrecordedRow[];
   readonly stop:
     { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
 }
@@ -81,24 +87,43 @@ function latencyText(latency: LatencySummary): string {
   return `, latency p50 ${Math.round(latency.p50)} ms, p95 ${Math.round(latency.p95)} ms`;
 }
 
+/** What a resume kept, in brackets after the counts, or nothing. */
+function keptText(success: number, refused: number): string {
+  const kept = [
+    ...(success > 0 ? [`${success} success`] : []),
+    ...(refused > 0 ? [`${refused} failed (refused for good)`] : []),
+  ];
+  return kept.length > 0 ? ` (${kept.join(', ')} kept from the earlier run)` : '';
+}
+
+/** The rows sent but not in the results file, by line, or nothing. */
+export function unrecordedText(rows: readonly UnrecordedRow[]): string {
+  if (rows.length === 0) return '';
+  return (
+    ` ${plural(rows.length, 'row')} sent but not written to the results file (lines ` +
+    `${rows.map((r) => r.line).join(', ')}; their correlation ids are in the log): --resume sends them again.`
+  );
+}
+
 /** Put a run's numbers together. */
 export function summarise(input: SummaryInput): RunSummary {
   const { counts } = input;
   const seconds = input.durationMs / 1000;
-  const sent = counts.success - input.kept + counts.failed;
+  const refused = input.keptRefused ?? 0;
+  const sent = counts.success - input.kept + counts.failed - refused;
   const rowsPerSecond = seconds > 0 ? sent / seconds : 0;
   const parts = (Object.keys(counts) as RowStatus[])
     .filter((s) => counts[s] > 0)
     .map((s) => `${counts[s]} ${s}`);
   const text =
     `${input.dryRun ? 'Dry run: ' : ''}${plural(input.rows, 'row')}: ${parts.join(', ') || 'nothing to do'}` +
-    (input.kept > 0 ? ` (${input.kept} success kept from the earlier run)` : '') +
+    keptText(input.kept, refused) +
     ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${plural(input.retries, 'retry', 'retries')}${latencyText(input.latency)})` : ''}.` +
     (input.throttle.signals > 0
       ? ` Throttled: ${plural(input.throttle.signals, 'answer')} of 429/503, pace cut ${plural(input.throttle.cuts, 'time')}` +
         `${input.throttle.lowestRate === undefined ? '' : ` (lowest ${input.throttle.lowestRate.toFixed(1)} requests/s)`}.`
       : '') +
-    `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''} Results: ${input.resultsPath}`;
+    `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''}${unrecordedText(input.unrecorded ?? [])} Results: ${input.resultsPath}`;
   return {
     kind: input.kind,
     exitCode: exitCodeFor(input),
@@ -113,6 +138,7 @@ export function summarise(input: SummaryInput): RunSummary {
     resultsPath: input.resultsPath,
     stoppedBecause: input.stop?.reason,
     stopCause: input.stop?.cause,
+    unrecorded: input.unrecorded ?? [],
     text,
   };
 }
@@ -132,6 +158,8 @@ export interface SummaryRecord {
   readonly latencyMs?: LatencySummary;
   readonly resultsPath?: string;
   readonly stoppedBecause?: string;
+  /** Rows sent whose results are not in the results file (it could not be written). */
+  readonly unrecorded?: readonly UnrecordedRow[];
   /** For a run that could not start (exit 2): why. */
   readonly error?: string;
 }
@@ -152,5 +180,6 @@ export function summaryRecord(summary: RunSummary, input: string): SummaryRecord
     latencyMs: summary.latency,
     resultsPath: summary.resultsPath,
     stoppedBecause: summary.stoppedBecause,
+    unrecorded: summary.unrecorded.length > 0 ? summary.unrecorded : undefined,
   };
 }

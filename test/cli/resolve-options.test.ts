@@ -106,6 +106,12 @@ describe('resolveOptions', () => {
     expect(resolve({ resume: true }).out).toBe('data/po.results.csv');
   });
 
+  test('--retry-failed needs --resume: a fresh run sends every row anyway', () => {
+    expect(message(() => resolve({ 'retry-failed': true }))).toContain('add `--resume`');
+    expect(resolve({ resume: true, 'retry-failed': true }).retryFailed).toBe(true);
+    expect(resolve({ resume: true }).retryFailed).toBe(false);
+  });
+
   test('the results file may not be named as a workbook: it is CSV', () => {
     for (const out of ['res.xlsx', 'res.XLSM', 'res.xls', 'res.ods']) {
       expect(message(() => resolve({ out }))).toBe(

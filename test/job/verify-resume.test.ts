@@ -41,7 +41,7 @@ async function verify(lines: readonly number[]): Promise<number> {
     acceptNumbers: false,
   };
   const checked = await preflight(input, 'in.csv', options);
-  return verifyResume(plan, input, 'in.csv', checked, HEADER);
+  return (await verifyResume(plan, input, 'in.csv', checked, HEADER)).kept;
 }
 
 describe('verifyResume', () => {

@@ -212,3 +212,25 @@ describe('a results file that cannot be written', () => {
     expect(error.message).not.toContain('--resume');
   });
 });
+
+describe('a results file that cannot be written', () => {
+  test('names every row sent that it does not hold, and drops the rows after the failure', async () => {
+    // /dev/full refuses every write with ENOSPC, as a full disk does.
+    const writer = await ResultsWriter.create('/dev/full', resultsHeader(poNumbers), { overwrite: true });
+    writer.write(row(2, 'PO-0'));
+    await writer.failed;
+    writer.write(row(3, 'PO-1'));
+    writer.write({ ...row(4, 'PO-2'), raw: ['copied from earlier results'] });
+    await writer.close();
+    expect(writer.error?.message).toContain('the results file cannot be written (ENOSPC');
+    expect(writer.unrecorded().map((r) => r.line)).toEqual([2, 3]);
+  });
+
+  test('a file that works has no unrecorded rows', async () => {
+    const file = path.join(await tempDir(), 'r.csv');
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
+    writer.write(row(2, 'PO-0'));
+    await writer.close();
+    expect(writer.unrecorded()).toEqual([]);
+  });
+});
