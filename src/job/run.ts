@@ -17,11 +17,11 @@ import { answerBadBytes } from '../input/encoding-refusal.js';
 import { preflight, type PreflightResult } from '../input/preflight.js';
 import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
-import type { RowStatus } from '../result.js';
+import { NOT_APPLIED, zeroCounts, type RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
 import { KeptRows, completeResume, planResume, type ResumePlan } from '../results/resume.js';
-import { processRows, type RowsContext, type Stop } from './rows.js';
+import { processRows, type RowsContext, type RowsOutcome } from './rows.js';
 import { spoolUnlessFile, type Spooled } from '../input/spool.js';
 import { verifyResume } from './verify-resume.js';
 import { summarise, type RunSummary } from '../report/summary.js';
@@ -96,6 +96,8 @@ interface Results {
   readonly writer: ResultsWriter;
   readonly output: OrderedOutput;
   readonly counts: Record<RowStatus, number>;
+  /** Rows written failed `NotApplied` (`--verify`). */
+  readonly notApplied: { count: number };
 }
 
 /** One pass of the run over `file`, step by step; the lock is released whatever happens. */
@@ -179,20 +181,17 @@ async function planTheResume({ options, file, logger, input }: Job): Promise<Res
 async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
     overwrite: options.overwrite,
-    resumable: !options.dryRun,
+    resumable: !options.dryRun && !options.plan,
   });
-  const counts: Record<RowStatus, number> = {
-    success: 0,
-    failed: 0,
-    invalid: 0,
-    not_attempted: 0,
-    valid: 0,
-  };
+  const counts = zeroCounts();
+  const notApplied = { count: 0 };
   // Rows handed over after the file failed are dropped, so they are not counted either.
   const output = new OrderedOutput(writer, (row) => {
-    if (!writer.error) counts[row.result.status]++;
+    if (writer.error) return;
+    counts[row.result.status]++;
+    if (row.result.errorType === NOT_APPLIED) notApplied.count++;
   });
-  return { writer, output, counts };
+  return { writer, output, counts, notApplied };
 }
 
 /** Stream every row into the results file under a progress bar; the file is closed whatever happens. */
@@ -202,7 +201,7 @@ async function processInput(
   connection: Connection,
   { writer, output, counts }: Results,
   { signal, terminal }: { signal: AbortSignal | undefined; terminal: TerminalStream | undefined },
-): Promise<{ stop: Stop | undefined; kept: number }> {
+): Promise<RowsOutcome> {
   const stopProgress = startProgress({
     total: input.checked.rows ?? 0,
     read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
@@ -243,8 +242,8 @@ async function finishRun(
   { options, logger, input }: Job,
   plan: ResumePlan | undefined,
   { throttle, retries, latency }: Connection,
-  { writer, counts }: Results,
-  outcome: { stop: Stop | undefined; kept: number; started: number },
+  { writer, counts, notApplied }: Results,
+  outcome: RowsOutcome & { started: number },
 ): Promise<RunSummary> {
   let { stop } = outcome;
   // The last rows, written on closing, can fail too: every row was sent, but the file is short.
@@ -267,6 +266,9 @@ async function finishRun(
     latency: { p50: latency.quantile(0.5), p95: latency.quantile(0.95) },
     resultsPath: path.resolve(options.out),
     dryRun: options.dryRun,
+    plan: options.plan,
+    notApplied: notApplied.count,
+    notes: outcome.finalCheck?.note === undefined ? [] : [outcome.finalCheck.note],
     stop,
   });
   logger.info(summary.text);

@@ -116,8 +116,9 @@ describe('resolveOptions', () => {
   });
 
   test('the default results file sits beside the input', () => {
-    expect(defaultOutPath('/in/po.csv', false)).toBe('/in/po.results.csv');
-    expect(defaultOutPath('po.csv', true)).toBe('po.dry-run.results.csv');
+    expect(defaultOutPath('/in/po.csv')).toBe('/in/po.results.csv');
+    expect(defaultOutPath('po.csv', 'dry-run')).toBe('po.dry-run.results.csv');
+    expect(defaultOutPath('po.csv', 'plan')).toBe('po.plan.results.csv');
   });
 });
 
