@@ -16,7 +16,12 @@ describe('KeyChains', () => {
     const chains = new KeyChains(scheduler, FOREVER);
     const log: string[] = [];
     let seen: number | undefined;
-    const first = chains.schedule('a', 2, async () => UNANSWERED, () => SKIPPED);
+    const first = chains.schedule(
+      'a',
+      2,
+      async () => UNANSWERED,
+      () => SKIPPED,
+    );
     const second = chains.schedule(
       'a',
       5,
@@ -49,8 +54,18 @@ describe('KeyChains', () => {
   test('a stop ends a hold at once: the waiting row is not attempted', async () => {
     const scheduler = new Scheduler(4);
     const chains = new KeyChains(scheduler, FOREVER);
-    await chains.schedule('a', 2, async () => UNANSWERED, () => SKIPPED);
-    const next = chains.schedule('a', 3, async () => DONE, () => SKIPPED);
+    await chains.schedule(
+      'a',
+      2,
+      async () => UNANSWERED,
+      () => SKIPPED,
+    );
+    const next = chains.schedule(
+      'a',
+      3,
+      async () => DONE,
+      () => SKIPPED,
+    );
     scheduler.stop();
     expect(await next).toBe(SKIPPED);
     chains.dispose();
@@ -59,31 +74,35 @@ describe('KeyChains', () => {
   test('rows of one key run in file order whatever their outcomes, and no key state outlives its rows', async () => {
     const row = fc.record({ key: fc.constantFrom('a', 'b', 'c'), unanswered: fc.boolean() });
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { maxLength: 30 }), fc.integer({ min: 1, max: 4 }), async (rows, slots) => {
-        const chains = new KeyChains(new Scheduler(slots), 0);
-        const ran: Record<string, number[]> = {};
-        await Promise.all(
-          rows.map((r, line) =>
-            chains.schedule(
-              r.key,
-              line,
-              async () => {
-                (ran[r.key] ??= []).push(line);
-                await Promise.resolve();
-                return r.unanswered ? UNANSWERED : DONE;
-              },
-              () => SKIPPED,
+      fc.asyncProperty(
+        fc.array(row, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (rows, slots) => {
+          const chains = new KeyChains(new Scheduler(slots), 0);
+          const ran: Record<string, number[]> = {};
+          await Promise.all(
+            rows.map((r, line) =>
+              chains.schedule(
+                r.key,
+                line,
+                async () => {
+                  (ran[r.key] ??= []).push(line);
+                  await Promise.resolve();
+                  return r.unanswered ? UNANSWERED : DONE;
+                },
+                () => SKIPPED,
+              ),
             ),
-          ),
-        );
-        for (const [key, lines] of Object.entries(ran)) {
-          expect(lines).toEqual(rows.flatMap((r, line) => (r.key === key ? [line] : [])));
-        }
-        chains.dispose();
-        // Holds end on their next turn; then every state is gone.
-        await new Promise((resolve) => setImmediate(resolve));
-        expect(chains.size).toBe(0);
-      }),
+          );
+          for (const [key, lines] of Object.entries(ran)) {
+            expect(lines).toEqual(rows.flatMap((r, line) => (r.key === key ? [line] : [])));
+          }
+          chains.dispose();
+          // Holds end on their next turn; then every state is gone.
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(chains.size).toBe(0);
+        },
+      ),
       { numRuns: 60 },
     );
   });
