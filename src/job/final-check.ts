@@ -7,7 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
 import type { Change, Kind } from '../kinds.js';
-import type { RowResult } from '../result.js';
+import { NOT_APPLIED, type RowResult, type RowStatus } from '../result.js';
+import { amendResults } from '../results/amend.js';
+import { neutralise } from '../results/results-writer.js';
+import { redactor } from '../report/redact.js';
 import type { KeyChains } from './key-chains.js';
 import { NOT_ATTEMPTED } from './row-task.js';
 import { readUntilSame, sameValue, shown } from './verify.js';
@@ -21,8 +24,9 @@ interface LastRow {
 
 /** A key whose final value is not its last row's. */
 export interface FinalMismatch {
-  /** The key's last row in the file. */
+  /** The key's last row in the file, and the status it was written with. */
   readonly line: number;
+  readonly status: RowStatus;
   readonly text: string;
 }
 
@@ -68,6 +72,7 @@ export class FinalValues {
   /** Read back every key with several rows whose last row succeeded, on the key's chain. */
   async check(chains: KeyChains, client: ApiClient, kind: Kind): Promise<FinalCheck> {
     const mismatches: FinalMismatch[] = [];
+    let unread = 0;
     const due = [...this.several].filter(
       ([, last]) => last.status === 'success' || last.status === 'unchanged',
     );
@@ -80,14 +85,10 @@ export class FinalValues {
             const wanted = last.change.values[kind.valueColumn] ?? null;
             const read = await readUntilSame({ client, kind }, last.change, randomUUID(), wanted);
             const found = read.ok ? read.value : undefined;
-            if (!read.ok || !sameValue(found, wanted)) {
-              const why = read.ok
-                ? `holds ${shown(found)}`
-                : `could not be read (${read.result.errorDescription ?? ''})`;
-              mismatches.push({
-                line: last.line,
-                text: `line ${last.line}'s target ${why}, not ${shown(wanted)}`,
-              });
+            if (!read.ok) unread++;
+            else if (!sameValue(found, wanted)) {
+              const text = `line ${last.line}'s target holds ${shown(found)}, not ${shown(wanted)}`;
+              mismatches.push({ line: last.line, status: last.status!, text });
             }
             return NOT_ATTEMPTED;
           },
@@ -97,15 +98,50 @@ export class FinalValues {
     );
     mismatches.sort((a, b) => a.line - b.line);
     const keys = `${due.length} key${due.length === 1 ? '' : 's'} with several rows`;
+    const failedReads =
+      unread === 0 ? '' : ` ${unread} could not be read, so their last value is not checked.`;
     const note =
       due.length === 0
         ? undefined
         : mismatches.length === 0
-          ? `--verify: read back the final value of ${keys}: all as the file's last row.`
+          ? `--verify: read back the final value of ${keys}: all${unread > 0 ? ' read' : ''} as the file's last row.`
           : `--verify: read back the final value of ${keys}: ${mismatches.length} not as the file's last row (${mismatches
               .slice(0, 5)
               .map((m) => m.text)
               .join('; ')}${mismatches.length > 5 ? '; …' : ''}).`;
-    return { checked: due.length, mismatches, note };
+    return { checked: due.length, mismatches, note: note && `${note}${failedReads}` };
+  }
+}
+
+/**
+ * Write what the final read-back found into the results file: each key's last row whose value did
+ * not hold becomes `failed` `NotApplied`, saying what was found; `counts` follow.
+ */
+export async function recordFinalCheck(
+  file: string,
+  check: FinalCheck,
+  counts: Record<RowStatus, number>,
+  notApplied: { count: number },
+): Promise<void> {
+  if (check.mismatches.length === 0) return;
+  const amendments = new Map(
+    check.mismatches.map((m) => [
+      m.line,
+      {
+        status: 'failed',
+        errorType: NOT_APPLIED,
+        errorDescription: neutralise(
+          redactor.redact(
+            `Read back after the last row (--verify): ${m.text}; a later write must have changed it`,
+          ),
+        ),
+      },
+    ]),
+  );
+  await amendResults(file, amendments);
+  for (const m of check.mismatches) {
+    counts[m.status]--;
+    counts.failed++;
+    notApplied.count++;
   }
 }

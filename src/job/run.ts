@@ -24,6 +24,7 @@ import { KeptRows, completeResume, planResume, type ResumePlan } from '../result
 import { processRows, type RowsContext, type RowsOutcome } from './rows.js';
 import { spoolUnlessFile, type Spooled } from '../input/spool.js';
 import { verifyResume } from './verify-resume.js';
+import { recordFinalCheck } from './final-check.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { plural } from '../report/plural.js';
 
@@ -250,6 +251,9 @@ async function finishRun(
   if (writer.error && !stop) {
     logger.error(`stopping: ${writer.error.message}`);
     stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
+  }
+  if (outcome.finalCheck && !writer.error) {
+    await recordFinalCheck(writer.path, outcome.finalCheck, counts, notApplied);
   }
   // A partial file that ends early is not complete: it stays beside the earlier results, and
   // the next --resume reads them all. So does one whose input changed: rows it could not read again

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { plannedFaults, type FaultPlan } from '../../src/simulator/fault-plan.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { sampleWorld, SAMPLE_WORLD } from '../../src/simulator/world.js';
 import { readResults, runCli, simEnv } from '../helpers/cli.js';
@@ -181,6 +182,33 @@ describe('--verify', () => {
     expect(run.stderr).toMatch(
       /read back the final value of 1 key with several rows: all as the file's last row/,
     );
+  });
+
+  test('a final value that a late write changed after its last row is found, and that row says so', async () => {
+    const plan: FaultPlan = { seed: 3, share: 0.5, maxPerTarget: 1, kinds: ['hang-after-apply'] };
+    const pool = keys(200);
+    const late = pool.find((k) => plannedFaults(plan, k).length === 1)!;
+    const other = pool.find((k) => plannedFaults(plan, k).length === 0)!;
+    // The first write of `late` lands 5 s after it was sent: after its last row was sent and read
+    // back (at most about 3 s: a timeout, a retry, a timeout's hold), and long before the 60 rows
+    // of another key are done (one after another, 120 requests at 10 a second).
+    sim = await startSimulator({ faultPlan: plan, lateApplyMs: 5_000 });
+    const others = Array.from({ length: 60 }, (_, i) => row(other, `PO-${i}`));
+    const lines = [row(late, 'PO-FIRST'), row(late, 'PO-LAST'), ...others];
+    const file = await input('final-late.csv', lines);
+    const run = await runCli(
+      ['po-numbers', file, '--verify', '--rate', '10', '--timeout', '1', '--retries', '1'],
+      env(),
+    );
+    expect(sim.poNumbers.get(late)).toBe('PO-FIRST');
+    expect(run.code).toBe(1);
+    const rows = await readResults(path.join(dir, 'final-late.results.csv'));
+    expect(rows).toHaveLength(62);
+    expect(rows[0]!.status).toBe('success');
+    expect(rows[1]).toMatchObject({ line: '3', status: 'failed', errorType: 'NotApplied' });
+    expect(rows[1]!.errorDescription).toMatch(/after the last row.*"PO-FIRST", not "PO-LAST"/);
+    expect(rows.slice(2).every((r) => r.status === 'success')).toBe(true);
+    expect(run.stderr).toMatch(/final value of 2 keys with several rows: 1 not as the file's last row/);
   });
 });
 
