@@ -155,7 +155,8 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
   logger.info(
     checked.rows === undefined
       ? `${displayName}: ${kind.name} rows (dry run: every row is checked, nothing is sent)`
-      : `${displayName}: ${plural(checked.rows, `${kind.name} row`)}, ${checked.invalid} invalid`,
+      : `${displayName}: ${plural(checked.rows, `${kind.name} row`)}, ${checked.invalid} invalid` +
+          (options.plan ? ' (plan: each current value is read, nothing is changed)' : ''),
   );
   const keep = options.keepColumns ? checked.header.extras : [];
   const header = resultsHeader(
