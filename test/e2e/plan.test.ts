@@ -84,6 +84,26 @@ describe('--plan', () => {
   });
 });
 
+describe('the samples', () => {
+  test('a plan of samples/po-numbers.csv against samples/seed-values.json (as the demo runs it) has change and unchanged rows', async () => {
+    const samples = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../samples');
+    const seedValues = JSON.parse(await readFile(path.join(samples, 'seed-values.json'), 'utf8'));
+    sim = await startSimulator({ world: sampleWorld(), seedValues });
+    const out = path.join(dir, 'plan.csv');
+    const run = await runCli(
+      ['run', path.join(samples, 'po-numbers.csv'), '--plan', '--out', out, '--rate', '0'],
+      env(),
+    );
+    expect(run.code).toBe(1);
+    const counts = (await readResults(out)).reduce<Record<string, number>>(
+      (all, r) => ({ ...all, [r.status!]: (all[r.status!] ?? 0) + 1 }),
+      {},
+    );
+    expect(counts).toEqual({ change: 8, unchanged: 3, failed: 3, invalid: 5 });
+    expect(sim.counters.byMethod.PATCH ?? 0).toBe(0);
+  });
+});
+
 describe('--skip-unchanged', () => {
   test('only the rows whose value differs are sent; the others are unchanged and cost no write', async () => {
     const all = keys(12);
