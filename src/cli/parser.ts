@@ -75,7 +75,7 @@ const COMMANDS = {
 type Command = keyof typeof COMMANDS;
 
 /** Flags that make no sense for the inbox, which chooses its results files itself. */
-const NOT_FOR_INBOX: FlagName[] = ['out', 'resume', 'overwrite', 'dry-run'];
+const NOT_FOR_INBOX: FlagName[] = ['out', 'resume', 'overwrite', 'dry-run', 'plan'];
 
 /** An option's line in the help: its text, a number's range and default, its variable. */
 function helpText(spec: OptionSpec): string {
