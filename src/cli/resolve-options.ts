@@ -99,7 +99,10 @@ function numeric(src: Sources, flag: FlagName): number {
         ? Number(value)
         : NaN;
   if (!(range.integer ? Number.isInteger(n) : Number.isFinite(n)) || n < range.min || n > range.max) {
-    throw expected(picked, `${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}`);
+    // A command-line value that reads as a number is shown as one (`got `0` (number)`), as it was
+    // when yargs converted it; the environment's text stays text.
+    const shown = Number.isFinite(n) && src.flags[flag] !== undefined ? { ...picked, value: n } : picked;
+    throw expected(shown, `${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}`);
   }
   return n;
 }
