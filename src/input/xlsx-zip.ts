@@ -110,7 +110,7 @@ export class WorkbookZip {
     if (size > limit || (size > RATIO_FLOOR_BYTES && ratio > MAX_RATIO)) {
       throw new InputError(
         this.displayName,
-        `is not read: its part ${fileName} would unpack to ${Math.ceil(size / MB)} MB from ${Math.ceil(packed / MB)} MB, ` +
+        `is not read: its part ${fileName} would unpack to ${sizeText(size)} from ${sizeText(packed)}, ` +
           'more than a spreadsheet holds (a damaged file or a zip bomb); save the sheet as CSV and try again',
       );
     }
@@ -127,6 +127,11 @@ export class WorkbookZip {
   close(): void {
     if (this.zip.isOpen) this.zip.close();
   }
+}
+
+/** A size as a person reads it. */
+function sizeText(bytes: number): string {
+  return bytes >= MB ? `${Math.round(bytes / MB)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 /** A part name as compared: without a leading `/`, case folded. */
