@@ -5,7 +5,8 @@
  * compare). A part that would unpack to far more than a spreadsheet holds (a zip bomb) is refused
  * before a byte of it is unpacked; yauzl checks that no entry unpacks to more than it declares.
  */
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { InputError } from '../errors.js';
 import { InputChangedError, type Fingerprint, type ReadGuard } from './fingerprint.js';
@@ -96,11 +97,16 @@ export class WorkbookZip {
       throw new InputError(this.displayName, `is not a readable .xlsx workbook: its part ${name} is missing`);
     }
     this.refuseBomb(entry, held);
+    let stream: Readable;
     try {
-      return await this.zip.openReadStreamPromise(entry);
+      stream = await this.zip.openReadStreamPromise(entry);
     } catch (error) {
       throw this.failure(error, undefined);
     }
+    const checked = checksummed(entry, this.displayName);
+    stream.on('error', (error) => checked.destroy(error));
+    checked.on('close', () => stream.destroy());
+    return stream.pipe(checked);
   }
 
   private refuseBomb(entry: yauzl.Entry, held: boolean): void {
@@ -127,6 +133,29 @@ export class WorkbookZip {
   close(): void {
     if (this.zip.isOpen) this.zip.close();
   }
+}
+
+/**
+ * The part's bytes passed on, their CRC-32 compared with the one the zip records at the end: yauzl
+ * does not, and a damaged stored part would otherwise read as other values (Excel refuses it too).
+ */
+function checksummed(entry: yauzl.Entry, displayName: string): Transform {
+  let crc = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      crc = crc32(chunk, crc);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      if (crc >>> 0 === entry.crc32 >>> 0) return callback();
+      callback(
+        new InputError(
+          displayName,
+          `is not a readable .xlsx workbook: its part ${entry.fileName} is damaged (its checksum is wrong); open it in Excel and save it again`,
+        ),
+      );
+    },
+  });
 }
 
 /** A size as a person reads it. */

@@ -137,6 +137,16 @@ describe('what no spreadsheet is', () => {
     );
   });
 
+  test('a part whose bytes are not those its checksum was made of is refused, not read as other values', async () => {
+    const bytes = storedZip(entriesOf('<row r="1"><c t="inlineStr"><is><t>PO-17</t></is></c></row>'));
+    const at = bytes.indexOf('PO-17');
+    bytes[at + 4] = '8'.charCodeAt(0); // PO-18: still well-formed XML, but not what was written
+    const error = await refusal(await saved('flipped.xlsx', bytes));
+    expect(error.message).toBe(
+      'flipped.xlsx: is not a readable .xlsx workbook: its part xl/worksheets/sheet1.xml is damaged (its checksum is wrong); open it in Excel and save it again',
+    );
+  });
+
   test('XML cut short is a damaged workbook, on one line', async () => {
     const entries = entriesOf('<row r="1"><c t="inlineStr"><is><t>x</t></is></c></row>');
     entries[3] = ['xl/worksheets/sheet1.xml', (entries[3] as [string, string])[1].slice(0, 80)];
