@@ -101,7 +101,12 @@ class SheetState {
     this.cell = undefined;
     let text: string;
     try {
-      text = cellText({ ...cell, numFmt: this.formats.code(cell.style) }, this.context);
+      const numFmt = this.formats.code(cell.style);
+      // Only a number's text depends on its format: without it, 17 may be shown as 00017.
+      const shown = (cell.type === 'n' || cell.type === 'd') && (cell.value ?? '') !== '';
+      if (numFmt === null && shown)
+        throw new UnreadableCell(`its style ${cell.style} is not among the workbook's styles`);
+      text = cellText({ ...cell, numFmt: numFmt ?? undefined }, this.context);
     } catch (error) {
       if (!(error instanceof UnreadableCell)) throw error;
       const line = row.number !== undefined && row.number > this.lastRow ? row.number : this.lastRow + 1;

@@ -45,9 +45,15 @@ const BUILT_IN: Readonly<Record<number, string>> = {
 export class CellFormats {
   constructor(private readonly codes: readonly (string | undefined)[] = []) {}
 
-  /** The code for style `index` (undefined: General). */
-  code(index: number): string | undefined {
-    return this.codes[index];
+  /**
+   * The code for style `index` (undefined: General). A style the workbook does not have (its
+   * styles part is missing or shorter) is `null`: how the cell shows (00017 or 17) is unknown.
+   * Style 0 is the default, General unless the part says otherwise.
+   */
+  code(index: number): string | undefined | null {
+    if (index === 0 || (Number.isInteger(index) && index > 0 && index < this.codes.length))
+      return this.codes[index];
+    return null;
   }
 }
 

@@ -3,11 +3,15 @@
  * write exactly as another program does (openpyxl, say), which exceljs would write its own way.
  */
 import { crc32, deflateRawSync } from 'node:zlib';
+import yauzl from 'yauzl';
 
-/** The zip of `entries` (name, content) in the order given: stored, or deflated as most writers do. */
+/**
+ * The zip of `entries` (name, content) in the order given: stored, or deflated as most writers do.
+ * `declared` makes the zip lie about an entry's unpacked size, as a crafted zip bomb does.
+ */
 export function storedZip(
   entries: readonly (readonly [string, string | Buffer])[],
-  { deflate = false }: { deflate?: boolean } = {},
+  { deflate = false, declared = {} }: { deflate?: boolean; declared?: Record<string, number> } = {},
 ): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -24,7 +28,8 @@ export function storedZip(
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    const size = declared[entryName] ?? raw.length;
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -33,7 +38,7 @@ export function storedZip(
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
@@ -48,6 +53,19 @@ export function storedZip(
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
+}
+
+/** The entries of a zip (name, unpacked bytes), in the order it stores them. */
+export async function unzipped(zip: Buffer): Promise<[string, Buffer][]> {
+  const file = await yauzl.fromBufferPromise(zip, { lazyEntries: true });
+  const entries: [string, Buffer][] = [];
+  for await (const entry of file.eachEntry()) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+    entries.push([entry.fileName, Buffer.concat(chunks)]);
+  }
+  file.close();
+  return entries;
 }
 
 /**

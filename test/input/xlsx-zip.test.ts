@@ -157,3 +157,14 @@ describe('what no spreadsheet is', () => {
     expect(error.message).not.toContain('\n');
   });
 });
+
+describe('styles', () => {
+  test("a number whose style is not among the workbook's styles is refused: 17 may show as 00017", async () => {
+    const sheet =
+      '<row r="1"><c r="A1" t="inlineStr" s="3"><is><t>text is text</t></is></c></row><row r="2"><c r="B2" s="1"><v>17</v></c></row>';
+    const error = await refusal(await saved('nostyles.xlsx', storedZip(entriesOf(sheet))));
+    expect(error.message).toBe(
+      "nostyles.xlsx, line 2, column 2: the cell cannot be read: its style 1 is not among the workbook's styles; the workbook is damaged: open it in Excel and save it again",
+    );
+  });
+});
