@@ -33,7 +33,7 @@ export interface RawCell {
 
 /** What a cell's text depends on beyond the cell: the shared strings, and how dates count. */
 export interface CellContext {
-  readonly sharedStrings: readonly string[] | undefined;
+  readonly sharedStrings: { readonly length: number; get(index: number): string } | undefined;
   readonly date1904: boolean;
 }
 
@@ -71,7 +71,7 @@ function sharedText(text: string, context: CellContext): string {
       `it refers to shared string ${text.trim()}, but the workbook has ${sharedStrings.length} shared strings`,
     );
   }
-  return sharedStrings[index] as string;
+  return sharedStrings.get(index);
 }
 
 function dateText(text: string, cell: RawCell): string {

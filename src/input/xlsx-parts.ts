@@ -7,7 +7,6 @@
  */
 import path from 'node:path/posix';
 import { InputError } from '../errors.js';
-import { unescapeText } from './xlsx-cells.js';
 import type { SheetEntry } from './xlsx-workbook.js';
 import { parseXml, prefixedAttribute } from './xlsx-xml.js';
 import type { WorkbookZip } from './xlsx-zip.js';
@@ -94,34 +93,4 @@ export async function readStructure(zip: WorkbookZip, displayName: string): Prom
   });
   const of = (kind: string) => rels.find((r) => r.kind === kind && zip.has(r.part))?.part;
   return { sheets, sharedStrings: of('sharedStrings'), styles: of('styles'), date1904 };
-}
-
-/**
- * The shared strings, in order: each `<si>`'s text (rich text runs joined; the phonetic guide
- * `<rPh>` Excel shows above Japanese text left out, as it is not the cell's value).
- */
-export async function readSharedStrings(zip: WorkbookZip, part: string): Promise<string[]> {
-  const strings: string[] = [];
-  let current: string[] | undefined;
-  let inText = false;
-  let phonetic = 0;
-  await parseXml(await zip.open(part, true), {
-    open(name) {
-      if (name === 'si') current = [];
-      else if (name === 't') inText = true;
-      else if (name === 'rPh') phonetic++;
-    },
-    text(text) {
-      if (current && inText && phonetic === 0) current.push(text);
-    },
-    close(name) {
-      if (name === 't') inText = false;
-      else if (name === 'rPh') phonetic--;
-      else if (name === 'si' && current) {
-        strings.push(unescapeText(current.join('')));
-        current = undefined;
-      }
-    },
-  });
-  return strings;
 }

@@ -13,23 +13,33 @@ import { parseXmlChunks } from './xlsx-xml.js';
 /** Excel's last column (XFD). */
 const MAX_COLUMNS = 16_384;
 
-/** The column index (0 for A) and row number of a reference such as `AB12`; undefined parts if absent. */
-function parseRef(ref: string | undefined): { column?: number; row?: number } {
-  const match = ref === undefined ? null : /^\$?([A-Za-z]{1,3})\$?(\d+)?$/.exec(ref.trim());
-  if (!match) return {};
+/**
+ * The column index (0 for A) of a cell reference such as `AB12` or `$AB$12`, undefined if it is
+ * none. By hand rather than by a regular expression: it runs for every cell of the sheet.
+ */
+function columnOf(ref: string | undefined): number | undefined {
+  if (ref === undefined) return undefined;
   let column = 0;
-  for (const ch of (match[1] as string).toUpperCase()) column = column * 26 + (ch.charCodeAt(0) - 64);
-  return { column: column - 1, row: match[2] === undefined ? undefined : Number(match[2]) };
+  let letters = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const code = ref.charCodeAt(i) & ~0x20; // upper case
+    if (code >= 65 && code <= 90) {
+      column = column * 26 + (code - 64);
+      letters++;
+    } else if (ref.charCodeAt(i) !== 0x24 /* $ */) break;
+  }
+  return letters === 0 || letters > 3 ? undefined : column - 1;
 }
 
 /** The cell being read: what its XML said so far. */
 interface OpenCell {
-  readonly column: number;
-  readonly type: string;
-  readonly style: number;
+  column: number;
+  type: string;
+  style: number;
   value: string | undefined;
   inline: string | undefined;
   formula: boolean;
+  numFmt: string | undefined;
 }
 
 /** The state of reading a sheet: the row and cell open, and the rows completed. */
@@ -38,6 +48,16 @@ class SheetState {
   private row: { number: number | undefined; cells: string[] } | undefined;
   private lastRow = 0;
   private cell: OpenCell | undefined;
+  /** The one cell object, reused for every cell (a sheet has millions): `cell` is it while one is open. */
+  private readonly reused: OpenCell = {
+    column: 0,
+    type: 'n',
+    style: 0,
+    value: undefined,
+    inline: undefined,
+    formula: false,
+    numFmt: undefined,
+  };
   /** What text goes to: `<v>`, an inline string's `<t>`, or nothing. */
   private into: 'v' | 'is' | undefined;
   private inInline = false;
@@ -54,10 +74,16 @@ class SheetState {
       const number = a.r === undefined ? undefined : Number(a.r);
       this.row = { number: Number.isInteger(number) ? number : undefined, cells: [] };
     } else if (name === 'c' && this.row) {
-      const column = parseRef(a.r).column ?? this.row.cells.length;
+      const column = columnOf(a.r) ?? this.row.cells.length;
       if (column >= MAX_COLUMNS) this.fail(`a cell is beyond Excel's last column (${a.r ?? column + 1})`);
-      const style = Number(a.s ?? 0);
-      this.cell = { column, type: a.t ?? 'n', style, value: undefined, inline: undefined, formula: false };
+      const cell = this.reused;
+      cell.column = column;
+      cell.type = a.t ?? 'n';
+      cell.style = a.s === undefined ? 0 : Number(a.s);
+      cell.value = undefined;
+      cell.inline = undefined;
+      cell.formula = false;
+      this.cell = cell;
     } else if (this.cell) {
       if (name === 'v') {
         this.cell.value = '';
@@ -106,7 +132,8 @@ class SheetState {
       const shown = (cell.type === 'n' || cell.type === 'd') && (cell.value ?? '') !== '';
       if (numFmt === null && shown)
         throw new UnreadableCell(`its style ${cell.style} is not among the workbook's styles`);
-      text = cellText({ ...cell, numFmt: numFmt ?? undefined }, this.context);
+      cell.numFmt = numFmt ?? undefined;
+      text = cellText(cell, this.context);
     } catch (error) {
       if (!(error instanceof UnreadableCell)) throw error;
       const line = row.number !== undefined && row.number > this.lastRow ? row.number : this.lastRow + 1;

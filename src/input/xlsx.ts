@@ -14,13 +14,15 @@
  * xlsx-format.ts shows numbers as Excel does.
  */
 import { InputError } from '../errors.js';
-import type { ReadGuard } from './fingerprint.js';
+import { identityChange } from './file-identity.js';
+import type { Fingerprint, ReadGuard } from './fingerprint.js';
 import { unreadable } from './read-errors.js';
 import type { InputRecord } from './record.js';
 import { RowCleaner, type CellContext } from './xlsx-cells.js';
 import { checkContainer } from './xlsx-container.js';
-import { readSharedStrings, readStructure, type WorkbookSheet } from './xlsx-parts.js';
+import { readStructure, type WorkbookSheet, type WorkbookStructure } from './xlsx-parts.js';
 import { sheetRows } from './xlsx-sheet.js';
+import { readSharedStrings } from './xlsx-strings.js';
 import { CellFormats, readStyles } from './xlsx-styles.js';
 import { chooseSheet, missingSheet, noSheets } from './xlsx-workbook.js';
 import { WorkbookZip } from './xlsx-zip.js';
@@ -50,17 +52,8 @@ export async function* readWorkbookRecords(
   }
   const cleaner = new RowCleaner(displayName);
   try {
-    const structure = await readStructure(zip, displayName);
+    const { structure, context, formats } = await bookParts(zip, displayName);
     const part = sheetPart(structure.sheets, sheet, displayName, zip);
-    const context: CellContext = {
-      sharedStrings: structure.sharedStrings
-        ? await readSharedStrings(zip, structure.sharedStrings)
-        : undefined,
-      date1904: structure.date1904,
-    };
-    const formats = structure.styles
-      ? await readStyles(await zip.open(structure.styles, true))
-      : new CellFormats();
     for await (const row of sheetRows(await zip.open(part, false), displayName, context, formats)) {
       const record = cleaner.take(row);
       if (record) yield record;
@@ -71,6 +64,48 @@ export async function* readWorkbookRecords(
     zip.close();
     guard.recorded?.(zip.fingerprint);
   }
+}
+
+/** What is read before a sheet: the structure, the shared strings and the number formats. */
+interface BookParts {
+  readonly structure: WorkbookStructure;
+  readonly context: CellContext;
+  readonly formats: CellFormats;
+}
+
+/**
+ * The parts of the last workbook read, by the fingerprint of its bytes. A run reads its input
+ * twice (the preflight, then the run, against the preflight's fingerprint): the second read of the
+ * same bytes reuses them rather than parse and hold a second copy of the shared strings, so a
+ * dry run reads them once. Bytes equal block for block give the same parts, so a read reads the
+ * same whether it finds them here or not.
+ */
+let lastParts: { readonly fingerprint: Fingerprint; readonly parts: BookParts } | undefined;
+
+function sameBytes(a: Fingerprint, b: Fingerprint): boolean {
+  return (
+    a.complete &&
+    b.complete &&
+    identityChange(a.identity, b.identity) === undefined &&
+    a.blocks.length === b.blocks.length &&
+    a.blocks.every((block, i) => block.equals(b.blocks[i] as Buffer))
+  );
+}
+
+async function bookParts(zip: WorkbookZip, displayName: string): Promise<BookParts> {
+  const { fingerprint } = zip;
+  if (lastParts && sameBytes(lastParts.fingerprint, fingerprint)) return lastParts.parts;
+  lastParts = undefined; // the previous workbook's strings are not held while this one's are read
+  const structure = await readStructure(zip, displayName);
+  const sharedStrings = structure.sharedStrings
+    ? await readSharedStrings(await zip.open(structure.sharedStrings, true))
+    : undefined;
+  const formats = structure.styles
+    ? await readStyles(await zip.open(structure.styles, true))
+    : new CellFormats();
+  const parts = { structure, context: { sharedStrings, date1904: structure.date1904 }, formats };
+  lastParts = { fingerprint, parts };
+  return parts;
 }
 
 /** The part of the sheet to read: the one named, else the first visible one. */

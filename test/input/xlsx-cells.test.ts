@@ -3,8 +3,9 @@ import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../../src/errors.js';
 import { MAX_RECORD_BYTES, NO_SAVED_RESULT } from '../../src/input/record.js';
 import { cellText, RowCleaner, UnreadableCell, type RawCell } from '../../src/input/xlsx-cells.js';
+import { SharedStrings } from '../../src/input/xlsx-strings.js';
 
-const CONTEXT = { sharedStrings: ['PO 17', 'Réf. Ø-17'], date1904: false };
+const CONTEXT = { sharedStrings: SharedStrings.of(['PO 17', 'Réf. Ø-17']), date1904: false };
 
 /** A cell as the sheet's XML holds it: `t`, `<v>`, and the rest as given. */
 function cell(type: string, value: string | undefined, more: Partial<RawCell> = {}): RawCell {
