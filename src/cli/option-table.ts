@@ -88,6 +88,21 @@ export const OPTION_SPECS = {
     group: 'Input and output:',
     describe: 'Validate only: nothing is sent, no credentials needed',
   },
+  plan: {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: "Read each row's current value and say what would change (change/unchanged); no PATCH is sent",
+  },
+  'skip-unchanged': {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Read first; send only the rows whose value differs (the others are unchanged)',
+  },
+  verify: {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Read each written value back: one that did not land is failed (NotApplied)',
+  },
   resume: {
     type: 'boolean',
     group: 'Input and output:',

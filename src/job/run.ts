@@ -17,13 +17,14 @@ import { answerBadBytes } from '../input/encoding-refusal.js';
 import { preflight, type PreflightResult } from '../input/preflight.js';
 import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
-import type { RowStatus } from '../result.js';
+import { NOT_APPLIED, zeroCounts, type RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
 import { completeResume, type ResumePlan } from '../results/resume.js';
-import { processRows, type RowsContext, type Stop } from './rows.js';
+import { processRows, type RowsContext, type RowsOutcome } from './rows.js';
 import { spoolUnlessFile, type Spooled } from '../input/spool.js';
 import { keptRows, planTheResume } from './resume-run.js';
+import { recordFinalCheck } from './final-check.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { plural } from '../report/plural.js';
 
@@ -103,6 +104,8 @@ interface Results {
   readonly counts: Record<RowStatus, number>;
   /** Of those, the rows copied from earlier results (a resume): applied, and refused for good. */
   readonly kept: { success: number; failed: number };
+  /** Rows written failed `NotApplied` (`--verify`). */
+  readonly notApplied: { count: number };
 }
 
 /** One pass of the run over `file`, step by step; the lock is released whatever happens. */
@@ -161,7 +164,8 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
   logger.info(
     checked.rows === undefined
       ? `${displayName}: ${kind.name} rows (dry run: every row is checked, nothing is sent)`
-      : `${displayName}: ${plural(checked.rows, `${kind.name} row`)}, ${checked.invalid} invalid`,
+      : `${displayName}: ${plural(checked.rows, `${kind.name} row`)}, ${checked.invalid} invalid` +
+          (options.plan ? ' (plan: each current value is read, nothing is changed)' : ''),
   );
   const keep = options.keepColumns ? checked.header.extras : [];
   const header = resultsHeader(
@@ -175,24 +179,20 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
 async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
     overwrite: options.overwrite,
-    resumable: !options.dryRun,
+    resumable: !options.dryRun && !options.plan,
   });
-  const counts: Record<RowStatus, number> = {
-    success: 0,
-    failed: 0,
-    invalid: 0,
-    not_attempted: 0,
-    valid: 0,
-  };
+  const counts = zeroCounts();
   const kept = { success: 0, failed: 0 };
+  const notApplied = { count: 0 };
   // Rows handed over after the file failed are dropped, so they are not counted either.
   const output = new OrderedOutput(writer, (row) => {
     if (writer.error) return;
     counts[row.result.status]++;
     if (row.raw !== undefined && (row.result.status === 'success' || row.result.status === 'failed'))
       kept[row.result.status]++;
+    if (row.result.errorType === NOT_APPLIED) notApplied.count++;
   });
-  return { writer, output, counts, kept };
+  return { writer, output, counts, kept, notApplied };
 }
 
 /** Stream every row into the results file under a progress bar; the file is closed whatever happens. */
@@ -202,7 +202,7 @@ async function processInput(
   connection: Connection,
   { writer, output, counts }: Results,
   { signal, terminal }: { signal: AbortSignal | undefined; terminal: TerminalStream | undefined },
-): Promise<{ stop: Stop | undefined }> {
+): Promise<RowsOutcome> {
   const kept = plan ? keptRows(plan, options, input) : undefined;
   const stopProgress = startProgress({
     total: input.checked.rows ?? 0,
@@ -245,14 +245,17 @@ async function finishRun(
   { options, logger, input }: Job,
   plan: ResumePlan | undefined,
   { throttle, retries, latency }: Connection,
-  { writer, counts, kept }: Results,
-  outcome: { stop: Stop | undefined; started: number },
+  { writer, counts, kept, notApplied }: Results,
+  outcome: RowsOutcome & { started: number },
 ): Promise<RunSummary> {
   let { stop } = outcome;
   // The last rows, written on closing, can fail too: every row was sent, but the file is short.
   if (writer.error && !stop) {
     logger.error(`stopping: ${writer.error.message}`);
     stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
+  }
+  if (outcome.finalCheck && !writer.error) {
+    await recordFinalCheck(writer.path, outcome.finalCheck, counts, notApplied);
   }
   // A partial file that ends early is not complete: it stays beside the earlier results, and
   // the next --resume reads them all. So does one whose input changed: rows it could not read again
@@ -279,6 +282,9 @@ async function finishRun(
     resultsPath: path.resolve(options.out),
     dryRun: options.dryRun,
     unrecorded,
+    plan: options.plan,
+    notApplied: notApplied.count,
+    notes: outcome.finalCheck?.note === undefined ? [] : [outcome.finalCheck.note],
     stop,
   });
   logger.info(summary.text);

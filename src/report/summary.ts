@@ -3,7 +3,7 @@
  */
 import os from 'node:os';
 import type { KindName } from '../kinds.js';
-import type { RowStatus, UnrecordedRow } from '../result.js';
+import { ROW_STATUSES, type RowStatus, type UnrecordedRow } from '../result.js';
 import { plural } from './plural.js';
 
 /** What stopped a run part-way. */
@@ -15,8 +15,14 @@ export interface RunSummary {
   readonly exitCode: number;
   readonly counts: Readonly<Record<RowStatus, number>>;
   readonly rows: number;
-  /** Rows sent to the API by this run (rows kept from an earlier run not counted). */
+  /** Rows sent to the API by this run (rows kept from an earlier run not counted); a read counts. */
   readonly sent: number;
+  /** Rows this run changed (`success` sent now), or in a plan would change (`change`). */
+  readonly changed: number;
+  /** Rows already at their value (`--plan`, `--skip-unchanged`): nothing written. */
+  readonly unchanged: number;
+  /** Rows answered 204 whose value the read-back did not find (`--verify`). */
+  readonly notApplied: number;
   readonly durationMs: number;
   readonly rowsPerSecond: number;
   readonly retries: number;
@@ -63,6 +69,12 @@ export interface SummaryInput {
   readonly dryRun: boolean;
   /** Rows sent that are not in the results file. @default [] */
   readonly unrecorded?: readonly UnrecordedRow[];
+  /** A plan (`--plan`): reads only, no PATCH. @default false */
+  readonly plan?: boolean;
+  /** Rows failed as `NotApplied` (`--verify`). @default 0 */
+  readonly notApplied?: number;
+  /** Sentences to add before the results path (the final read-back of `--verify`, for one). */
+  readonly notes?: readonly string[];
   readonly stop:
     { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
 }
@@ -110,19 +122,20 @@ export function summarise(input: SummaryInput): RunSummary {
   const { counts } = input;
   const seconds = input.durationMs / 1000;
   const refused = input.keptRefused ?? 0;
-  const sent = counts.success - input.kept + counts.failed - refused;
+  const sent = counts.success - input.kept + counts.failed - refused + counts.change + counts.unchanged;
   const rowsPerSecond = seconds > 0 ? sent / seconds : 0;
-  const parts = (Object.keys(counts) as RowStatus[])
-    .filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`);
+  const notApplied = input.notApplied ?? 0;
+  const parts = ROW_STATUSES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   const text =
-    `${input.dryRun ? 'Dry run: ' : ''}${plural(input.rows, 'row')}: ${parts.join(', ') || 'nothing to do'}` +
+    `${input.dryRun ? 'Dry run: ' : input.plan ? 'Plan: ' : ''}${plural(input.rows, 'row')}: ${parts.join(', ') || 'nothing to do'}` +
     keptText(input.kept, refused) +
     ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${plural(input.retries, 'retry', 'retries')}${latencyText(input.latency)})` : ''}.` +
     (input.throttle.signals > 0
       ? ` Throttled: ${plural(input.throttle.signals, 'answer')} of 429/503, pace cut ${plural(input.throttle.cuts, 'time')}` +
         `${input.throttle.lowestRate === undefined ? '' : ` (lowest ${input.throttle.lowestRate.toFixed(1)} requests/s)`}.`
       : '') +
+    (notApplied > 0 ? ` ${plural(notApplied, 'row')} answered 204 but not applied (NotApplied).` : '') +
+    (input.notes ?? []).map((note) => ` ${note}`).join('') +
     `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''}${unrecordedText(input.unrecorded ?? [])} Results: ${input.resultsPath}`;
   return {
     kind: input.kind,
@@ -130,6 +143,9 @@ export function summarise(input: SummaryInput): RunSummary {
     counts,
     rows: input.rows,
     sent,
+    changed: input.plan ? counts.change : counts.success - input.kept,
+    unchanged: counts.unchanged,
+    notApplied,
     durationMs: input.durationMs,
     rowsPerSecond,
     retries: input.retries,
@@ -151,6 +167,12 @@ export interface SummaryRecord {
   readonly kind?: string;
   readonly counts?: Readonly<Record<RowStatus, number>>;
   readonly rows?: number;
+  /** Rows changed by the run (in a plan: that would change). */
+  readonly changed?: number;
+  /** Rows already at their value: nothing written. */
+  readonly unchanged?: number;
+  /** Rows answered 204 whose value did not land (`--verify`). */
+  readonly notApplied?: number;
   readonly durationSeconds?: number;
   readonly rowsPerSecond?: number;
   readonly retries?: number;
@@ -173,6 +195,9 @@ export function summaryRecord(summary: RunSummary, input: string): SummaryRecord
     kind: summary.kind,
     counts: summary.counts,
     rows: summary.rows,
+    changed: summary.changed,
+    unchanged: summary.unchanged,
+    notApplied: summary.notApplied,
     durationSeconds: Math.round(summary.durationMs) / 1000,
     rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
     retries: summary.retries,

@@ -25,6 +25,7 @@ export const RESULT_COLUMNS = [
   'errorType',
   'errorDescription',
   'errorDetails',
+  'previousValue',
 ] as const;
 
 /** The header of a results file for `kind`, with any carried extra columns at the end. */
@@ -79,6 +80,8 @@ export function resultCells(row: ResultLine): string[] {
     safe(r.errorType),
     safe(r.errorDescription),
     safe(r.errorDetails),
+    // Read from the API: as untrusted as its error text. A cleared value is written empty.
+    safe(r.previousValue ?? undefined),
     ...row.extras.map(neutralise),
   ];
 }

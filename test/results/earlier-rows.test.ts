@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/files.js';
 /** A results file with `header` and one success row carrying `extras`. */
 async function resultsFile(header: readonly string[], extras: readonly string[]): Promise<string> {
   const file = path.join(await tempDir(), 'r.csv');
-  const row = ['2', 'c', 's', 'PO-1', 'success', '204', '1', 'id', '', '', '', ...extras];
+  const row = ['2', 'c', 's', 'PO-1', 'success', '204', '1', 'id', '', '', '', '', ...extras];
   await writeFile(file, `\ufeff${header.join(',')}\r\n${row.join(',')}\r\n`);
   return file;
 }

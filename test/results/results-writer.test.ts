@@ -25,6 +25,18 @@ const row = (line: number, value: string): ResultLine => ({
 });
 
 describe('results file', () => {
+  test('previousValue follows errorDetails: the value read, empty when cleared or not read, never a formula', () => {
+    const header = resultsHeader(poNumbers);
+    expect(header.slice(-2)).toEqual(['errorDetails', 'previousValue']);
+    const at = header.indexOf('previousValue');
+    const withPrevious = (previousValue: string | null | undefined) =>
+      resultCells({ ...row(2, 'PO-2'), result: { status: 'unchanged', attempts: 1, previousValue } })[at];
+    expect(withPrevious('PO-1')).toBe('PO-1');
+    expect(withPrevious(null)).toBe('');
+    expect(withPrevious(undefined)).toBe('');
+    expect(withPrevious('=cmd()')).toBe("'=cmd()");
+  });
+
   test('cells a spreadsheet would run as formulas are neutralised, others untouched', () => {
     for (const danger of ['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx'])
       expect(neutralise(danger)).toBe(`'${danger}`);
@@ -46,7 +58,7 @@ describe('results file', () => {
     const text = await readFile(file, 'utf8');
     expect(
       text.startsWith(
-        '\ufeffline,customerId,subscriptionId,poNumber,status,httpStatus,attempts,correlationId,errorType,errorDescription,errorDetails\r\n',
+        '\ufeffline,customerId,subscriptionId,poNumber,status,httpStatus,attempts,correlationId,errorType,errorDescription,errorDetails,previousValue\r\n',
       ),
     ).toBe(true);
     const records = parse(text, { bom: true }) as string[][];
