@@ -193,4 +193,5 @@ export const SCENARIOS: readonly Scenario[] = [
   adaptive,
   memory,
   preflight,
+  ...(await import('./plan.js')).PLAN_SCENARIOS,
 ];
