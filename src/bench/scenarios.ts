@@ -195,4 +195,5 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   preflight,
   workbook,
+  ...(await import('./plan.js')).PLAN_SCENARIOS,
 ];

@@ -189,6 +189,7 @@ describe.each(Object.keys(EXPECTED) as ErrorStyle[])('error answers written as %
         },
         { line: '6', poNumber: 'PO-5', ...success, attempts: '2' },
         { line: '7', poNumber: 'PO-6', ...success, attempts: '1' },
+        // Nothing is read without --plan, --skip-unchanged or --verify.
       ].map((row) => ({ correlationId: expect.any(String), previousValue: '', ...row })),
     });
     // Each row's correlation id is the one the simulator saw on every attempt of that row, and only there.
