@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeProfile, summariseProfile } from './profile-summary.js';
 import { createContext, runBareGot, runCli, type Load } from './runs.js';
-import { cpuLoad } from './scenarios.js';
+import { cpuLoad } from './footprint.js';
 
 type Target = 'cli' | 'bare' | 'dry-run';
 
