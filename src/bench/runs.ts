@@ -223,11 +223,15 @@ export async function runBareGot(
 }
 
 /** The dry run's reference: `node dist/bench/bare-pipeline.js` over the same input, measured like the CLI. */
-export async function runBarePipeline(ctx: BenchContext, rows: number): Promise<BareRun> {
+export async function runBarePipeline(
+  ctx: BenchContext,
+  rows: number,
+  nodeFlags: readonly string[] = [],
+): Promise<BareRun> {
   const input = await inputFile(ctx.workDir, rows);
   const out = path.join(ctx.workDir, `bare-pipeline-${rows}.csv`);
   const script = path.join(ctx.dist, 'bench', 'bare-pipeline.js');
-  const measured = await runMeasured([script, input, out], childEnv(), ctx.root);
+  const measured = await runMeasured([...nodeFlags, script, input, out], childEnv(), ctx.root);
   const problem =
     measured.code === 0
       ? undefined
