@@ -40,6 +40,11 @@ export class RateLimiter {
     return this.queue.length;
   }
 
+  /** Whether a caller may start right now without asking: no rate, nobody waiting, no hold. */
+  get free(): boolean {
+    return this.interval === 0 && this.queue.length === 0 && performance.now() >= this.heldUntil;
+  }
+
   /**
    * Start nothing before `until` (performance.now()), whatever the rate: the API announced that its
    * quota is spent until then. An earlier hold than the one in force changes nothing.
@@ -55,8 +60,7 @@ export class RateLimiter {
 
   /** Resolves when the caller may start its request, or at once after `cancel()`. */
   take(): Promise<void> {
-    const free = this.interval === 0 && this.queue.length === 0 && performance.now() >= this.heldUntil;
-    if (this.cancelled || free) return Promise.resolve();
+    if (this.cancelled || this.free) return Promise.resolve();
     return new Promise((resolve) => {
       this.queue.push(resolve);
       if (this.timer === undefined) this.pump();
