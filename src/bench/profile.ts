@@ -52,7 +52,9 @@ async function profileRun(target: Target): Promise<string> {
 }
 
 const given = process.argv[2] ?? 'cli';
-const file = ['cli', 'bare', 'dry-run', 'pipeline'].includes(given) ? await profileRun(given as Target) : given;
+const file = ['cli', 'bare', 'dry-run', 'pipeline'].includes(given)
+  ? await profileRun(given as Target)
+  : given;
 process.stdout.write(
   `${path.relative(process.cwd(), file)}\n${describeProfile(await summariseProfile(file))}\n`,
 );
