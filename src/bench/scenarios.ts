@@ -65,7 +65,7 @@ const latencyBound: Scenario = {
       ),
       unless(run.problem ?? bare.problem, {
         id: '1b',
-        what: 'start-up, spawn to first request',
+        what: 'start-up, spawn to the first PATCH',
         measured: `${started.toFixed(2)} s`,
         reference: `bare got loop ${bareStarted.toFixed(2)} s`,
         ratio: `${late >= 0 ? '+' : ''}${late.toFixed(2)} s`,
