@@ -82,7 +82,7 @@ async function againstLimit(
   // Told, the pace keeps a request of headroom under the limit (95% of limit - 1, throttle.ts) and
   // waits out a window it is told is spent: shown, not judged. The issue's figure is about limits
   // not told; what an announced limit must bring is no 429.
-  const pace = told ? { ...found, mark: '(shown)', passed: true } : found;
+  const pace = told ? { ...found, mark: 'shown', passed: true } : found;
   const refusals = figure(
     { id, what: `${what}, answered 429`, measured: `${refused} of ${api}`, reference: 'requests sent' },
     share,
