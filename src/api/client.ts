@@ -64,10 +64,8 @@ export class ApiClient {
             // garbage. We use no HTTP cache, so an empty cacheOptions changes nothing else.
             request.cacheOptions = {};
             const attempt = request.context.attempt as AttemptContext;
-            const unpaced =
-              options.limiter.rate === 0 &&
-              options.limiter.waiting === 0 &&
-              (options.circuit?.closed ?? true);
+            // `free`: no rate, nobody waiting, and no hold for a window the API said is spent.
+            const unpaced = options.limiter.free && (options.circuit?.closed ?? true);
             const token = unpaced ? options.token.peek() : undefined;
             if (token === undefined) return this.pace(attempt, request.headers);
             if (this.stopped) throw new StoppedError();

@@ -11,6 +11,8 @@ export interface Measured {
   /** Exit code, or null when a signal ended it. */
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** When it was spawned, ms since the epoch (the simulator's clock: same machine). */
+  readonly startedAt: number;
   /** Wall time from spawn to exit. */
   readonly seconds: number;
   /** The last VmHWM seen (peak resident set), in MB of 2^20 bytes. */
@@ -98,6 +100,7 @@ export function runMeasured(
   return new Promise((resolve, reject) => {
     const before = { machine: readMachineTicks(), companions: companionTicks(), own: ownMs() };
     const started = performance.now();
+    const startedAt = Date.now();
     const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     const orphaned = () => child.kill('SIGKILL');
@@ -138,6 +141,7 @@ export function runMeasured(
       resolve({
         code,
         signal,
+        startedAt,
         seconds,
         peakRssMb: peakKb / 1024,
         cpuMs: (cpuTicks * 1000) / ticks,

@@ -2,6 +2,7 @@
  * What a scenario measured and how it is judged: the table row, its checks, and the helpers that
  * read the simulator's per-second counts.
  */
+import type { SimulatorStats } from '../simulator/admin.js';
 import type { BenchContext, CliRun } from './runs.js';
 import type { Measured } from './measure.js';
 
@@ -9,6 +10,26 @@ import type { Measured } from './measure.js';
 export interface Check {
   /** e.g. "efficiency 96.1% >= 95%". */
   readonly label: string;
+  readonly passed: boolean;
+}
+
+/**
+ * One figure of the issue's table: what was measured, the reference it is a ratio to (measured in
+ * the same run, on the same machine, never typed in), and the mark that ratio must reach.
+ */
+export interface Figure {
+  /** The figure's number in the table, e.g. `1a`. */
+  readonly id: string;
+  /** What is measured, e.g. "steady pace, 50 ms answers, 16 in flight". */
+  readonly what: string;
+  /** The measured value with its unit, e.g. "309.2 rows/s". */
+  readonly measured: string;
+  /** The reference and how it was measured, e.g. "bare got loop 311.0 rows/s". */
+  readonly reference: string;
+  /** The measured value against the reference, e.g. "99.4%". */
+  readonly ratio: string;
+  /** What the ratio must reach, e.g. ">= 98%". */
+  readonly mark: string;
   readonly passed: boolean;
 }
 
@@ -30,6 +51,8 @@ export interface Outcome {
   readonly checks: readonly Check[];
   /** Anything else worth keeping: simulator counters, the reference run, exit codes. */
   readonly details: Record<string, unknown>;
+  /** The figures this scenario is judged by; a scenario without shows its checks instead. */
+  readonly figures?: readonly Figure[];
 }
 
 /** A scenario: its number (for --only), its name, and how to run it. */
@@ -47,6 +70,39 @@ const NOISY_PERCENT = 10;
 export const pct = (value: number) => `${value.toFixed(1)}%`;
 /** A figure as the table shows it. */
 export const num = (value: number) => value.toFixed(1);
+
+/** A figure, passed when `ratio` (a percentage) is within [`min`, `max`]. */
+export function figure(
+  parts: Omit<Figure, 'ratio' | 'passed' | 'mark'>,
+  ratio: number,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): Figure {
+  const mark = !Number.isFinite(max) ? `>= ${min}%` : min === 0 ? `<= ${max}%` : `${min}..${max}%`;
+  const passed = Number.isFinite(ratio) && ratio >= min && ratio <= max;
+  return { ...parts, ratio: pct(ratio), mark, passed };
+}
+
+/** A figure the run's problem (exit code, rows not all ok) fails whatever it measured. */
+export function unless(problem: string | undefined, f: Figure): Figure {
+  return problem === undefined ? f : { ...f, passed: false, measured: `${f.measured} (${problem})` };
+}
+
+/**
+ * Rows per second from the server's first PATCH to its last answer: the pace once started, start-up
+ * left out. The ready token's check (a GET) goes out before the first row, so it counts as start-up.
+ */
+export function steadyPace(stats: SimulatorStats | undefined, rows: number): number {
+  const first = stats?.firstArrivalAt.PATCH;
+  if (stats === undefined || first === undefined || stats.lastAnswerAt <= first) return 0;
+  return rows / ((stats.lastAnswerAt - first) / 1000);
+}
+
+/** Seconds from the spawn of `measured` to the server's first PATCH (NaN if none arrived). */
+export function startup(measured: Measured, stats: SimulatorStats | undefined): number {
+  const first = stats?.firstArrivalAt.PATCH;
+  return first === undefined ? Number.NaN : (first - measured.startedAt) / 1000;
+}
 
 /** Requests per wall-clock second, in time order (the simulator keys them by epoch second). */
 export function perSecond(run: CliRun): number[] {
@@ -86,6 +142,7 @@ export function outcome(
   checks: Check[],
   details: Record<string, unknown> = {},
   alongside: readonly Measured[] = [],
+  figures?: readonly Figure[],
 ): Outcome {
   // A run whose rows did not all succeed fails whatever its speed: fast failures prove nothing.
   const all: Check[] = [
@@ -107,8 +164,9 @@ export function outcome(
     peakRssMb: run.measured.peakRssMb,
     cpuMsPerRow: run.measured.cpuMs / run.load.rows,
     otherCpuPercent: other,
-    passed: all.every((c) => c.passed),
+    passed: all.every((c) => c.passed) && (figures ?? []).every((f) => f.passed),
     checks: all,
+    ...(figures === undefined ? {} : { figures }),
     details: {
       load: run.load,
       exitCode: run.measured.code,

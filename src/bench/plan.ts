@@ -96,7 +96,7 @@ export const planScenario: Scenario = {
 
 /** `--skip-unchanged --verify` with 1% changed: reads, writes and read-backs at Little's law. */
 export const skipVerifyScenario: Scenario = {
-  id: 8,
+  id: 7,
   name: 'skip-unchanged --verify',
   async run(ctx) {
     const load = planLoad(ctx);

@@ -40,54 +40,52 @@ export function machine(): Machine {
   };
 }
 
-const HEADINGS = [
-  'scenario',
-  'rows',
-  'seconds',
-  'rows/s',
-  'limit rows/s',
-  'efficiency %',
-  'peak RSS MB',
-  'CPU ms/row',
-  'other CPU %',
-  'result',
-  'checks',
-];
+const HEADINGS = ['#', 'figure', 'measured', 'reference (same run)', 'ratio', 'mark', 'result'];
 
-const fixed = (value: number | undefined, digits: number) =>
-  value === undefined ? '-' : value.toFixed(digits);
-
-function cells(o: Outcome): string[] {
+/** The table's rows of one outcome: one per figure, or one from its checks when it has none. */
+function rowsOf(o: Outcome): string[][] {
+  const verdict = (passed: boolean) => (passed ? 'PASS' : 'FAIL');
+  if (o.figures !== undefined && o.figures.length > 0) {
+    return o.figures.map((f) => [f.id, f.what, f.measured, f.reference, f.ratio, f.mark, verdict(f.passed)]);
+  }
+  const checks = o.checks.map((c) => `${c.passed ? '' : '[x] '}${c.label}`).join('; ');
+  const ratio = o.efficiencyPercent === undefined ? '-' : `${o.efficiencyPercent.toFixed(1)}%`;
+  const reference = o.limitRowsPerSecond === undefined ? '-' : `${o.limitRowsPerSecond.toFixed(1)} rows/s`;
   return [
-    `${o.id} ${o.name}`,
-    String(o.rows),
-    fixed(o.seconds, 2),
-    fixed(o.rowsPerSecond, 1),
-    fixed(o.limitRowsPerSecond, 1),
-    fixed(o.efficiencyPercent, 1),
-    fixed(o.peakRssMb, 1),
-    fixed(o.cpuMsPerRow, 3),
-    fixed(o.otherCpuPercent, 0),
-    o.passed ? 'PASS' : 'FAIL',
-    o.checks.map((c) => `${c.passed ? '' : '[x] '}${c.label}`).join('; '),
+    [
+      String(o.id),
+      o.name,
+      `${o.rowsPerSecond.toFixed(1)} rows/s`,
+      reference,
+      ratio,
+      checks,
+      verdict(o.passed),
+    ],
   ];
 }
 
+/** Cells escaped for a Markdown table. */
+const cell = (text: string) => text.replaceAll('|', '\\|');
+
+/** The machine a table was measured on, in one line. */
+export function machineLine(about: Machine): string {
+  return `${about.cpu}, ${about.cores} cores, ${about.totalMemoryMb} MB, Node ${about.node}, ${about.date}, ${about.revision}`;
+}
+
 /**
- * The results as an aligned table, one line per scenario; failed checks are marked `[x]`.
- * "other CPU %" is what other processes took meanwhile, in % of one core: high means noisy.
+ * The results as a Markdown table (aligned, so it reads in a terminal and pastes into the README),
+ * one line per figure, under the machine it ran on; then what is shown and not judged: the
+ * adaptive pace charts, and the runs other processes made noisy.
  */
 export function table(outcomes: readonly Outcome[], about: Machine): string {
-  const rows = [HEADINGS, ...outcomes.map(cells)];
+  const rows = [HEADINGS, ...outcomes.flatMap(rowsOf)].map((r) => r.map(cell));
   const widths = HEADINGS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((cell, i) => (i === 0 || i >= 9 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const head = `${about.cpu}, ${about.cores} cores, ${about.totalMemoryMb} MB, Node ${about.node}, ${about.date}, ${about.revision}`;
-  return [head, '', line(HEADINGS), rule, ...rows.slice(1).map(line)].join('\n');
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`;
+  const notes = outcomes.flatMap((o) =>
+    o.checks.filter((c) => c.passed && c.label.startsWith('(')).map((c) => `${o.id} ${o.name}: ${c.label}`),
+  );
+  return [machineLine(about), '', line(rows[0]!), rule, ...rows.slice(1).map(line), '', ...notes].join('\n');
 }
 
 /** Writes results.json: the machine, whether sizes were reduced, and every outcome with its details. */

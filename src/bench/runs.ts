@@ -2,8 +2,10 @@
  * One measured run of the built CLI (or of the bare got loop) against the simulator process, with
  * the simulator set up for it beforehand and its counters read back afterwards.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SimulatorStats } from '../simulator/admin.js';
+import type { RateLimitHeaders } from '../simulator/rate-limit.js';
 import { countStatuses, describeStatuses, inputFile, snapshotDist, type StatusCount } from './files.js';
 import { runMeasured, type Measured } from './measure.js';
 import type { BareGotReport } from './bare-got.js';
@@ -19,6 +21,8 @@ export interface BenchContext {
   simulator(): Promise<SimulatorProcess>;
   /** CLI runs by `loadKey`, so a later scenario can reuse an earlier one as its reference. */
   readonly runs: Map<string, CliRun>;
+  /** The Node flags of the bin's launch line (`#!/usr/bin/env -S node …`), so runs measure what users run. */
+  readonly launch: readonly string[];
   progress(message: string): void;
 }
 
@@ -33,6 +37,8 @@ export interface Load {
   readonly rateLimit: number;
   /** --dry-run: no simulator, every row should come back `valid`. */
   readonly dryRun?: boolean;
+  /** Whether the simulator announces its limit in headers, and how. @default 'none' */
+  readonly rateLimitHeaders?: RateLimitHeaders;
 }
 
 /** A measured CLI run and what it left behind. */
@@ -55,6 +61,7 @@ export async function createContext(
 ): Promise<{ ctx: BenchContext; stop: () => Promise<void> }> {
   const workDir = path.join(root, 'bench', 'work');
   const dist = await snapshotDist(path.join(root, 'dist'), workDir);
+  const launch = launchFlags(await readFile(path.join(dist, 'bin.js'), 'utf8'));
   let simulator: Promise<SimulatorProcess> | undefined;
   const ctx: BenchContext = {
     root,
@@ -63,10 +70,20 @@ export async function createContext(
     quick,
     simulator: () => (simulator ??= SimulatorProcess.start(dist, root, childEnv())),
     runs: new Map(),
+    launch,
     progress,
   };
   const stop = async () => (await simulator?.catch(() => undefined))?.stop();
   return { ctx, stop };
+}
+
+/**
+ * The Node flags on a script's `#!/usr/bin/env -S node …` line, without the closing `--`: the
+ * installed command starts Node with them, so the benchmark does too.
+ */
+export function launchFlags(script: string): string[] {
+  const line = /^#!\S*env -S node(.*)$/m.exec(script.slice(0, script.indexOf('\n')));
+  return (line?.[1] ?? '').split(/\s+/).filter((flag) => flag !== '' && flag !== '--');
 }
 
 const TENANT = 'portal.cloudcockpit.com';
@@ -81,6 +98,7 @@ export function loadKey(load: Load): string {
     load.latencyMs,
     load.rateLimit,
     !!load.dryRun,
+    load.rateLimitHeaders ?? 'none',
   ]);
 }
 
@@ -93,7 +111,12 @@ function childEnv(url?: string): Record<string, string> {
 
 async function prepare(ctx: BenchContext, load: Load): Promise<SimulatorProcess> {
   const simulator = await ctx.simulator();
-  await simulator.configure({ latencyMs: load.latencyMs, jitterMs: 0, rateLimit: load.rateLimit });
+  await simulator.configure({
+    latencyMs: load.latencyMs,
+    jitterMs: 0,
+    rateLimit: load.rateLimit,
+    rateLimitHeaders: load.rateLimitHeaders ?? 'none',
+  });
   await simulator.reset();
   return simulator;
 }
@@ -122,7 +145,9 @@ export async function runCli(
   const input = await inputFile(ctx.workDir, load.rows);
   const out = path.join(ctx.workDir, `run-${load.rows}${load.dryRun ? '-dry' : ''}.results.csv`);
   const args = [
+    ...ctx.launch,
     ...nodeFlags,
+    '--',
     path.join(ctx.dist, 'bin.js'),
     'po-numbers',
     input,
@@ -160,6 +185,8 @@ export async function runCli(
 /** The bare got loop's run: measured like the CLI, plus its own report. */
 export interface BareRun {
   readonly measured: Measured;
+  /** The simulator's counters for this run alone. */
+  readonly stats: SimulatorStats | undefined;
   /** rows / wall time of the process, like the CLI's figure. */
   readonly rowsPerSecond: number;
   readonly report: BareGotReport | undefined;
@@ -181,6 +208,7 @@ export async function runBareGot(
     ctx.root,
     [simulator.pid],
   );
+  const stats = await simulator.stats();
   let report: BareGotReport | undefined;
   try {
     report = JSON.parse(measured.stdout) as BareGotReport;
@@ -191,5 +219,22 @@ export async function runBareGot(
     measured.code === 0 && report !== undefined
       ? undefined
       : `bare got loop: exit ${measured.code ?? measured.signal}: ${errorLine(measured.stderr || measured.stdout)}`;
-  return { measured, rowsPerSecond: load.rows / measured.seconds, report, problem };
+  return { measured, stats, rowsPerSecond: load.rows / measured.seconds, report, problem };
+}
+
+/** The dry run's reference: `node dist/bench/bare-pipeline.js` over the same input, measured like the CLI. */
+export async function runBarePipeline(
+  ctx: BenchContext,
+  rows: number,
+  nodeFlags: readonly string[] = [],
+): Promise<BareRun> {
+  const input = await inputFile(ctx.workDir, rows);
+  const out = path.join(ctx.workDir, `bare-pipeline-${rows}.csv`);
+  const script = path.join(ctx.dist, 'bench', 'bare-pipeline.js');
+  const measured = await runMeasured([...nodeFlags, script, input, out], childEnv(), ctx.root);
+  const problem =
+    measured.code === 0
+      ? undefined
+      : `bare pipeline: exit ${measured.code ?? measured.signal}: ${errorLine(measured.stderr)}`;
+  return { measured, stats: undefined, rowsPerSecond: rows / measured.seconds, report: undefined, problem };
 }

@@ -4,7 +4,6 @@
  * this folder reads argv or exits the process.
  */
 import { Writable } from 'node:stream';
-import v8 from 'node:v8';
 import { readConfigFile } from './config-file.js';
 import { loadEnvFile } from './env-file.js';
 import { checkFormatFlags } from './input-flags.js';
@@ -81,19 +80,6 @@ export function reportUnexpected(error: unknown, stderr: Writable = process.stde
   if (process.env.CLOUDCOCKPIT_DEBUG) stderr.write(`${redactor.redact(String((error as Error)?.stack))}\n`);
 }
 
-/**
- * A run that sends lasts as long as the API makes it (hours for a big file at the API's pace), so
- * the process favours memory over CPU: V8's optimize-for-size mode keeps the heap close to its live
- * size. Measured on 200,000 rows at instant answers: peak RSS 169 MB without it, 114-121 MB with
- * it, for about 10% more CPU (the job stays about as fast as a bare got loop). A dry run is a short
- * CPU-bound pass and keeps V8's defaults. Set here, before the first pass over the input, because
- * the heap limits V8 settles on early stay; set at run time because V8 reads this flag as it goes.
- * Here and not in `run()`: flipping a V8 flag is the process owner's business, not a library's.
- */
-function favourMemory(): void {
-  v8.setFlagsFromString('--optimize-for-size');
-}
-
 /** Load `--env-file` into the environment, then read `--config FILE` (no values without it). */
 async function readSettingFiles(flags: RawFlags, io: MainIo): Promise<RawFlags> {
   const envFile = flags['env-file'];
@@ -118,8 +104,6 @@ interface Settings {
   /** The files the settings came from and the summary goes to, for the path check. */
   readonly files: SettingFiles;
   readonly io: MainIo;
-  /** Whether `main` owns the process (and may tune V8 for it). */
-  readonly ownsProcess: boolean;
 }
 
 /** One file through `run`; resolves to the run's exit code. */
@@ -128,7 +112,6 @@ async function runFileCommand(line: FileCommand, settings: Settings): Promise<nu
   const options = resolveOptions(line.command, line.file, flags, io.env, config);
   await checkFormatFlags(options);
   await checkOutputs(fileCommandPaths(options, settings.files), options.logFile, summaryJson);
-  if (!options.dryRun && settings.ownsProcess) favourMemory();
   const summary = await loggingFailure(options, () => run(options, io));
   if (summaryJson) await writeSummaryOrSay(summaryJson, summaryRecord(summary, line.file), io.stderr);
   return summary.exitCode;
@@ -159,7 +142,6 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
     );
   }
   await checkOutputs(inboxPaths(line.dir, shared, settings.files), shared.logFile, summaryJson);
-  if (!shared.dryRun && settings.ownsProcess) favourMemory();
   return loggingFailure(shared, () => runInboxLogged(line.dir, settle, settings, shared));
 }
 
@@ -274,14 +256,7 @@ export async function main(args: string[], given: Partial<MainIo> = {}): Promise
       config: textOf(line.flags.config),
       envFile: textOf(line.flags['env-file']),
     };
-    const settings: Settings = {
-      flags: line.flags,
-      config,
-      summaryJson,
-      files,
-      io,
-      ownsProcess: interrupts !== undefined,
-    };
+    const settings: Settings = { flags: line.flags, config, summaryJson, files, io };
     return line.command === 'inbox'
       ? await runInboxCommand(line, settings)
       : await runFileCommand(line, settings);

@@ -39,6 +39,10 @@ export interface SimulatorCounters {
   perSecond: Map<number, number>;
   /** API answers of 429 per wall-clock second they were sent in, keyed by epoch second. */
   refusedPerSecond: Map<number, number>;
+  /** When the first API request of each method arrived, ms since the epoch, e.g. `{ PATCH: 1.7e12 }`. */
+  firstArrivalAt: Record<string, number>;
+  /** When the last API answer went out, ms since the epoch; 0 before it. */
+  lastAnswerAt: number;
 }
 
 function newCounters(): SimulatorCounters {
@@ -55,6 +59,8 @@ function newCounters(): SimulatorCounters {
     maxPerSecond: 0,
     perSecond: new Map(),
     refusedPerSecond: new Map(),
+    firstArrivalAt: {},
+    lastAnswerAt: 0,
   };
 }
 
@@ -80,6 +86,7 @@ export class Recorder {
   arrived(method: string, now: number): void {
     const counters = this.counters;
     counters.api += 1;
+    counters.firstArrivalAt[method] ??= now;
     counters.byMethod[method] = (counters.byMethod[method] ?? 0) + 1;
     const second = Math.floor(now / 1000);
     if (second !== this.second) {
@@ -114,8 +121,11 @@ export class Recorder {
   answered(status: number, token = false): void {
     const table = token ? this.counters.tokenByStatus : this.counters.byStatus;
     table[status] = (table[status] ?? 0) + 1;
-    if (status === 429 && !token) {
-      const second = Math.floor(Date.now() / 1000);
+    if (token) return;
+    const now = Date.now();
+    this.counters.lastAnswerAt = now;
+    if (status === 429) {
+      const second = Math.floor(now / 1000);
       const refused = this.counters.refusedPerSecond;
       refused.set(second, (refused.get(second) ?? 0) + 1);
     }

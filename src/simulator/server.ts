@@ -153,6 +153,7 @@ class RunningSimulator implements Simulator {
     return {
       ...c,
       byMethod: { ...c.byMethod },
+      firstArrivalAt: { ...c.firstArrivalAt },
       byStatus: { ...c.byStatus },
       tokenByStatus: { ...c.tokenByStatus },
       perSecond: Object.fromEntries(c.perSecond),

@@ -70,4 +70,27 @@ describe('the simulator command line', () => {
     }
     expect(await exited).toBe(0);
   });
+
+  test('--rate-limit-headers announces the --rate-limit in every answer; an unknown style is a usage error', async () => {
+    requireBuilt();
+    const bad = spawnSync(process.execPath, [CLI, '--rate-limit-headers', 'draft'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/rateLimitHeaders.*none, ietf, github/);
+    const child = spawn(process.execPath, [CLI, '--rate-limit', '7', '--rate-limit-headers', 'github'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const { url } = JSON.parse(line) as { url: string };
+      const answer = await fetch(`${url}/v1/customers/${CUSTOMER}/subscriptions/${SUBSCRIPTION}`, {
+        headers: GOOD_HEADERS,
+      });
+      expect(answer.headers.get('x-ratelimit-limit')).toBe('7');
+      expect(answer.headers.get('x-ratelimit-remaining')).toBe('6');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
 });

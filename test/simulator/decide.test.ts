@@ -56,6 +56,24 @@ describe('the reads pass the checks the writes pass', () => {
     expect(s.counters.maxPerSecond).toBeGreaterThanOrEqual(3);
   });
 
+  test('the counters tell when the first call of each method arrived and when the last answer went out', async () => {
+    const s = await start();
+    const before = Date.now();
+    await get(subscriptionUrl(s));
+    const between = Date.now();
+    await patch(poNumberUrl(s), '"PO-1"');
+    await patch(poNumberUrl(s), '"PO-2"');
+    const after = Date.now();
+    const { firstArrivalAt, lastAnswerAt } = s.stats();
+    expect(firstArrivalAt.GET).toBeGreaterThanOrEqual(before);
+    expect(firstArrivalAt.GET).toBeLessThanOrEqual(between);
+    expect(firstArrivalAt.PATCH).toBeGreaterThanOrEqual(between);
+    expect(lastAnswerAt).toBeGreaterThanOrEqual(firstArrivalAt.PATCH!);
+    expect(lastAnswerAt).toBeLessThanOrEqual(after);
+    s.reset();
+    expect(s.stats()).toMatchObject({ firstArrivalAt: {}, lastAnswerAt: 0 });
+  });
+
   test('each call takes its own method: 405 names the one it allows', async () => {
     const s = await start();
     const onRead = await patch(subscriptionUrl(s), '"PO-1"');
