@@ -34,9 +34,16 @@ export class LateWrites {
     else if (result.unanswered === true) this.atRisk.set(key, { unansweredLine: line, last: undefined });
   }
 
+  /** The keys whose last row is to be sent again: a write with no answer before it, and it wrote or found its value. */
+  due(): { readonly key: string; readonly unansweredLine: number; readonly line: number }[] {
+    return [...this.atRisk]
+      .filter(([, risk]) => risk.last && OVERRIDABLE.has(risk.last.result.status))
+      .map(([key, risk]) => ({ key, unansweredLine: risk.unansweredLine, line: risk.last!.line }));
+  }
+
   /** Send again the last row of every key that had a write with no answer before it; rows skipped by a stop are left out. */
   async resend(ctx: RowTaskContext): Promise<Resent[]> {
-    const due = [...this.atRisk].filter(([, risk]) => risk.last && OVERRIDABLE.has(risk.last.result.status));
+    const due = this.due().map((d) => [d.key, this.atRisk.get(d.key)!] as const);
     this.atRisk.clear();
     const resent = await Promise.all(
       due.map(async ([key, risk]): Promise<Resent> => {
