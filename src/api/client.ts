@@ -243,6 +243,11 @@ export class ApiClient {
     return circuit.record(health, cause, trial);
   }
 
+  /** Resolves on `stop()`: a row's own waits between its requests (a read-back's) end there. */
+  get whenStopped(): Promise<void> {
+    return this.stopping;
+  }
+
   /**
    * No more retries: rows waiting for one, or for the circuit, finish now with their last answer;
    * rows waiting for their turn or a token are not sent; attempts in flight end normally.

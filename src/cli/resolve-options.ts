@@ -162,14 +162,25 @@ export function defaultOutPath(file: string, preview?: Preview): string {
   return path.join(parsed.dir, `${parsed.name}${preview ? `.${preview}` : ''}.results.csv`);
 }
 
-/** `--plan` with `--skip-unchanged`, `--verify`, `--dry-run` or `--resume`: the first clash, in words. */
-function planClash(src: Sources): string | undefined {
-  if (!flag(src, 'plan')) return undefined;
-  const clash = (['dry-run', 'resume', 'skip-unchanged', 'verify'] as const).find((f) => flag(src, f));
+/** Where a boolean flag that is on came from, as the person gave it: the flag, or the config key. */
+function flagFrom(src: Sources, name: FlagName): string {
+  return src.flags[name] !== undefined ? `\`--${name}\`` : `\`${name}\` in the config file`;
+}
+
+/**
+ * Flags that cannot go together, the first clash in words naming where each came from: `--plan`
+ * with `--skip-unchanged`, `--verify`, `--dry-run` or `--resume`; `--skip-unchanged` or `--verify`
+ * with `--dry-run` (both read from the API, which a dry run never calls).
+ */
+function readingClash(src: Sources): string | undefined {
+  const reader = (['plan', 'skip-unchanged', 'verify'] as const).find((f) => flag(src, f));
+  if (reader === undefined) return undefined;
+  if (flag(src, 'dry-run'))
+    return `${flagFrom(src, reader)} reads from the API and ${flagFrom(src, 'dry-run')} sends nothing at all: choose one`;
+  if (reader !== 'plan') return undefined;
+  const clash = (['resume', 'skip-unchanged', 'verify'] as const).find((f) => flag(src, f));
   if (clash === undefined) return undefined;
-  return clash === 'dry-run'
-    ? '`--plan` reads from the API and `--dry-run` sends nothing at all: choose one'
-    : `\`--plan\` sends no change, so \`--${clash}\` has nothing to act on: run the plan first, then the real run with \`--${clash}\``;
+  return `${flagFrom(src, 'plan')} sends no change, so ${flagFrom(src, clash)} has nothing to act on: run the plan first, then the real run with \`--${clash}\``;
 }
 
 /** Apply the precedence (flag, environment, default) and check every value and combination. */
@@ -192,7 +203,7 @@ export function resolveOptions(
     throw new UsageError(
       '`--retry-failed` sends again the rows an earlier run of the same `--out` had refused for good; add `--resume`',
     );
-  const clash = planClash(src);
+  const clash = readingClash(src);
   if (clash !== undefined) throw new UsageError(clash);
   const plan = flag(src, 'plan');
   const out = text(src, 'out');

@@ -32,13 +32,35 @@ export interface FinalMismatch {
   readonly text: string;
 }
 
-/** What the final read-back found. */
+/** A key's last row, sent again at the end of the run (late-writes.ts): the status it was written with, and now. */
+export interface Resent {
+  readonly key: string;
+  readonly line: number;
+  readonly was: RowStatus;
+  readonly result: RowResult;
+}
+
+/** What the final read-back found, and the rows sent again before it. */
 export interface FinalCheck {
   /** Keys with several rows whose last row succeeded (or was unchanged), read back. */
   readonly checked: number;
   readonly mismatches: readonly FinalMismatch[];
   /** One sentence for the summary, or undefined when no key had several rows. */
   readonly note: string | undefined;
+  /** Last rows sent again at the end of the run, before the read-back. */
+  readonly resent?: readonly Resent[];
+}
+
+/** The final check (none without `--verify`) with the rows sent again before it, and a sentence on them. */
+export function withResent(check: FinalCheck | undefined, resent: readonly Resent[]): FinalCheck | undefined {
+  if (resent.length === 0) return check;
+  const lines = resent.map((r) => r.line).join(', ');
+  const sentence =
+    `${resent.length} row${resent.length === 1 ? '' : 's'} sent again at the end of the run, as an earlier ` +
+    `write to the same target got no answer and could have been applied after it (line${resent.length === 1 ? '' : 's'} ${lines}); ` +
+    'a server that applies a request later still can override them: check with --verify or a later --plan.';
+  const note = check?.note === undefined ? sentence : `${sentence} ${check.note}`;
+  return { checked: check?.checked ?? 0, mismatches: check?.mismatches ?? [], note, resent };
 }
 
 /** FNV-1a over the key, cut to 30 bits: a small integer, so a Set of them stays small. */
@@ -111,8 +133,9 @@ export class FinalValues {
 }
 
 /**
- * Write what the final read-back found into the results file: each key's last row whose value did
- * not hold becomes `failed` `NotApplied`, saying what was found; `counts` follow.
+ * Write what happened after the last row into the results file: each row sent again takes its new
+ * result, and each key's last row whose value did not hold becomes `failed` `NotApplied`, saying
+ * what was found; `counts` follow.
  */
 export async function recordFinalCheck(
   file: string,
@@ -120,25 +143,34 @@ export async function recordFinalCheck(
   counts: Record<RowStatus, number>,
   notApplied: { count: number },
 ): Promise<void> {
-  if (check.mismatches.length === 0) return;
-  const amendments = new Map(
-    check.mismatches.map((m) => [
-      m.line,
-      {
-        status: 'failed',
-        errorType: NOT_APPLIED,
-        errorDescription: neutralise(
-          redactor.redact(
-            `Read back after the last row (--verify): ${m.text}; a later write must have changed it`,
-          ),
-        ),
-      },
-    ]),
-  );
-  await amendResults(file, amendments);
+  const text = (description: string | undefined): string => neutralise(redactor.redact(description ?? ''));
+  const amendments = new Map<number, Record<string, string>>();
+  for (const { line, was, result } of check.resent ?? []) {
+    amendments.set(line, {
+      status: result.status,
+      httpStatus: result.httpStatus === undefined ? '' : String(result.httpStatus),
+      attempts: String(result.attempts),
+      correlationId: result.correlationId ?? '',
+      errorType: result.errorType ?? '',
+      errorDescription: text(result.errorDescription),
+      errorDetails: text(result.errorDetails),
+    });
+    counts[was]--;
+    counts[result.status]++;
+    if (result.errorType === NOT_APPLIED) notApplied.count++;
+  }
   for (const m of check.mismatches) {
+    amendments.set(m.line, {
+      ...amendments.get(m.line),
+      status: 'failed',
+      errorType: NOT_APPLIED,
+      errorDescription: text(
+        `Read back after the last row (--verify): ${m.text}; a later write must have changed it`,
+      ),
+    });
     counts[m.status]--;
     counts.failed++;
     notApplied.count++;
   }
+  if (amendments.size > 0) await amendResults(file, amendments);
 }

@@ -4,7 +4,9 @@
  * value it surely left there (so a later row need not trust a read that may lag behind the write),
  * and whether its write may still land later (a request that got no answer). After such a row the
  * key's next row waits out one `--timeout` first, without holding a slot, so the abandoned request
- * cannot land after it (issue 15, item 6). States live only while the key has rows queued or held.
+ * is less likely to land after it (issue 15, item 6): a wait narrows that window, it cannot close it,
+ * so such keys' last rows are also sent again at the end of the run (late-writes.ts). States live
+ * only while the key has rows queued or held.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Scheduler } from '../pacing/scheduler.js';

@@ -10,9 +10,10 @@
  * would not win. A row refused for good (400, 403, 404) keeps its outcome and applies nothing.
  */
 import type { Change } from '../kinds.js';
-import type { RowProblem } from '../input/validate.js';
-import type { RowResult } from '../result.js';
+import { describeProblems, type RowProblem } from '../input/validate.js';
+import { flattenErrors, type RowResult } from '../result.js';
 import type { Held } from '../results/resume.js';
+import { NOT_ATTEMPTED } from './row-task.js';
 
 /** A valid row's change with its key (rows with the same key target the same thing), or its problems. */
 export type KeyedValidation =
@@ -111,4 +112,28 @@ export class RowDecisions {
     }
     return decision;
   }
+}
+
+/** The result of a row that is not sent. */
+export function settledResult(decision: Exclude<RowDecision, SendDecision>): RowResult {
+  switch (decision.action) {
+    case 'keep':
+      return decision.result;
+    case 'invalid':
+      return invalid(decision.problems);
+    case 'check':
+      return { status: 'valid', attempts: 0 };
+    case 'not_attempted':
+      return NOT_ATTEMPTED;
+  }
+}
+
+function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
+  return {
+    status: 'invalid',
+    attempts: 0,
+    errorType: 'ValidationError',
+    errorDescription: describeProblems(problems),
+    errorDetails: flattenErrors(problems),
+  };
 }

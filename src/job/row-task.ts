@@ -135,7 +135,8 @@ function waitNote(state: KeyState, timeoutSeconds: number): string | undefined {
   state.unansweredLine = undefined;
   return (
     `Line ${line} of the same target got no answer and could still be applied, so this row ` +
-    `waited ${timeoutSeconds} s (--timeout) before it went out, and that one cannot land after it`
+    `waited ${timeoutSeconds} s (--timeout) before it went out; that narrows the window for the ` +
+    'earlier write to land after this one, it cannot close it'
   );
 }
 

@@ -16,16 +16,17 @@ import type { PreflightResult } from '../input/preflight.js';
 import { kindCells } from '../input/header.js';
 import { watchInput } from '../input/file-identity.js';
 import { dataRecords, InputChangedError } from '../input/reader.js';
-import { flattenErrors, type ResultLine, type RowResult } from '../result.js';
+import type { ResultLine, RowResult } from '../result.js';
 import type { LatencyHistogram } from '../report/latency.js';
 import { interruptExitCode } from '../report/summary.js';
 import type { KeptRows } from '../results/resume.js';
 import type { Scheduler } from '../pacing/scheduler.js';
-import { describeProblems, validateRecord } from '../input/validate.js';
-import { isSend, RowDecisions, type RowDecision, type SendDecision } from './row-decision.js';
+import { validateRecord } from '../input/validate.js';
+import { isSend, RowDecisions, settledResult } from './row-decision.js';
 import { FinalValues, type FinalCheck } from './final-check.js';
 import { KeyChains } from './key-chains.js';
-import { NOT_ATTEMPTED, sendRow, type RowTaskContext } from './row-task.js';
+import { sendRow, type RowTaskContext } from './row-task.js';
+import { afterLastRow, LateWrites } from './late-writes.js';
 import type { OutageWatch } from './outage.js';
 
 /** Why a run stopped before its end, and the exit code that follows. */
@@ -80,16 +81,6 @@ const UNREAD: RowResult = {
   errorDescription:
     'Not sent: the input file changed before this row could be read again, so its cells are not known',
 };
-
-function invalid(problems: Parameters<typeof describeProblems>[0]): RowResult {
-  return {
-    status: 'invalid',
-    attempts: 0,
-    errorType: 'ValidationError',
-    errorDescription: describeProblems(problems),
-    errorDetails: flattenErrors(problems),
-  };
-}
 
 /**
  * When the run stops: a refused token, --max-failures, a signal, a results file that cannot be
@@ -161,20 +152,6 @@ class Stops {
   }
 }
 
-/** The result of a row that is not sent. */
-function settledResult(decision: Exclude<RowDecision, SendDecision>): RowResult {
-  switch (decision.action) {
-    case 'keep':
-      return decision.result;
-    case 'invalid':
-      return invalid(decision.problems);
-    case 'check':
-      return { status: 'valid', attempts: 0 };
-    case 'not_attempted':
-      return NOT_ATTEMPTED;
-  }
-}
-
 /** Hand a row's outcome to the ordered output, with one debug line per row whatever became of it. */
 function finishRow(
   ctx: RowsContext,
@@ -228,6 +205,7 @@ export async function processRows(ctx: RowsContext): Promise<RowsOutcome> {
   const chains = new KeyChains(scheduler, options.timeoutSeconds * 1000);
   const tasks: RowTaskContext | undefined = client && { kind: header.kind, client, chains, options };
   const finalValues = options.verify && !options.plan ? new FinalValues() : undefined;
+  const late = new LateWrites();
   let finalCheck: FinalCheck | undefined;
   const decisions = new RowDecisions(ctx.kept !== undefined);
   // Asked once: winston's isDebugEnabled() walks its transports, which a dry run of a million
@@ -268,6 +246,7 @@ export async function processRows(ctx: RowsContext): Promise<RowsOutcome> {
       const task: Promise<void> = sendRow(tasks!, change, key, record.line).then((result) => {
         inFlight.delete(task);
         finalValues?.finished(key, record.line, result);
+        late.finished(key, record.line, change, result);
         stops.afterRow(result);
         if (result.durationMs !== undefined) ctx.latency.add(result.durationMs);
         finishRow(ctx, debug, rowSeq, row, result);
@@ -275,8 +254,7 @@ export async function processRows(ctx: RowsContext): Promise<RowsOutcome> {
       inFlight.add(task);
     }
     await Promise.all(inFlight);
-    if (finalValues && tasks && !stops.stop)
-      finalCheck = await finalValues.check(chains, tasks.client, header.kind);
+    if (tasks && !stops.stop) finalCheck = await afterLastRow(tasks, late, finalValues);
     await output.flushed();
   } catch (error) {
     // The input could not be read to its end: start nothing more, let the rows in flight finish so

@@ -43,13 +43,26 @@ export async function readUntilSame(
   let attempts = 0;
   let read: ReadResult | undefined;
   for (const delay of [0, ...REREAD_DELAYS_MS]) {
-    if (delay > 0) await sleep(delay);
+    // A stop ends the wait: the read-back is not finished, which the row must say (verifyWrite).
+    if (delay > 0 && (await stoppedDuring(ctx.client, delay)))
+      return { ok: false, result: { status: 'not_attempted', attempts } };
     read = await ctx.client.read(ctx.kind, change, correlationId);
     attempts += read.ok ? read.attempts : read.result.attempts;
     if (!read.ok || sameValue(read.value, wanted)) break;
   }
   const last = read!;
   return last.ok ? { ...last, attempts } : { ok: false, result: { ...last.result, attempts } };
+}
+
+/** Wait `ms`, or less if the client is stopped first; whether it was. */
+async function stoppedDuring(client: ApiClient, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const stopped = await Promise.race([
+    sleep(ms, false, { signal: timer.signal }),
+    client.whenStopped.then(() => true),
+  ]);
+  timer.abort();
+  return stopped;
 }
 
 /** Whether a failed write ended with no answer after it went out: it may have landed. */
@@ -73,7 +86,7 @@ export async function verifyWrite(
   const read = await readUntilSame(ctx, change, correlationId, wanted);
   const base = { ...sent, attempts: sent.attempts + (read.ok ? read.attempts : read.result.attempts) };
   if (!read.ok) {
-    if (read.result.status === 'not_attempted') return base;
+    if (read.result.status === 'not_attempted') return interrupted(base, unknown);
     const why = read.result.errorDescription ?? read.result.errorType ?? 'it failed';
     return {
       ...base,
@@ -105,6 +118,26 @@ export async function verifyWrite(
     // Nothing was read before the write: the value still there is the one before it.
     previousValue: sent.previousValue ?? read.value,
     errorDescription: `The API answered HTTP ${sent.httpStatus ?? 204} but did not apply it: ${found}`,
+  };
+}
+
+/** The error type of a row whose read-back (`--verify`) the run's stop cut short. */
+export const VERIFY_INTERRUPTED = 'VerifyInterrupted';
+
+/**
+ * A row whose read-back a stop cut short: never `success`, since whether its value is there is not
+ * known, but `failed`, which `--resume` sends again (an answered 204 is no refusal for good).
+ */
+function interrupted(base: RowResult, unknown: boolean): RowResult {
+  const note = 'the run stopped before reading the value back had finished';
+  if (unknown) return { ...base, errorDescription: `${base.errorDescription ?? ''}; ${note}` };
+  return {
+    ...base,
+    status: 'failed',
+    errorType: VERIFY_INTERRUPTED,
+    errorDescription:
+      `The API answered HTTP ${base.httpStatus ?? 204}, but ${note} (--verify), so it is not known ` +
+      'whether it was applied; --resume sends it again',
   };
 }
 

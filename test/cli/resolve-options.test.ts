@@ -132,6 +132,11 @@ describe('resolveOptions', () => {
         `\`--plan\` sends no change, so \`--${other}\` has nothing to act on: run the plan first, then the real run with \`--${other}\``,
       );
     }
+    for (const other of ['skip-unchanged', 'verify'] as const) {
+      expect(message(() => resolve({ [other]: true, 'dry-run': true }))).toBe(
+        `\`--${other}\` reads from the API and \`--dry-run\` sends nothing at all: choose one`,
+      );
+    }
     expect(resolve({ 'skip-unchanged': true, verify: true })).toMatchObject({
       skipUnchanged: true,
       verify: true,
@@ -160,5 +165,22 @@ describe('resolveSettleSeconds', () => {
     expect(message(() => resolveSettleSeconds(NaN))).toContain('got `NaN`');
     expect(message(() => resolveSettleSeconds('soon'))).toContain('got `soon`');
     expect(resolveSettleSeconds('5')).toBe(5);
+  });
+});
+
+describe('clashes from a config file', () => {
+  const fromConfig = (config: RawFlags, flags: RawFlags = {}) =>
+    resolveOptions('po-numbers', 'data/po.csv', flags, env, config);
+
+  test('a clash names where each value came from: the flag, or the key in the config file', () => {
+    expect(message(() => fromConfig({ plan: true, 'dry-run': true }))).toBe(
+      '`plan` in the config file reads from the API and `dry-run` in the config file sends nothing at all: choose one',
+    );
+    expect(message(() => fromConfig({ plan: true }, { verify: true }))).toBe(
+      '`plan` in the config file sends no change, so `--verify` has nothing to act on: run the plan first, then the real run with `--verify`',
+    );
+    expect(message(() => fromConfig({ verify: true }, { 'dry-run': true }))).toBe(
+      '`verify` in the config file reads from the API and `--dry-run` sends nothing at all: choose one',
+    );
   });
 });

@@ -242,7 +242,7 @@ describe('--verify', () => {
     );
   });
 
-  test('a final value that a late write changed after its last row is found, and that row says so', async () => {
+  test('a final value that a late write changed after its last row is put right by sending that row again before the final read-back', async () => {
     const plan: FaultPlan = { seed: 3, share: 0.5, maxPerTarget: 1, kinds: ['hang-after-apply'] };
     const pool = keys(200);
     const late = pool.find((k) => plannedFaults(plan, k).length === 1)!;
@@ -258,15 +258,18 @@ describe('--verify', () => {
       ['po-numbers', file, '--verify', '--rate', '10', '--timeout', '1', '--retries', '1'],
       env(),
     );
-    expect(sim.poNumbers.get(late)).toBe('PO-FIRST');
-    expect(run.code).toBe(1);
+    // The late PO-FIRST landed after PO-LAST (it was counted then), and PO-LAST was sent again after it.
+    expect(sim.counters.hungAfterApply).toBe(1);
+    expect(sim.poNumbers.get(late)).toBe('PO-LAST');
+    expect(run.code).toBe(0);
     const rows = await readResults(path.join(dir, 'final-late.results.csv'));
     expect(rows).toHaveLength(62);
     expect(rows[0]!.status).toBe('success');
-    expect(rows[1]).toMatchObject({ line: '3', status: 'failed', errorType: 'NotApplied' });
-    expect(rows[1]!.errorDescription).toMatch(/after the last row.*"PO-FIRST", not "PO-LAST"/);
+    expect(rows[1]).toMatchObject({ line: '3', status: 'success', errorType: '' });
+    expect(rows[1]!.errorDescription).toMatch(/^Sent again at the end of the run: line 2 of the same target/);
     expect(rows.slice(2).every((r) => r.status === 'success')).toBe(true);
-    expect(run.stderr).toMatch(/final value of 2 keys with several rows: 1 not as the file's last row/);
+    expect(run.stderr).toMatch(/1 row sent again at the end of the run.*\(line 3\)/);
+    expect(run.stderr).toMatch(/final value of 2 keys with several rows: all as the file's last row/);
   });
 });
 
@@ -291,6 +294,57 @@ describe('same target, unknown outcome (issue 15, item 6)', () => {
     expect(rows.every((r) => r.status === 'success')).toBe(true);
     // The row after the unanswered attempt says why it waited.
     expect(rows[16]!.errorDescription).toMatch(/line 2 .*waited 1 s/i);
+  });
+});
+
+describe('a write that lands after more than one --timeout (issue 15, item 6)', () => {
+  /**
+   * PO-A then PO-B on one target whose first write is never answered and stored `lateMs` after,
+   * when PO-B was long sent (after a --timeout, and with --verify a read-back too); then 40 rows
+   * of another target, whose first write is late in the same way.
+   */
+  async function lateRun(
+    lateMs: number,
+    extra: string[],
+  ): Promise<{ code: number | null; stderr: string; rows: Record<string, string>[] }> {
+    const [late, other] = keys(2) as [string, string];
+    sim = await startSimulator({
+      faultPlan: { seed: 1, share: 1, maxPerTarget: 1, kinds: ['hang-after-apply'] },
+      lateApplyMs: lateMs,
+    });
+    // The other target's first write hangs too; its later rows keep the run going (at 10
+    // requests a second) past the late write of the first target, so the end is after it.
+    const others = Array.from({ length: 40 }, (_, i) => row(other, `PO-${i}`));
+    const file = await input('late-apply.csv', [row(late, 'PO-A'), row(late, 'PO-B'), ...others]);
+    const run = await runCli(
+      ['po-numbers', file, '--rate', '10', '--retries', '0', '--timeout', '1', ...extra],
+      env(),
+    );
+    // Both late writes have landed by the end of the run.
+    expect(sim.counters.hungAfterApply).toBe(2);
+    expect(sim.poNumbers.get(late)).toBe('PO-B');
+    expect(sim.poNumbers.get(other)).toBe('PO-39');
+    return { ...run, rows: await readResults(path.join(dir, 'late-apply.results.csv')) };
+  }
+
+  test("the key's last row is sent again at the end of the run, and says so without claiming what cannot be known", async () => {
+    const { code, stderr, rows } = await lateRun(3_000, []);
+    expect(code).toBe(1);
+    expect(rows[0]).toMatchObject({ status: 'failed', errorType: 'Timeout' });
+    expect(rows[1]).toMatchObject({ line: '3', status: 'success', httpStatus: '204' });
+    expect(rows[1]!.errorDescription).not.toMatch(/cannot land after/);
+    expect(rows[1]!.errorDescription).toMatch(/sent again at the end of the run/i);
+    expect(rows[41]).toMatchObject({ line: '43', status: 'success' });
+    expect(rows[41]!.errorDescription).toMatch(/sent again at the end of the run/i);
+    expect(stderr).toMatch(/2 rows sent again at the end of the run.*lines 3, 43/);
+  });
+
+  test('with --verify the final read-back comes after the rows sent again', async () => {
+    const { code, stderr, rows } = await lateRun(6_000, ['--verify']);
+    expect(code).toBe(1);
+    expect(rows[1]).toMatchObject({ line: '3', status: 'success' });
+    expect(rows[1]!.errorDescription).toMatch(/sent again at the end of the run/i);
+    expect(stderr).toMatch(/final value of 2 keys with several rows: all as the file's last row/);
   });
 });
 
