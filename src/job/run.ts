@@ -17,7 +17,7 @@ import { answerBadBytes } from '../input/encoding-refusal.js';
 import { preflight, type PreflightResult } from '../input/preflight.js';
 import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
-import type { RowStatus } from '../result.js';
+import type { ResultLine, RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
 import { KeptRows, completeResume, planResume, type ResumePlan } from '../results/resume.js';
@@ -34,6 +34,8 @@ export interface RunIo {
   readonly stderr: Writable & { isTTY?: boolean };
   /** Aborting it stops the run cleanly: no new rows start, the rest are `not_attempted`. */
   readonly signal?: AbortSignal | undefined;
+  /** Told of every row as it is written to the results file (the page's live progress). */
+  readonly onRow?: ((row: ResultLine) => void) | undefined;
 }
 
 /** How the input is named in messages. */
@@ -58,13 +60,13 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
     spooled = await spoolUnlessFile(options.file, io.stdin ?? process.stdin, displayNameOf(options));
     const file = spooled?.path ?? options.file;
     try {
-      return await runJob(options, file, env, logger, io.signal, terminal);
+      return await runJob(options, file, env, logger, io, terminal);
     } catch (error) {
       // Only a dry run (one pass, no preflight) can meet bad bytes this late.
       if (!(error instanceof EncodingError) || !error.format) throw error;
       const forced = options.encoding !== undefined;
       logger.warn(await answerBadBytes(file, displayNameOf(options), error.format, forced));
-      return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, io.signal, terminal);
+      return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, io, terminal);
     }
   } finally {
     await spooled?.remove();
@@ -104,7 +106,7 @@ async function runJob(
   file: string,
   env: NodeJS.ProcessEnv,
   logger: Logger,
-  signal: AbortSignal | undefined,
+  { signal, onRow }: Partial<RunIo>,
   terminal: TerminalStream | undefined,
 ): Promise<RunSummary> {
   const started = performance.now();
@@ -114,7 +116,7 @@ async function runJob(
   try {
     const plan = await planTheResume(job);
     connection = await connectPaced(options, env, logger);
-    const results = await openResults(job, plan);
+    const results = await openResults(job, plan, onRow);
     const outcome = await processInput(job, plan, connection, results, { signal, terminal });
     return await finishRun(job, plan, connection, results, { ...outcome, started });
   } finally {
@@ -176,7 +178,11 @@ async function planTheResume({ options, file, logger, input }: Job): Promise<Res
 }
 
 /** Open the results file (a resume's partial file), counting each row as it is written. */
-async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
+async function openResults(
+  { options, input }: Job,
+  plan: ResumePlan | undefined,
+  onRow: RunIo['onRow'],
+): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
     overwrite: options.overwrite,
     resumable: !options.dryRun,
@@ -190,7 +196,9 @@ async function openResults({ options, input }: Job, plan: ResumePlan | undefined
   };
   // Rows handed over after the file failed are dropped, so they are not counted either.
   const output = new OrderedOutput(writer, (row) => {
-    if (!writer.error) counts[row.result.status]++;
+    if (writer.error) return;
+    counts[row.result.status]++;
+    onRow?.(row);
   });
   return { writer, output, counts };
 }
