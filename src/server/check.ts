@@ -1,0 +1,114 @@
+/**
+ * The check step: what the preflight finds in an upload (rows, kind, encoding, delimiter, warnings,
+ * invalid rows), and a dry run through the same `run()` the CLI uses, whose results file lists
+ * every row with its reason: the page pages through it and offers the rows to fix from it.
+ */
+import { Writable } from 'node:stream';
+import { RunError } from '../errors.js';
+import { preflight } from '../input/preflight.js';
+import { run } from '../job/run.js';
+import type { Options } from '../options.js';
+import { redactor } from '../report/redact.js';
+import { workbookSheets } from './sheets.js';
+import type { JobRecord, JobStore } from './store.js';
+
+/** What the page shows of a checked upload. */
+export interface CheckReport {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly rows: number;
+  readonly valid: number;
+  readonly invalid: number;
+  readonly container: 'csv' | 'xlsx';
+  /** The text encoding and the delimiter (a CSV only). */
+  readonly encoding: string | undefined;
+  readonly delimiter: string | undefined;
+  readonly sheet: string | undefined;
+  /** The visible sheets of a workbook, to choose from when there are several. */
+  readonly sheets: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** An upload the check refused as a whole (malformed, wrong header…): the message for the page. */
+export class CheckRefused extends Error {}
+
+const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+
+/** A log sink: the check's dry run says nothing the page does not show itself. */
+const quiet = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/** A message about job `job` fit for the page: its own file name, no folder of ours, no secret. */
+export function pageMessage(error: unknown, job: JobRecord, store: JobStore): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return redactor.redact(
+    text
+      .split(store.inputPath(job))
+      .join(job.name)
+      .split(store.folder(job.id) + '/')
+      .join(''),
+  );
+}
+
+/** The options of a page run of `job`: the server's own settings, our paths, the chosen sheet. */
+export function jobOptions(base: Options, store: JobStore, job: JobRecord, more: Partial<Options>): Options {
+  return {
+    ...base,
+    command: 'run',
+    file: store.inputPath(job),
+    out: store.resultsPath(job),
+    sheet: job.sheet,
+    delimiter: undefined,
+    encoding: undefined,
+    overwrite: false,
+    resume: false,
+    dryRun: false,
+    strict: false,
+    progress: false,
+    ...more,
+  };
+}
+
+/** Check the upload of `job` (again, with `sheet`): preflight, then a dry run listing every row. */
+export async function checkUpload(
+  store: JobStore,
+  job: JobRecord,
+  base: Options,
+  env: NodeJS.ProcessEnv,
+): Promise<CheckReport> {
+  const file = store.inputPath(job);
+  const sheets = job.container === 'xlsx' ? await workbookSheets(file) : [];
+  try {
+    const found = await preflight(file, job.name, {
+      kind: undefined,
+      encoding: undefined,
+      delimiter: undefined,
+      sheet: job.sheet,
+      allowClear: base.allowClear,
+      acceptNumbers: base.acceptNumbers,
+    });
+    const dryRun = jobOptions(base, store, job, { dryRun: true, overwrite: true, out: store.checkPath(job) });
+    await run({ ...dryRun, logFile: undefined }, { env, stderr: quiet() });
+    job.kind = found.header.kind.name;
+    job.rows = found.rows ?? 0;
+    job.format = found.format;
+    const invalid = found.invalid ?? 0;
+    return {
+      id: job.id,
+      name: job.name,
+      kind: found.header.kind.name,
+      rows: job.rows,
+      valid: job.rows - invalid,
+      invalid,
+      container: found.format.container,
+      encoding: found.format.container === 'csv' ? found.format.encoding : undefined,
+      delimiter: found.format.container === 'csv' ? DELIMITER_NAMES[found.format.delimiter] : undefined,
+      sheet: job.sheet ?? (found.format.container === 'xlsx' ? sheets[0] : undefined),
+      sheets,
+      warnings: found.warnings.map((w) => pageMessage(w, job, store)),
+    };
+  } catch (error) {
+    if (error instanceof RunError) throw new CheckRefused(pageMessage(error, job, store));
+    throw error;
+  }
+}
