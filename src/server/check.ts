@@ -31,7 +31,15 @@ export interface CheckReport {
 }
 
 /** An upload the check refused as a whole (malformed, wrong header…): the message for the page. */
-export class CheckRefused extends Error {}
+export class CheckRefused extends Error {
+  constructor(
+    message: string,
+    /** A workbook's visible sheets: another one may be the right one. */
+    readonly sheets: readonly string[],
+  ) {
+    super(message);
+  }
+}
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
 
@@ -108,7 +116,7 @@ export async function checkUpload(
       warnings: found.warnings.map((w) => pageMessage(w, job, store)),
     };
   } catch (error) {
-    if (error instanceof RunError) throw new CheckRefused(pageMessage(error, job, store));
+    if (error instanceof RunError) throw new CheckRefused(pageMessage(error, job, store), sheets);
     throw error;
   }
 }

@@ -39,8 +39,10 @@ async function answerCheck(ctx: ServerContext, job: JobRecord, reply: FastifyRep
   try {
     return reply.send(await checkUpload(ctx.store, job, ctx.base, ctx.env));
   } catch (error) {
-    if (error instanceof CheckRefused) return reply.code(422).send({ error: error.message });
-    throw error;
+    if (!(error instanceof CheckRefused)) throw error;
+    // A workbook refused for its first sheet may hold the changes on another: the page offers them.
+    const choice = error.sheets.length > 1 ? { id: job.id, name: job.name, sheets: error.sheets } : {};
+    return reply.code(422).send({ error: error.message, ...choice });
   }
 }
 
@@ -58,11 +60,19 @@ async function receive(ctx: ServerContext, app: FastifyInstance) {
     if (!part) return reply.code(400).send({ error: 'Choose a .csv or .xlsx file to upload.' });
     const job = await ctx.store.create(displayName(part.filename));
     const arriving = ctx.store.arrivingPath(job);
+    let tooLarge = false;
     try {
       await pipeline(part.file, createWriteStream(arriving, { mode: 0o600 }));
+      tooLarge = part.file.truncated;
     } catch (error) {
+      if ((error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') {
+        await ctx.store.discard(job);
+        throw error;
+      }
+      tooLarge = true;
+    }
+    if (tooLarge) {
       await ctx.store.discard(job);
-      if ((error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
       return reply.code(413).send({
         error: `${job.name} is larger than the limit of ${ctx.maxUploadMb} MB. Split it into smaller files, or ask for the server to be started with a higher --max-upload-mb.`,
       });
@@ -79,8 +89,8 @@ export async function uploadRoutes(app: FastifyInstance, ctx: ServerContext): Pr
   app.post<{ Params: { id: string }; Body: { sheet?: unknown } }>(
     '/api/uploads/:id/sheet',
     async (request, reply) => {
-      const job = jobOf(ctx, request.params.id, reply);
-      if (!job) return reply;
+      const job = ctx.store.get(request.params.id);
+      if (!job) return reply.code(404).send({ error: 'No such upload: upload the file again.' });
       const sheet = request.body?.sheet;
       if (typeof sheet !== 'string' || job.container !== 'xlsx' || job.state !== 'checked') {
         return reply.code(400).send({ error: 'Choose one of the sheets listed.' });

@@ -6,9 +6,10 @@
 
 /** An answer that was not a success, with the server's message. */
 export class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, body) {
     super(message);
     this.status = status;
+    this.body = body;
   }
 }
 
@@ -34,7 +35,7 @@ export async function api(path, { method = 'GET', body } = {}) {
   } catch {
     parsed = { error: text };
   }
-  if (!response.ok) throw new ApiError(messageOf(parsed, response.status), response.status);
+  if (!response.ok) throw new ApiError(messageOf(parsed, response.status), response.status, parsed);
   return parsed;
 }
 
@@ -50,7 +51,7 @@ export function uploadFile(file, onProgress) {
     request.addEventListener('load', () => {
       const body = request.response;
       if (request.status >= 200 && request.status < 300) resolve(body);
-      else reject(new ApiError(messageOf(body, request.status), request.status));
+      else reject(new ApiError(messageOf(body, request.status), request.status, body));
     });
     request.addEventListener('error', () =>
       reject(new ApiError('The upload did not reach the server (is it still running?).', 0)),

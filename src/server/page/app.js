@@ -4,7 +4,7 @@
  * server whether a run is going, so a page closed and opened again mid-run shows that run.
  */
 import { api, uploadFile } from './api.js';
-import { showCheck, wireTable } from './check.js';
+import { showCheck, showRefusedSheet, wireTable } from './check.js';
 import { byId, notice } from './dom.js';
 import { showPastRuns, showResults } from './results.js';
 import { confirmRun, showRunName, startRun, stopWatching, watchRun, wireCancel } from './run.js';
@@ -32,6 +32,7 @@ async function upload(file) {
     goTo('check');
     await showCheck(state.report, chooseSheet);
   } catch (error) {
+    if (error.body?.sheets) return refusedSheet(error.body);
     notice(error.message);
   } finally {
     progress.hidden = true;
@@ -39,12 +40,21 @@ async function upload(file) {
   }
 }
 
+/** A workbook whose sheet was refused: offer its other sheets. */
+function refusedSheet(refused) {
+  state.report = { id: refused.id };
+  goTo('check');
+  showRefusedSheet(refused, chooseSheet);
+}
+
 /** Check the workbook again with another sheet. */
 async function chooseSheet(sheet) {
+  notice();
   try {
     state.report = await api(`/api/uploads/${state.report.id}/sheet`, { method: 'POST', body: { sheet } });
     await showCheck(state.report, chooseSheet);
   } catch (error) {
+    if (error.body?.sheets) return refusedSheet(error.body);
     notice(error.message);
   }
 }

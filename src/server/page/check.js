@@ -26,12 +26,26 @@ export function showCheck(report, onSheet) {
   ]);
   byId('check-warnings').replaceChildren(...report.warnings.map((w) => el('li', {}, w)));
   showSheets(report, onSheet);
+  byId('check-rows').hidden = false;
   byId('to-fix').href = `/api/uploads/${report.id}/to-fix.csv`;
   byId('to-fix').hidden = report.invalid === 0;
   byId('to-run').disabled = report.valid === 0;
   table.id = report.id;
   table.offset = 0;
   return loadRows();
+}
+
+/** A workbook refused for the sheet read: why, and its other sheets to choose from. */
+export function showRefusedSheet(refused, onSheet) {
+  facts(byId('check-facts'), [['File', refused.name]]);
+  byId('check-warnings').replaceChildren(
+    el('li', {}, refused.error),
+    el('li', {}, 'Choose the sheet with the changes.'),
+  );
+  showSheets({ sheets: refused.sheets, sheet: undefined }, onSheet);
+  byId('sheet').prepend(el('option', { value: '', selected: true, disabled: true }, 'Choose a sheet…'));
+  byId('check-rows').hidden = true;
+  byId('to-run').disabled = true;
 }
 
 /** A workbook with several sheets offers the choice; choosing one checks the file again. */
