@@ -47,8 +47,17 @@ function text(given: ServeCommand['serve'], name: ServeFlagName, fallback: strin
 /** Check the page's flags. */
 export function resolveServeFlags(given: ServeCommand['serve'], env: NodeJS.ProcessEnv): ServeFlags {
   const home = env.HOME ?? os.homedir();
+  const host = text(given, 'host', '127.0.0.1');
+  // Requests must name the bound address in their Host header (against DNS rebinding): a wildcard
+  // address has no one name to check against.
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') {
+    throw new UsageError(
+      `\`--host ${host}\` listens on every address, so the page could not check which one it was reached at; ` +
+        "give the one address of this machine's network interface to listen on (e.g. 192.168.1.20)",
+    );
+  }
   return {
-    host: text(given, 'host', '127.0.0.1'),
+    host,
     port: number(given, 'port'),
     maxUploadMb: number(given, 'max-upload-mb'),
     dataDir: path.resolve(text(given, 'data-dir', path.join(home, '.cloudcockpit-bulk', 'serve'))),
