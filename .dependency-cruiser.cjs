@@ -12,7 +12,7 @@ const LAYERS = [
   // The page's server runs uploads through the job, as the command line does; the CLI starts it.
   { name: 'server', paths: ['src/server/'] },
   { name: 'cli', paths: ['src/cli/'] },
-  { name: 'entry points', paths: ['src/bin\\.ts$', 'src/demo\\.ts$'] },
+  { name: 'entry points', paths: ['src/bin\\.ts$', 'src/demo\\.ts$', 'src/demo-web\\.ts$'] },
 ];
 
 const anchored = (paths) => paths.map((p) => `^${p}`);
