@@ -193,4 +193,5 @@ export const SCENARIOS: readonly Scenario[] = [
   adaptive,
   memory,
   preflight,
+  (await import('./page.js')).pageCheck,
 ];

@@ -1,7 +1,8 @@
 /**
  * The check step: what the preflight finds in an upload (rows, kind, encoding, delimiter, warnings,
  * invalid rows), and a dry run through the same `run()` the CLI uses, whose results file lists
- * every row with its reason: the page pages through it and offers the rows to fix from it.
+ * every row with its reason: the page pages through it and offers the rows to fix from it. The
+ * findings are answered as soon as the preflight has them; the dry run's table follows.
  */
 import { Writable } from 'node:stream';
 import { RunError } from '../errors.js';
@@ -32,6 +33,9 @@ export interface CheckReport {
 
 /** An upload the check refused as a whole (malformed, wrong header…): the message for the page. */
 export class CheckRefused extends Error {
+  /** Answered as 422 (Unprocessable Content): the file, not the request, is the problem. */
+  readonly statusCode = 422;
+
   constructor(
     message: string,
     /** A workbook's visible sheets: another one may be the right one. */
@@ -77,6 +81,22 @@ export function jobOptions(base: Options, store: JobStore, job: JobRecord, more:
   };
 }
 
+/** The dry runs of the checks, by job id: the table and the rows to fix wait for theirs. */
+const tables = new Map<string, Promise<void>>();
+
+/**
+ * Wait until the check's table of rows (its dry run's results) is written. A dry run that failed
+ * (the preflight read the file, so this is rare: the file changed since) is said as a refusal.
+ */
+export async function checkTable(store: JobStore, job: JobRecord): Promise<string> {
+  try {
+    await tables.get(job.id);
+  } catch (error) {
+    throw new CheckRefused(pageMessage(error, job, store), []);
+  }
+  return store.checkPath(job);
+}
+
 /** Check the upload of `job` (again, with `sheet`): preflight, then a dry run listing every row. */
 export async function checkUpload(
   store: JobStore,
@@ -85,6 +105,8 @@ export async function checkUpload(
   env: NodeJS.ProcessEnv,
 ): Promise<CheckReport> {
   const file = store.inputPath(job);
+  // A check with another sheet writes the same table: the one before must have finished.
+  await tables.get(job.id)?.catch(() => undefined);
   const sheets = job.container === 'xlsx' ? await workbookSheets(file) : [];
   try {
     const found = await preflight(file, job.name, {
@@ -95,8 +117,11 @@ export async function checkUpload(
       allowClear: base.allowClear,
       acceptNumbers: base.acceptNumbers,
     });
+    // The table of rows comes from a dry run; the check answers without waiting for it.
     const dryRun = jobOptions(base, store, job, { dryRun: true, overwrite: true, out: store.checkPath(job) });
-    await run({ ...dryRun, logFile: undefined }, { env, stderr: quiet() });
+    const listed = run({ ...dryRun, logFile: undefined }, { env, stderr: quiet() }).then(() => undefined);
+    tables.set(job.id, listed);
+    listed.catch(() => tables.delete(job.id));
     job.kind = found.header.kind.name;
     job.rows = found.rows ?? 0;
     job.format = found.format;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { CheckRefused, checkUpload } from './check.js';
+import { CheckRefused, checkTable, checkUpload } from './check.js';
 import { attachment, type ServerContext } from './context.js';
 import { linesWithStatus, readTablePage, writeInputRows } from './rows-table.js';
 import type { JobRecord } from './store.js';
@@ -60,7 +60,7 @@ async function receive(ctx: ServerContext, app: FastifyInstance) {
     if (!part) return reply.code(400).send({ error: 'Choose a .csv or .xlsx file to upload.' });
     const job = await ctx.store.create(displayName(part.filename));
     const arriving = ctx.store.arrivingPath(job);
-    let tooLarge = false;
+    let tooLarge: boolean;
     try {
       await pipeline(part.file, createWriteStream(arriving, { mode: 0o600 }));
       tooLarge = part.file.truncated;
@@ -107,13 +107,13 @@ export async function uploadRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       const offset = Math.max(0, Number(request.query.offset) || 0);
       const limit = Math.min(200, Math.max(1, Number(request.query.limit) || 25));
       const statuses = request.query.only === 'all' ? undefined : ['invalid'];
-      return reply.send(await readTablePage(ctx.store.checkPath(job), statuses, offset, limit));
+      return reply.send(await readTablePage(await checkTable(ctx.store, job), statuses, offset, limit));
     },
   );
   app.get<{ Params: { id: string } }>('/api/uploads/:id/to-fix.csv', async (request, reply) => {
     const job = jobOf(ctx, request.params.id, reply);
     if (!job?.format) return reply;
-    const lines = await linesWithStatus(ctx.store.checkPath(job), ['invalid']);
+    const lines = await linesWithStatus(await checkTable(ctx.store, job), ['invalid']);
     const target = path.join(ctx.store.folder(job.id), 'to-fix.csv');
     await writeInputRows(ctx.store.inputPath(job), job.format, lines, target);
     return attachment(reply, `${stem(job.name)}.to-fix.csv`).send(createReadStream(target));
