@@ -1,10 +1,12 @@
 /**
  * `npm run demo`: start the simulator on a free loopback port with the sample world, run every file
  * in samples/ through the real CLI (a child process, client credentials and all), print one line
- * per file, and leave the results in demo-results/ for a person to open.
+ * per file, then show a plan and a run with `--skip-unchanged --verify` against values seeded from
+ * samples/seed-values.json (one 204 the simulator does not apply, for --verify to catch), and leave
+ * the results in demo-results/ for a person to open.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from './simulator/server.js';
@@ -36,7 +38,29 @@ const sim = await startSimulator({
   latencyMs: 20,
   jitterMs: 60,
 });
+const env: NodeJS.ProcessEnv = {
+  CLOUDCOCKPIT_TENANT: sim.options.tenant,
+  CLOUDCOCKPIT_BASE_URL: sim.url,
+  CLOUDCOCKPIT_TOKEN_URL: sim.tokenUrl,
+  CLOUDCOCKPIT_CLIENT_ID: CLIENT_ID,
+  CLOUDCOCKPIT_CLIENT_SECRET: CLIENT_SECRET,
+  CLOUDCOCKPIT_TOKEN: '',
+};
 let unexpected = 0;
+
+/** Run the CLI on one file and print its summary line and warnings; 0 and 1 are the expected exits. */
+async function show(title: string, args: string[]): Promise<void> {
+  const { code, stderr } = await runCli(args, env);
+  const summary = stderr.split('\n').find((l) => l.includes(' rows: ')) ?? stderr.trim().split('\n').pop();
+  console.log(`${title} (exit ${code}):\n  ${summary?.replace(/^info: /, '')}`);
+  for (const warning of stderr.split('\n').filter((l) => l.startsWith('warn:'))) console.log(`  ${warning}`);
+  // Sample files are made to have failing rows: 0 and 1 are the expected exits.
+  if (code !== 0 && code !== 1) {
+    unexpected++;
+    console.log(stderr);
+  }
+}
+
 try {
   await mkdir(outDir, { recursive: true });
   const files = (await readdir(samples)).filter((f) => /\.(csv|xlsx)$/.test(f)).sort();
@@ -45,24 +69,31 @@ try {
   );
   for (const name of files) {
     const out = path.join(outDir, name.replace(/\.(csv|xlsx)$/, '.results.csv'));
-    const { code, stderr } = await runCli(['run', path.join(samples, name), '--out', out, '--overwrite'], {
-      CLOUDCOCKPIT_TENANT: sim.options.tenant,
-      CLOUDCOCKPIT_BASE_URL: sim.url,
-      CLOUDCOCKPIT_TOKEN_URL: sim.tokenUrl,
-      CLOUDCOCKPIT_CLIENT_ID: CLIENT_ID,
-      CLOUDCOCKPIT_CLIENT_SECRET: CLIENT_SECRET,
-      CLOUDCOCKPIT_TOKEN: '',
-    });
-    const summary = stderr.split('\n').find((l) => l.includes(' rows: ')) ?? stderr.trim().split('\n').pop();
-    console.log(`${name} (exit ${code}):\n  ${summary?.replace(/^info: /, '')}`);
-    for (const warning of stderr.split('\n').filter((l) => l.startsWith('warn:')))
-      console.log(`  ${warning}`);
-    // Sample files are made to have failing rows: 0 and 1 are the expected exits.
-    if (code !== 0 && code !== 1) {
-      unexpected++;
-      console.log(stderr);
-    }
+    await show(name, ['run', path.join(samples, name), '--out', out, '--overwrite']);
   }
+  // The same PO numbers against values that stand already: some rows are at their value, and the
+  // simulator answers one target's first write 204 without storing it.
+  const seedValues = JSON.parse(await readFile(path.join(samples, 'seed-values.json'), 'utf8'));
+  sim.configure({
+    seedValues,
+    faultPlan: { seed: 21, share: 0.15, maxPerTarget: 1, kinds: ['not-applied'] },
+  });
+  const input = path.join(samples, 'po-numbers.csv');
+  console.log(
+    '\nWith the values of samples/seed-values.json: first the plan, then only what differs, checked.',
+  );
+  const plan = path.join(outDir, 'po-numbers.plan.results.csv');
+  await show('po-numbers.csv --plan', ['run', input, '--plan', '--out', plan, '--overwrite']);
+  const checked = path.join(outDir, 'po-numbers.skip-verify.results.csv');
+  await show('po-numbers.csv --skip-unchanged --verify', [
+    'run',
+    input,
+    '--skip-unchanged',
+    '--verify',
+    '--out',
+    checked,
+    '--overwrite',
+  ]);
   console.log(
     `\nOpen the results in ${path.relative(process.cwd(), outDir) || '.'}/ (Excel opens them as they are).`,
   );

@@ -65,8 +65,22 @@ export interface Options {
   readonly maxFailures: MaxFailures | undefined;
   /** Validate only: nothing is sent, no credentials needed. @default false */
   readonly dryRun: boolean;
+  /**
+   * Read each valid row's current value and write a plan (`change`, `unchanged`), sending no
+   * PATCH; credentials are needed. @default false
+   */
+  readonly plan: boolean;
+  /** Read first; send the PATCH only when the value differs, else the row is `unchanged`. @default false */
+  readonly skipUnchanged: boolean;
+  /**
+   * Read each written value back (a 204 whose value did not land is `failed` `NotApplied`), settle
+   * an unknown outcome by a read, and read back the final value of every key with several rows. @default false
+   */
+  readonly verify: boolean;
   /** Continue into an existing `out`, skipping rows already `success` there. @default false */
   readonly resume: boolean;
+  /** On resume, send again the rows refused for good (400, 403, 404) instead of keeping them. @default false */
+  readonly retryFailed: boolean;
   /** An empty value clears it instead of being invalid. @default false */
   readonly allowClear: boolean;
   /** Refuse the whole file if any row is invalid. @default false */

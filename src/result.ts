@@ -2,8 +2,30 @@
  * What happened to one row: a value, never an exception. The results file has one per input row.
  */
 
-/** The status column. */
-export type RowStatus = 'success' | 'failed' | 'invalid' | 'not_attempted' | 'valid';
+/**
+ * The status column: `valid` only in a dry run, `change` only in a plan (`--plan`), `unchanged`
+ * (already at its value, nothing written) in a plan or with `--skip-unchanged`.
+ */
+export type RowStatus = 'success' | 'failed' | 'invalid' | 'not_attempted' | 'valid' | 'change' | 'unchanged';
+
+/** Every status, in the order the summary lists them. */
+export const ROW_STATUSES: readonly RowStatus[] = [
+  'success',
+  'change',
+  'unchanged',
+  'failed',
+  'invalid',
+  'not_attempted',
+  'valid',
+];
+
+/** A count of zero for every status. */
+export function zeroCounts(): Record<RowStatus, number> {
+  return Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
+}
+
+/** The error type of a write answered 204 whose value the read-back (`--verify`) did not find. */
+export const NOT_APPLIED = 'NotApplied';
 
 /** The outcome of one row. */
 export interface RowResult {
@@ -24,6 +46,16 @@ export interface RowResult {
   readonly durationMs?: number | undefined;
   /** Set when this outcome means the whole run must stop (the token was refused). */
   readonly stopRun?: string | undefined;
+  /**
+   * The value read before the change (`--plan`, `--skip-unchanged`, `--verify`): null when it was
+   * cleared (the API's null or `""`), undefined when nothing was read. Written as `previousValue`.
+   */
+  readonly previousValue?: string | null | undefined;
+  /**
+   * Some attempt of this row's write went out and got no answer (a timeout, a connection lost after
+   * sending): the server may still apply it later, after the key's next row. Not written.
+   */
+  readonly unanswered?: boolean | undefined;
 }
 
 /** What reading a row's current value gave: the value, or why it could not be read. */
@@ -53,6 +85,13 @@ export interface ValueRead {
 export interface FailedRead {
   readonly ok: false;
   readonly result: RowResult;
+}
+
+/** A row sent to the API whose result could not be written to the results file (a full disk). */
+export interface UnrecordedRow {
+  readonly line: number;
+  readonly status: RowStatus;
+  readonly correlationId: string;
 }
 
 /** One line of the results file: where the row was, its input cells, and what happened. */

@@ -1,5 +1,6 @@
 /** What the API client is given (`client.ts`), and what it tells of each retry. */
 import type http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type https from 'node:https';
 import type { RateLimiter } from '../pacing/rate-limiter.js';
 import type { Circuit } from './circuit.js';
@@ -19,8 +20,8 @@ export interface ClientOptions {
   readonly maxRetryAfterMs: number;
   /** Told of every retry, for logs and throttling. */
   readonly onRetry?: (info: RetryInfo) => void;
-  /** Told of every answer, with when its request started, for adaptive throttling. */
-  readonly onResponse?: (statusCode: number, startedAt: number) => void;
+  /** Told of every answer, with when its request started and its headers, for adaptive throttling. */
+  readonly onResponse?: (statusCode: number, startedAt: number, headers: IncomingHttpHeaders) => void;
   /** Pauses every request while the API is down (circuit.ts); without one, rows retry on their own. */
   readonly circuit?: Circuit | undefined;
 }

@@ -96,7 +96,8 @@ export class ApiClient {
   async send(kind: Kind, change: Change, correlationId: string): Promise<RowResult> {
     const attempt = this.newAttempt(correlationId);
     const answer = await this.finalAnswer(kind.path(change), kind.body(change), attempt);
-    return withDuration(isResult(answer) ? answer : answeredResult(answer, attempt, this.options), attempt);
+    const result = isResult(answer) ? answer : answeredResult(answer, attempt, this.options);
+    return withDuration(attempt.unanswered ? { ...result, unanswered: true } : result, attempt);
   }
 
   /**
@@ -184,6 +185,7 @@ export class ApiClient {
     // quick retries, and no row can be sent without one, so the row stops the run instead.
     const noToken = input.error.cause instanceof TokenError;
     const ours = noToken || input.error.cause instanceof StoppedError;
+    if (answer === undefined && !ours && mayHaveArrived(input.error.code)) attempt.unanswered = true;
     const outage =
       answer !== undefined
         ? this.answered(attempt, answer)
@@ -230,7 +232,7 @@ export class ApiClient {
    */
   private answered(attempt: AttemptContext, response: Response<string>): boolean {
     attempt.last = response;
-    this.options.onResponse?.(response.statusCode, attempt.startedAt);
+    this.options.onResponse?.(response.statusCode, attempt.startedAt, response.headers);
     return this.heard(attempt, response.statusCode >= 500 ? 'down' : 'up', `HTTP ${response.statusCode}`);
   }
 
@@ -254,6 +256,14 @@ export class ApiClient {
     this.options.circuit?.release();
     this.transport.cancelWaiting();
   }
+}
+
+/** Network errors that mean the request never reached the server: it cannot be applied later. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Whether a request that failed without an answer may have reached the server (a timeout, a reset). */
+function mayHaveArrived(code: string | undefined): boolean {
+  return code === undefined || !NEVER_SENT.has(code);
 }
 
 /** Whether the request ended without an answer: its result is already known. */

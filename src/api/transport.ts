@@ -26,6 +26,8 @@ export interface AttemptContext {
   waiting: boolean;
   /** The last answer, kept so a row cancelled while waiting still reports it. */
   last: Response<string> | undefined;
+  /** Some attempt went out and got no answer: its request may still be applied later. */
+  unanswered: boolean;
   /** Cancels the row's request while it is in `Transport.live`; `slot` is its place there (-1: not). */
   cancel: (() => void) | undefined;
   slot: number;
@@ -44,6 +46,7 @@ export function newAttempt(correlationId: string, allowed: number): AttemptConte
     firstStartedAt: 0,
     waiting: false,
     last: undefined,
+    unanswered: false,
     cancel: undefined,
     slot: -1,
   };

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { adaptive } from './adaptive.js';
+import { workbook } from './workbook.js';
 import { runBareGot, runCli, type BenchContext, type Load } from './runs.js';
 import { type Check, type Scenario, pct, num, pace, outcome } from './outcome.js';
 
@@ -193,5 +194,6 @@ export const SCENARIOS: readonly Scenario[] = [
   adaptive,
   memory,
   preflight,
+  workbook,
   (await import('./page.js')).pageCheck,
 ];

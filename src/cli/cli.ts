@@ -18,7 +18,7 @@ import {
   type NamedPath,
   type SettingFiles,
 } from './path-clash.js';
-import { RunError } from '../errors.js';
+import { RunError, UsageError } from '../errors.js';
 import { runInbox, type InboxSummary } from '../job/inbox.js';
 import { checkLogFile, createLogger, closeLogger } from '../report/logger.js';
 import type { Options } from '../options.js';
@@ -153,6 +153,12 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
   const settle = resolveSettleSeconds(line.settleSeconds);
   // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
   const shared = resolveOptions('run', 'inbox-check.csv', flags, io.env, config);
+  // Only a config file can bring it here (the inbox has no --plan flag).
+  if (shared.plan) {
+    throw new UsageError(
+      '`plan` in the config file: the inbox applies its files and moves them to processed/, so it makes no plan. Plan a file with `cloudcockpit-bulk run FILE --plan`',
+    );
+  }
   await checkOutputs(inboxPaths(line.dir, shared, settings.files), shared.logFile, summaryJson);
   if (!shared.dryRun && settings.ownsProcess) favourMemory();
   return loggingFailure(shared, () => runInboxLogged(line.dir, settle, settings, shared));

@@ -89,10 +89,30 @@ export const OPTION_SPECS = {
     group: 'Input and output:',
     describe: 'Validate only: nothing is sent, no credentials needed',
   },
+  plan: {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: "Read each row's current value and say what would change (change/unchanged); no PATCH is sent",
+  },
+  'skip-unchanged': {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Read first; send only the rows whose value differs (the others are unchanged)',
+  },
+  verify: {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'Read each written value back: one that did not land is failed (NotApplied)',
+  },
   resume: {
     type: 'boolean',
     group: 'Input and output:',
     describe: 'Continue into an existing --out file, skipping rows already successful',
+  },
+  'retry-failed': {
+    type: 'boolean',
+    group: 'Input and output:',
+    describe: 'With --resume, send again the rows the API refused for good (400, 403, 404)',
   },
   'allow-clear': {
     type: 'boolean',
@@ -209,49 +229,6 @@ export const OPTION_SPECS = {
     describe: 'Progress bar on a terminal (--no-progress to turn off) [default: true]',
   },
 } as const satisfies Record<string, OptionSpec>;
-
-/** The flags of `serve` alone (the page's server); it takes the connection and pace flags above too. */
-export const SERVE_OPTION_SPECS = {
-  host: {
-    type: 'string',
-    group: 'The page (serve):',
-    describe:
-      'Address to listen on; anything but loopback makes the page reachable from other machines [default: 127.0.0.1]',
-  },
-  port: {
-    type: 'number',
-    group: 'The page (serve):',
-    describe: 'Port to listen on, 0 = a free one',
-    range: { min: 0, max: 65_535, integer: true, default: 0 },
-  },
-  'max-upload-mb': {
-    type: 'number',
-    group: 'The page (serve):',
-    describe: 'Largest file the page accepts, in MB',
-    range: { min: 1, max: 4096, integer: false, default: 50 },
-  },
-  'data-dir': {
-    type: 'string',
-    group: 'The page (serve):',
-    describe: 'Folder for uploads, results and the list of past runs [default: ~/.cloudcockpit-bulk/serve]',
-  },
-} as const satisfies Record<string, OptionSpec>;
-
-/** A flag of `serve` alone. */
-export type ServeFlagName = keyof typeof SERVE_OPTION_SPECS;
-
-/** Flags of the data commands that `serve` does not take: the page chooses files and sheets per upload. */
-export const NOT_FOR_SERVE: readonly FlagName[] = [
-  'out',
-  'resume',
-  'overwrite',
-  'dry-run',
-  'strict',
-  'delimiter',
-  'encoding',
-  'sheet',
-  'summary-json',
-];
 
 /** A flag name. */
 export type FlagName = keyof typeof OPTION_SPECS;

@@ -14,15 +14,8 @@ import {
   type BooleanFlags,
   type UsageProblem,
 } from './flag-values.js';
-import {
-  NOT_FOR_SERVE,
-  OPTION_SPECS,
-  SERVE_OPTION_SPECS,
-  type FlagName,
-  type OptionSpec,
-  type RawFlags,
-  type ServeFlagName,
-} from './option-table.js';
+import { OPTION_SPECS, type FlagName, type OptionSpec, type RawFlags } from './option-table.js';
+import { NOT_FOR_SERVE, SERVE_OPTION_SPECS, type ServeFlagName } from './serve-options.js';
 
 /** One of the commands that work on a file; `file` is `-` for standard input. */
 export interface FileCommand {
@@ -94,7 +87,7 @@ const COMMANDS = {
 type Command = keyof typeof COMMANDS;
 
 /** Flags that make no sense for the inbox, which chooses its results files itself. */
-const NOT_FOR_INBOX: FlagName[] = ['out', 'resume', 'overwrite', 'dry-run'];
+const NOT_FOR_INBOX: FlagName[] = ['out', 'resume', 'overwrite', 'dry-run', 'plan'];
 
 /** An option's line in the help: its text, a number's range and default, its variable. */
 function helpText(spec: OptionSpec): string {
@@ -113,13 +106,15 @@ const SETTLE_SPEC: OptionSpec = {
 };
 
 /**
- * Declare a flag to yargs. A number flag is given no yargs type: yargs would make `--rate abc` NaN
- * and `--rate` alone the default, where untyped it keeps `abc` and marks the missing value, both
- * for `flag-values.ts` to refuse by name. Choices are checked by `resolveOptions`, in one line.
+ * Declare a flag to yargs. A number flag is declared as text: as a number yargs would make
+ * `--rate abc` NaN and `--rate` alone the default, and untyped it counts a repeated flag whose
+ * value is 1 (`--rate 2 --rate 1` became 3); as text it keeps `abc`, marks the missing value and
+ * keeps both values, for `flag-values.ts` to refuse by name. Choices are checked by
+ * `resolveOptions`, in one line.
  */
 function addOption(y: Argv, name: string, spec: OptionSpec): void {
   y.option(name, {
-    ...(spec.type === 'number' ? {} : { type: spec.type }),
+    type: spec.type === 'number' ? 'string' : spec.type,
     describe: helpText(spec),
     group: spec.group,
   });

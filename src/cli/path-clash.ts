@@ -204,7 +204,10 @@ export function givenPaths(target: { file: string } | { dir: string }, values: R
     ];
   }
   const out = given('out');
-  const defaults = target.file === '-' ? [] : [true, false].map((dry) => defaultOutPath(target.file, dry));
+  const defaults =
+    target.file === '-'
+      ? []
+      : ([undefined, 'dry-run', 'plan'] as const).map((preview) => defaultOutPath(target.file, preview));
   return [
     ...reportPaths(given('log-file'), undefined),
     ...(out ? [out] : defaults).flatMap(resultsPaths),

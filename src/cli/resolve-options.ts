@@ -99,7 +99,10 @@ function numeric(src: Sources, flag: FlagName): number {
         ? Number(value)
         : NaN;
   if (!(range.integer ? Number.isInteger(n) : Number.isFinite(n)) || n < range.min || n > range.max) {
-    throw expected(picked, `${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}`);
+    // A command-line value that reads as a number is shown as one (`got `0` (number)`), as it was
+    // when yargs converted it; the environment's text stays text.
+    const shown = Number.isFinite(n) && src.flags[flag] !== undefined ? { ...picked, value: n } : picked;
+    throw expected(shown, `${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}`);
   }
   return n;
 }
@@ -147,10 +150,26 @@ function maxFailures(picked: Picked | undefined): MaxFailures | undefined {
   return m[2] === '%' ? { percent: n } : { count: n };
 }
 
-/** The default results path: beside the input, `<name>.results.csv` (`.dry-run.results.csv` for a dry run). */
-export function defaultOutPath(file: string, dryRun: boolean): string {
+/** A run that sends nothing: a dry run checks the rows, a plan also reads their current values. */
+export type Preview = 'dry-run' | 'plan';
+
+/**
+ * The default results path: beside the input, `<name>.results.csv` (`<name>.dry-run.results.csv`
+ * for a dry run, `<name>.plan.results.csv` for a plan), so neither takes a real run's name.
+ */
+export function defaultOutPath(file: string, preview?: Preview): string {
   const parsed = path.parse(file);
-  return path.join(parsed.dir, `${parsed.name}${dryRun ? '.dry-run' : ''}.results.csv`);
+  return path.join(parsed.dir, `${parsed.name}${preview ? `.${preview}` : ''}.results.csv`);
+}
+
+/** `--plan` with `--skip-unchanged`, `--verify`, `--dry-run` or `--resume`: the first clash, in words. */
+function planClash(src: Sources): string | undefined {
+  if (!flag(src, 'plan')) return undefined;
+  const clash = (['dry-run', 'resume', 'skip-unchanged', 'verify'] as const).find((f) => flag(src, f));
+  if (clash === undefined) return undefined;
+  return clash === 'dry-run'
+    ? '`--plan` reads from the API and `--dry-run` sends nothing at all: choose one'
+    : `\`--plan\` sends no change, so \`--${clash}\` has nothing to act on: run the plan first, then the real run with \`--${clash}\``;
 }
 
 /** Apply the precedence (flag, environment, default) and check every value and combination. */
@@ -169,6 +188,13 @@ export function resolveOptions(
     throw new UsageError('`--resume` and `--overwrite` contradict each other: choose one');
   if (resume && dryRun)
     throw new UsageError('`--resume` continues a real run; it cannot be combined with `--dry-run`');
+  if (flag(src, 'retry-failed') && !resume)
+    throw new UsageError(
+      '`--retry-failed` sends again the rows an earlier run of the same `--out` had refused for good; add `--resume`',
+    );
+  const clash = planClash(src);
+  if (clash !== undefined) throw new UsageError(clash);
+  const plan = flag(src, 'plan');
   const out = text(src, 'out');
   if (out !== undefined && WORKBOOK.test(out)) {
     throw new UsageError(
@@ -192,7 +218,7 @@ export function resolveOptions(
     clientId: text(src, 'client-id'),
     clientSecretFile: text(src, 'client-secret-file'),
     tokenFile: text(src, 'token-file'),
-    out: out ?? defaultOutPath(file, dryRun),
+    out: out ?? defaultOutPath(file, dryRun ? 'dry-run' : plan ? 'plan' : undefined),
     overwrite,
     concurrency: numeric(src, 'concurrency'),
     rate: numeric(src, 'rate'),
@@ -201,7 +227,11 @@ export function resolveOptions(
     maxRetryAfterSeconds: numeric(src, 'max-retry-after'),
     maxFailures: maxFailures(pick(src, 'max-failures')),
     dryRun,
+    plan,
+    skipUnchanged: flag(src, 'skip-unchanged'),
+    verify: flag(src, 'verify'),
     resume,
+    retryFailed: flag(src, 'retry-failed'),
     allowClear: flag(src, 'allow-clear'),
     acceptNumbers: flag(src, 'accept-numbers'),
     strict: flag(src, 'strict'),

@@ -10,7 +10,8 @@ import { UsageError } from '../errors.js';
 import { checkLogFile } from '../report/logger.js';
 import { startPageServer } from '../server/server.js';
 import type { Writable } from 'node:stream';
-import { SERVE_OPTION_SPECS, type NumberRange, type RawFlags, type ServeFlagName } from './option-table.js';
+import type { NumberRange, RawFlags } from './option-table.js';
+import { SERVE_OPTION_SPECS, type ServeFlagName } from './serve-options.js';
 import type { ServeCommand } from './parser.js';
 import { resolveOptions } from './resolve-options.js';
 

@@ -1,5 +1,5 @@
 /**
- * Refusing what is not an .xlsx before exceljs sees it, with the reason a person can act on: an
+ * Refusing what is not an .xlsx before the zip is opened, with the reason a person can act on: an
  * empty file, a zip with nothing in it, a password-protected workbook or an old .xls (both OLE
  * containers, not zips), or anything else that is not a zip.
  */
@@ -31,7 +31,7 @@ async function contains(file: string, needle: Buffer): Promise<boolean> {
 }
 
 /**
- * Refuse what is not an .xlsx before handing it to exceljs, with the reason a person can act on:
+ * Refuse what is not an .xlsx before opening it as a zip, with the reason a person can act on:
  * a password-protected workbook is not a zip but an OLE container, and so is an old .xls.
  */
 export async function checkContainer(file: string, displayName: string): Promise<void> {

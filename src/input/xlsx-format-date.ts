@@ -38,9 +38,9 @@ interface Moment {
 }
 
 /**
- * The serial day number exceljs turned into `date`: it converts as if every day since 1899-12-30
- * existed (and applies a 1904 base itself), so this is its exact inverse; `formatNumber` then reads
- * the serial the way Excel does, phantom 29 February 1900 included.
+ * The serial day number of `date` (a cell of type `d` holds an ISO 8601 date): counted as if every
+ * day since 1899-12-30 existed, which is Excel's count from March 1900 on; `formatNumber` then
+ * reads the serial the way Excel does, phantom 29 February 1900 included.
  */
 export function serialOf(date: Date): number {
   return (date.getTime() - EPOCH_1900) / MS_PER_DAY;

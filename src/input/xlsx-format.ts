@@ -1,7 +1,7 @@
 /**
  * The text Excel shows for a number under a number format code, so a workbook cell reads the way a
- * person sees it: `00000` keeps leading zeros, `#,##0.00` groups, `dd.mm.yyyy` shows a date. exceljs
- * reads the values and the codes but does not format, so this is the small part done by hand: the
+ * person sees it: `00000` keeps leading zeros, `#,##0.00` groups, `dd.mm.yyyy` shows a date. A
+ * workbook holds the values and the codes but not the text shown, so this is done by hand: the
  * codes finance sheets use (digits, grouping, decimals, percent, scientific, literals, dates and
  * times). Anything it does not understand falls back to the General rendering of the value.
  *

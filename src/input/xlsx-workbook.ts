@@ -1,32 +1,13 @@
 /**
- * What exceljs's readers tell of a workbook's structure, typed; which sheet to read; and the
- * refusals about the structure: a sheet that is not there, no sheet at all, a damaged file.
+ * Which sheet of a workbook to read, and the refusals about a workbook's structure: a sheet that
+ * is not there, no sheet at all, a damaged file.
  */
-import type ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
 
-/** What exceljs knows of a sheet from the workbook part (its types leave these out). */
+/** A sheet as the workbook part names it: its name, and `hidden` or `veryHidden` if Excel hides it. */
 export interface SheetEntry {
   readonly name: string;
   readonly state?: string;
-}
-
-/** The parts of exceljs's streaming sheet reader used here, typed. */
-export interface SheetReader extends AsyncIterable<ExcelJS.Row> {
-  readonly name: string;
-  /**
-   * The sheet's XML, read when iteration starts: a file stream when exceljs had to spool it
-   * (destroyed when a sheet is skipped), else the zip entry's chunks.
-   */
-  iterator?: AsyncIterable<Buffer | string> & {
-    destroy?: () => void;
-    on?: (event: 'error', listener: () => void) => unknown;
-  };
-}
-
-/** The parts of exceljs's streaming workbook reader used here, typed. */
-export interface BookReader extends AsyncIterable<SheetReader> {
-  readonly model?: { readonly sheets?: readonly SheetEntry[] };
 }
 
 /** The sheet to read: the one named (case-insensitively, as Excel compares them), else the first visible. */
@@ -58,7 +39,7 @@ export function noSheets(displayName: string): InputError {
   return new InputError(displayName, 'has no worksheet to read');
 }
 
-/** A failure inside exceljs (damaged zip, broken XML) as an `InputError`. */
+/** A failure reading the zip or its XML (damaged, truncated) as an `InputError` on one line. */
 export function damaged(displayName: string, error: unknown, lastRow: number | undefined): InputError {
   if (error instanceof InputError) return error;
   const reason = error instanceof Error ? error.message : String(error);

@@ -1,35 +1,40 @@
 /**
- * Reading an .xlsx workbook instead of a CSV: one sheet (the first, or one named), streamed row by
- * row with exceljs's WorkbookReader, each cell turned into the text Excel shows for it, yielded as
- * the same records as the CSV reader. `line` is the sheet's row number, so it matches what a person
- * sees in Excel; blank rows are skipped and the numbers stay true.
+ * Reading an .xlsx workbook instead of a CSV: one sheet (the first visible, or one named), each
+ * cell turned into the text Excel shows for it, yielded as the same records as the CSV reader.
+ * `line` is the sheet's row number, so it matches what a person sees in Excel; blank rows are
+ * skipped and the numbers stay true.
  *
- * The pieces live beside it: xlsx-container.ts refuses what is not a workbook, xlsx-stream.ts
- * streams a sheet, xlsx-workbook.ts chooses it, xlsx-cells.ts turns rows into records, and
+ * The zip is read by its central directory, so the order a writer stored its parts in never
+ * matters: the relationships lead to the workbook part and the sheet, the shared strings and the
+ * styles are read whole first, and only then is the sheet streamed. Nothing depends on timing.
+ *
+ * The pieces live beside it: xlsx-container.ts refuses what is not a workbook, xlsx-zip.ts and
+ * xlsx-guard.ts read the zip, xlsx-parts.ts and xlsx-styles.ts its small parts, xlsx-workbook.ts
+ * chooses the sheet, xlsx-sheet.ts streams it, xlsx-cells.ts turns cells into text, and
  * xlsx-format.ts shows numbers as Excel does.
  */
-import { stat } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
-import { openInput, type OpenedInput, type ReadGuard } from './fingerprint.js';
+import { identityChange } from './file-identity.js';
+import type { Fingerprint, ReadGuard } from './fingerprint.js';
 import { unreadable } from './read-errors.js';
 import type { InputRecord } from './record.js';
-import { RowCleaner } from './xlsx-cells.js';
+import { RowCleaner, type CellContext } from './xlsx-cells.js';
 import { checkContainer } from './xlsx-container.js';
-import { streamWorkbook, WorkbookPartLast } from './xlsx-stream.js';
-import { chooseSheet, damaged, missingSheet, noSheets, type SheetEntry } from './xlsx-workbook.js';
-
-/** Workbooks up to this size are read whole when streaming cannot read them (about 100,000 rows). */
-const WHOLE_READ_LIMIT_BYTES = 5 * 1024 * 1024;
+import { readStructure, type WorkbookSheet, type WorkbookStructure } from './xlsx-parts.js';
+import { sheetRows } from './xlsx-sheet.js';
+import { readSharedStrings } from './xlsx-strings.js';
+import { CellFormats, readStyles } from './xlsx-styles.js';
+import { chooseSheet, missingSheet, noSheets } from './xlsx-workbook.js';
+import { WorkbookZip } from './xlsx-zip.js';
 
 /**
  * Every non-blank row of one sheet of an .xlsx workbook (header row included), as `{ line, cells }`:
  * `line` is the row number Excel shows, `cells` the text Excel shows in each cell (formatted numbers
- * and dates, a formula's cached result, rich text flattened). Rows are read as a stream, so memory
- * stays flat however long the sheet is (a workbook exceljs cannot stream, see `WorkbookPartLast`, is
- * read whole if it is small). Its bytes are guarded as the CSV reader's are (see fingerprint.ts).
- * Throws `InputError` for anything that is not a readable workbook, a missing sheet (naming those
- * that exist) and an encrypted workbook, `InputChangedError` when the bytes are not those checked.
+ * and dates, a formula's saved result, rich text flattened). The sheet is streamed, so memory stays
+ * flat however long it is (the shared strings are held). Its bytes are guarded as the CSV reader's
+ * are (see fingerprint.ts). Throws `InputError` for anything that is not a readable workbook, a
+ * missing sheet (naming those that exist), an encrypted workbook and a cell that cannot be read,
+ * `InputChangedError` when the bytes are not those checked.
  */
 export async function* readWorkbookRecords(
   file: string,
@@ -38,99 +43,86 @@ export async function* readWorkbookRecords(
   guard: ReadGuard = {},
 ): AsyncGenerator<InputRecord> {
   await checkContainer(file, displayName);
-  let yielded = false;
+  let zip: WorkbookZip;
   try {
-    for await (const record of guardedStream(file, displayName, sheet, guard)) {
-      yielded = true;
-      yield record;
+    zip = await WorkbookZip.open(file, displayName, guard);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw unreadable(displayName, error);
+  }
+  const cleaner = new RowCleaner(displayName);
+  try {
+    const { structure, context, formats } = await bookParts(zip, displayName);
+    const part = sheetPart(structure.sheets, sheet, displayName, zip);
+    for await (const row of sheetRows(await zip.open(part, false), displayName, context, formats)) {
+      const record = cleaner.take(row);
+      if (record) yield record;
     }
   } catch (error) {
-    if (yielded || !(error instanceof WorkbookPartLast)) throw error;
-    yield* readWholeWorkbook(file, displayName, sheet, error.refusal, guard);
+    throw zip.failure(error, cleaner.lastRow);
+  } finally {
+    zip.close();
+    guard.recorded?.(zip.fingerprint);
   }
 }
 
-async function open(file: string, displayName: string, guard: ReadGuard): Promise<OpenedInput> {
-  try {
-    return await openInput(file, displayName, guard.against);
-  } catch (error) {
-    throw unreadable(displayName, error);
-  }
+/** What is read before a sheet: the structure, the shared strings and the number formats. */
+interface BookParts {
+  readonly structure: WorkbookStructure;
+  readonly context: CellContext;
+  readonly formats: CellFormats;
 }
 
 /**
- * The sheet streamed from guarded bytes. Rows read before the bytes changed are whole and were
- * checked; where they changed, exceljs meets the end of the zip and the change is what is thrown.
+ * The parts of the last workbook read, by the fingerprint of its bytes. A run reads its input
+ * twice (the preflight, then the run, against the preflight's fingerprint): the second read of the
+ * same bytes reuses them rather than parse and hold a second copy of the shared strings, so a
+ * dry run reads them once. Bytes equal block for block give the same parts, so a read reads the
+ * same whether it finds them here or not.
  */
-async function* guardedStream(
-  file: string,
-  displayName: string,
-  sheet: string | undefined,
-  guard: ReadGuard,
-): AsyncGenerator<InputRecord> {
-  const input = await open(file, displayName, guard);
-  try {
-    yield* streamWorkbook(input.bytes, displayName, sheet);
-  } catch (error) {
-    throw input.failure() ?? error;
-  } finally {
-    input.bytes.destroy();
-    guard.recorded?.(input.fingerprint());
-  }
-  const failure = input.failure();
-  if (failure) throw failure;
+let lastParts: { readonly fingerprint: Fingerprint; readonly parts: BookParts } | undefined;
+
+function sameBytes(a: Fingerprint, b: Fingerprint): boolean {
+  return (
+    a.complete &&
+    b.complete &&
+    identityChange(a.identity, b.identity) === undefined &&
+    a.blocks.length === b.blocks.length &&
+    a.blocks.every((block, i) => block.equals(b.blocks[i] as Buffer))
+  );
 }
 
-/** The sheet read by exceljs's whole-file reader, for a small workbook streaming cannot read. */
-async function* readWholeWorkbook(
-  file: string,
+async function bookParts(zip: WorkbookZip, displayName: string): Promise<BookParts> {
+  const { fingerprint } = zip;
+  if (lastParts && sameBytes(lastParts.fingerprint, fingerprint)) return lastParts.parts;
+  lastParts = undefined; // the previous workbook's strings are not held while this one's are read
+  const structure = await readStructure(zip, displayName);
+  const sharedStrings = structure.sharedStrings
+    ? await readSharedStrings(await zip.open(structure.sharedStrings, true))
+    : undefined;
+  const formats = structure.styles
+    ? await readStyles(await zip.open(structure.styles, true))
+    : new CellFormats();
+  const parts = { structure, context: { sharedStrings, date1904: structure.date1904 }, formats };
+  lastParts = { fingerprint, parts };
+  return parts;
+}
+
+/** The part of the sheet to read: the one named, else the first visible one. */
+function sheetPart(
+  sheets: readonly WorkbookSheet[],
+  wanted: string | undefined,
   displayName: string,
-  sheet: string | undefined,
-  refusal: InputError,
-  guard: ReadGuard,
-): AsyncGenerator<InputRecord> {
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => Infinity,
-  );
-  if (size > WHOLE_READ_LIMIT_BYTES) {
+  zip: WorkbookZip,
+): string {
+  const chosen = chooseSheet(sheets, wanted) as WorkbookSheet | undefined;
+  if (chosen === undefined)
+    throw wanted === undefined ? noSheets(displayName) : missingSheet(displayName, wanted, sheets);
+  if (chosen.part === undefined || !zip.has(chosen.part)) {
     throw new InputError(
       displayName,
-      `stores its workbook part after its sheets, which can only be read whole, and it is larger than ${WHOLE_READ_LIMIT_BYTES / 1024 / 1024} MB: open it in Excel and save it again (Excel stores it first), or save the sheet as CSV`,
+      `is not a readable .xlsx workbook: the part holding its sheet "${chosen.name}"${chosen.part ? ` (${chosen.part})` : ''} is missing; open it in Excel and save it again`,
     );
   }
-  const workbook = new ExcelJS.Workbook();
-  const bytes = await readGuarded(file, displayName, guard);
-  try {
-    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
-  } catch (error) {
-    throw damaged(displayName, error, undefined);
-  }
-  const known: SheetEntry[] = workbook.worksheets.map((ws) => ({ name: ws.name, state: ws.state }));
-  const chosen = chooseSheet(known, sheet);
-  if (chosen === undefined) {
-    if (sheet !== undefined) throw missingSheet(displayName, sheet, known);
-    throw known.length === 0 ? refusal : noSheets(displayName);
-  }
-  const rows: ExcelJS.Row[] = [];
-  workbook.getWorksheet(chosen.name)?.eachRow({ includeEmpty: false }, (row) => rows.push(row));
-  const cleaner = new RowCleaner(displayName);
-  for (const row of rows) {
-    const record = cleaner.take(row);
-    if (record) yield record;
-  }
-}
-
-/** The whole of a small workbook's bytes, guarded as a stream's are. */
-async function readGuarded(file: string, displayName: string, guard: ReadGuard): Promise<Buffer> {
-  const input = await open(file, displayName, guard);
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of input.bytes as AsyncIterable<Buffer>) chunks.push(chunk);
-  } finally {
-    guard.recorded?.(input.fingerprint());
-  }
-  const failure = input.failure();
-  if (failure) throw failure;
-  return Buffer.concat(chunks);
+  return chosen.part;
 }

@@ -16,6 +16,7 @@ import type { Options } from '../options.js';
 import { connectionFor } from '../api/proxy.js';
 import { RateLimiter } from '../pacing/rate-limiter.js';
 import { Scheduler } from '../pacing/scheduler.js';
+import { readAnnouncedLimit } from '../pacing/announced-limit.js';
 import { AdaptiveThrottle } from '../pacing/throttle.js';
 import { LatencyHistogram } from '../report/latency.js';
 import { StaticToken, TokenError, type TokenProvider } from '../api/token.js';
@@ -62,9 +63,14 @@ export async function connectPaced(
     ? undefined
     : await connect(options, env, logger, limiter, {
         circuit: outage?.circuit,
-        onResponse: (status, startedAt) => {
-          const cuts = throttle.cuts;
-          throttle.answer(status, startedAt);
+        onResponse: (status, startedAt, headers) => {
+          const { cuts, announcedRate } = throttle;
+          throttle.answer(status, startedAt, readAnnouncedLimit(headers, Date.now()));
+          if (throttle.announcedRate !== announcedRate && throttle.announcedRate !== undefined) {
+            logger.info(
+              `the API announces its rate limit: pacing at ${limiter.rate.toFixed(1)} requests/s at most`,
+            );
+          }
           if (throttle.cuts > cuts) {
             logger.warn(
               `the API answered ${status}: slowing down to ${limiter.rate.toFixed(1)} requests/s, ${scheduler.concurrency} in flight`,

@@ -101,7 +101,8 @@ async function runOrStartOver(
   out: string,
 ): Promise<RunSummary> {
   try {
-    return await run(settings.options(claimed, out), io);
+    // Earlier results that are not this file's are set aside here, into processed/, finished or not.
+    return await run(settings.options(claimed, out), { ...io, keepFinished: false });
   } catch (error) {
     const replaced = error instanceof ResumeMismatchError;
     if (!replaced && !isAboutEarlierResults(error, out)) throw error;

@@ -4,11 +4,15 @@
  * (rows.ts) reads the row, asks here, and carries the decision out.
  *
  * The one rule that needs memory is the resume's: a row the earlier results hold as `success` is
- * kept, unless an earlier row of the same key was handed to the API in this run. Then the later
- * row must be applied again after it, or the last row in the file would not win.
+ * kept, unless an earlier row of the same key was applied after it: handed to the API in this
+ * run, or applied by a later run than this row's (one whose partial file holds it, when this row's
+ * record is older). Then the later row must be applied again after it, or the last row in the file
+ * would not win. A row refused for good (400, 403, 404) keeps its outcome and applies nothing.
  */
 import type { Change } from '../kinds.js';
 import type { RowProblem } from '../input/validate.js';
+import type { RowResult } from '../result.js';
+import type { Held } from '../results/resume.js';
 
 /** A valid row's change with its key (rows with the same key target the same thing), or its problems. */
 export type KeyedValidation =
@@ -16,8 +20,8 @@ export type KeyedValidation =
 
 /** What is known about one row when its turn comes. */
 export interface RowFacts {
-  /** The cells of this line's earlier `success` (a resumed run), or undefined if it has none. */
-  readonly held: readonly string[] | undefined;
+  /** This line's earlier success or refusal for good (a resumed run), or undefined if it has none. */
+  readonly held: Held | undefined;
   readonly validation: KeyedValidation;
   /** False in a dry run: nothing is sent. */
   readonly sending: boolean;
@@ -34,8 +38,8 @@ export interface SendDecision {
 
 /** What to do with one row. */
 export type RowDecision =
-  /** Copy the earlier success as it is written. */
-  | { readonly action: 'keep'; readonly cells: readonly string[] }
+  /** Copy the earlier result as it is written; `result` is what it counts as. */
+  | { readonly action: 'keep'; readonly cells: readonly string[]; readonly result: RowResult }
   /** Write it `invalid`; never sent. */
   | { readonly action: 'invalid'; readonly problems: readonly RowProblem[] }
   /** A dry run: write it `valid`. */
@@ -44,20 +48,31 @@ export type RowDecision =
   /** The run is stopping: write it `not_attempted`. */
   | { readonly action: 'not_attempted'; readonly key: string };
 
+/** The `origin` of a key handed to the API in this run: later than every earlier run's. */
+export const THIS_RUN = Number.POSITIVE_INFINITY;
+
 /**
- * Decide one row. `handed` holds the keys of the rows handed to the API earlier in this resumed
- * run (sent, or not attempted because the run was stopping).
+ * Decide one row. `applied` holds, by key, the latest run that applied an earlier row of the key
+ * as a source number (`Held.origin`), `THIS_RUN` for the keys of rows handed to the API earlier in
+ * this resumed run (sent, or not attempted because the run was stopping). A key absent from it had
+ * no earlier row applied after the first run's.
  */
-export function decideRow(row: RowFacts, handed: ReadonlySet<string>): RowDecision {
+export function decideRow(row: RowFacts, applied: ReadonlyMap<string, number>): RowDecision {
   const { held, validation } = row;
   const key = 'key' in validation ? validation.key : undefined;
-  // An earlier success is kept even if the row is invalid now (say, run again without
-  // --allow-clear): the earlier run applied it.
-  if (held && !(key !== undefined && handed.has(key))) return { action: 'keep', cells: held };
+  // An earlier result is kept even if the row is invalid now (say, run again without
+  // --allow-clear): the earlier run applied it, or the API refused it.
+  if (held && (held.status === 'failed' || key === undefined || (applied.get(key) ?? 0) <= held.origin))
+    return { action: 'keep', cells: held.cells, result: heldResult(held) };
   if ('problems' in validation) return { action: 'invalid', problems: validation.problems };
   if (!row.sending) return { action: 'check' };
   if (row.stopping) return { action: 'not_attempted', key: validation.key };
   return { action: held ? 'resend' : 'send', change: validation.change, key: validation.key };
+}
+
+/** What a kept row counts as: its earlier status and attempts (the cells are copied as written). */
+function heldResult(held: Held): RowResult {
+  return { status: held.status, attempts: held.attempts };
 }
 
 /** Whether the row is to be sent. */
@@ -70,21 +85,30 @@ function handsKey(decision: RowDecision): decision is Extract<RowDecision, { key
   return 'key' in decision;
 }
 
-/** Decides the rows of one run in input order, remembering which keys were handed to the API. */
+/** Decides the rows of one run in input order, remembering which run last applied each key. */
 export class RowDecisions {
-  /** Kept in a resumed run only: it sends just the rows not applied before, so the set stays small. */
-  private readonly handed = new Set<string>();
+  /**
+   * Kept in a resumed run only, and only for keys applied after the first run: a resume sends
+   * just the rows not applied before, so the map stays small.
+   */
+  private readonly applied = new Map<string, number>();
 
-  /** `resumed`: the run continues earlier results, so rows may be held as success. */
+  /** `resumed`: the run continues earlier results, so rows may be held. */
   constructor(private readonly resumed: boolean) {}
 
   /** The decision for the next row. */
   next(row: RowFacts): RowDecision {
-    const decision = decideRow(row, this.handed);
+    const decision = decideRow(row, this.applied);
+    if (!this.resumed) return decision;
     // A row left not attempted marks its key too, as it always has, so a later row of the key is
     // not attempted either rather than kept. Both are safe: the next resume sends the earlier row,
     // and then the later one again after it.
-    if (this.resumed && handsKey(decision)) this.handed.add(decision.key);
+    if (handsKey(decision)) this.applied.set(decision.key, THIS_RUN);
+    else if (decision.action === 'keep' && row.held?.status === 'success' && 'key' in row.validation) {
+      const { key } = row.validation;
+      const origin = row.held.origin;
+      if (origin > (this.applied.get(key) ?? 0)) this.applied.set(key, origin);
+    }
     return decision;
   }
 }

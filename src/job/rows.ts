@@ -7,7 +7,6 @@
  * written, as not_attempted, at their row numbers. When the results file cannot be written, the
  * loop ends at once: the remaining rows could not be written at all.
  */
-import { randomUUID } from 'node:crypto';
 import type { ApiClient } from '../api/client.js';
 import type { Logger } from '../report/logger.js';
 import type { Options } from '../options.js';
@@ -23,6 +22,9 @@ import type { KeptRows } from '../results/resume.js';
 import type { Scheduler } from '../pacing/scheduler.js';
 import { describeProblems, validateRecord } from '../input/validate.js';
 import { isSend, RowDecisions, type RowDecision, type SendDecision } from './row-decision.js';
+import { FinalValues, type FinalCheck } from './final-check.js';
+import { KeyChains } from './key-chains.js';
+import { NOT_ATTEMPTED, sendRow, type RowTaskContext } from './row-task.js';
 import type { OutageWatch } from './outage.js';
 
 /** Why a run stopped before its end, and the exit code that follows. */
@@ -45,7 +47,7 @@ export interface RowsContext {
   readonly checked: PreflightResult;
   /** Extra columns carried into the results (`--keep-columns`). */
   readonly keep: readonly { readonly name: string; readonly index: number }[];
-  /** Earlier results of a resumed run. */
+  /** Earlier results of a resumed run, checked against the whole input before (verify-resume.ts). */
   readonly kept: KeptRows | undefined;
   /** Undefined in a dry run. */
   readonly client: ApiClient | undefined;
@@ -71,7 +73,6 @@ export function windowSize(concurrency: number): number {
   return Math.max(256, concurrency * 32);
 }
 
-const NOT_ATTEMPTED: RowResult = { status: 'not_attempted', attempts: 0 };
 const UNREAD: RowResult = {
   status: 'not_attempted',
   attempts: 0,
@@ -163,7 +164,7 @@ class Stops {
 function settledResult(decision: Exclude<RowDecision, SendDecision>): RowResult {
   switch (decision.action) {
     case 'keep':
-      return { status: 'success', attempts: Number(decision.cells[6]) || 0 };
+      return decision.result;
     case 'invalid':
       return invalid(decision.problems);
     case 'check':
@@ -171,25 +172,6 @@ function settledResult(decision: Exclude<RowDecision, SendDecision>): RowResult 
     case 'not_attempted':
       return NOT_ATTEMPTED;
   }
-}
-
-/** Send one row through the scheduler (after the earlier rows of its key); never rejects. */
-function sendRow(ctx: RowsContext, client: ApiClient, decision: SendDecision): Promise<RowResult> {
-  const { kind } = ctx.checked.header;
-  const correlationId = randomUUID();
-  return ctx.scheduler
-    .schedule(
-      decision.key,
-      () => client.send(kind, decision.change, correlationId),
-      () => NOT_ATTEMPTED,
-    )
-    .catch((error: unknown): RowResult => ({
-      status: 'failed',
-      attempts: 0,
-      correlationId,
-      errorType: 'InternalError',
-      errorDescription: `cloudcockpit-bulk failed on this row: ${error instanceof Error ? error.message : String(error)}`,
-    }));
 }
 
 /** Hand a row's outcome to the ordered output, with one debug line per row whatever became of it. */
@@ -230,11 +212,22 @@ async function writeUnread(ctx: RowsContext, from: number, window: number, debug
   await ctx.output.flushed();
 }
 
+/** What the row loop did: why it stopped, rows kept from the earlier run, `--verify`'s final read-back. */
+export interface RowsOutcome {
+  readonly stop: Stop | undefined;
+  readonly kept: number;
+  readonly finalCheck?: FinalCheck | undefined;
+}
+
 /** Process every data row; resolves when every row's result has been written. */
-export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | undefined; kept: number }> {
+export async function processRows(ctx: RowsContext): Promise<RowsOutcome> {
   const { options, checked, client, scheduler, output } = ctx;
   const { header } = checked;
   const stops = new Stops(ctx);
+  const chains = new KeyChains(scheduler, options.timeoutSeconds * 1000);
+  const tasks: RowTaskContext | undefined = client && { kind: header.kind, client, chains, options };
+  const finalValues = options.verify && !options.plan ? new FinalValues() : undefined;
+  let finalCheck: FinalCheck | undefined;
   const decisions = new RowDecisions(ctx.kept !== undefined);
   // Asked once: winston's isDebugEnabled() walks its transports, which a dry run of a million
   // rows noticed (0.2 s) when it was asked per row.
@@ -269,16 +262,20 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
       const checking = ctx.beforeSending?.();
       if (checking !== undefined) await checking;
       // `sending` was `client !== undefined`: a row is sent only when there is a client.
-      const task: Promise<void> = sendRow(ctx, client!, decision).then((result) => {
+      const { change, key } = decision;
+      finalValues?.row(key, record.line, change);
+      const task: Promise<void> = sendRow(tasks!, change, key, record.line).then((result) => {
         inFlight.delete(task);
+        finalValues?.finished(key, record.line, result);
         stops.afterRow(result);
         if (result.durationMs !== undefined) ctx.latency.add(result.durationMs);
         finishRow(ctx, debug, rowSeq, row, result);
       });
       inFlight.add(task);
     }
-    await ctx.kept?.finish();
     await Promise.all(inFlight);
+    if (finalValues && tasks && !stops.stop)
+      finalCheck = await finalValues.check(chains, tasks.client, header.kind);
     await output.flushed();
   } catch (error) {
     // The input could not be read to its end: start nothing more, let the rows in flight finish so
@@ -293,7 +290,8 @@ export async function processRows(ctx: RowsContext): Promise<{ stop: Stop | unde
     if (!changed) throw error;
     await writeUnread(ctx, seq, window, debug);
   } finally {
+    chains.dispose();
     stops.dispose();
   }
-  return { stop: stops.stop, kept: ctx.kept?.kept ?? 0 };
+  return { stop: stops.stop, kept: ctx.kept?.kept ?? 0, finalCheck };
 }

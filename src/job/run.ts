@@ -17,13 +17,14 @@ import { answerBadBytes } from '../input/encoding-refusal.js';
 import { preflight, type PreflightResult } from '../input/preflight.js';
 import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
-import type { ResultLine, RowStatus } from '../result.js';
+import { NOT_APPLIED, zeroCounts, type ResultLine, type RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
-import { KeptRows, completeResume, planResume, type ResumePlan } from '../results/resume.js';
-import { processRows, type RowsContext, type Stop } from './rows.js';
+import { completeResume, type ResumePlan } from '../results/resume.js';
+import { processRows, type RowsContext, type RowsOutcome } from './rows.js';
 import { spoolUnlessFile, type Spooled } from '../input/spool.js';
-import { verifyResume } from './verify-resume.js';
+import { keptRows, planTheResume } from './resume-run.js';
+import { recordFinalCheck } from './final-check.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { plural } from '../report/plural.js';
 
@@ -34,6 +35,11 @@ export interface RunIo {
   readonly stderr: Writable & { isTTY?: boolean };
   /** Aborting it stops the run cleanly: no new rows start, the rest are `not_attempted`. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * With --resume, a finished run's results that no longer match the input are kept beside them
+   * and a new run starts; false refuses them instead (the inbox sets them aside itself). @default true
+   */
+  readonly keepFinished?: boolean | undefined;
   /** Told of every row as it is written to the results file (the page's live progress). */
   readonly onRow?: ((row: ResultLine) => void) | undefined;
 }
@@ -60,13 +66,13 @@ export async function run(options: Options, io: Partial<RunIo> = {}): Promise<Ru
     spooled = await spoolUnlessFile(options.file, io.stdin ?? process.stdin, displayNameOf(options));
     const file = spooled?.path ?? options.file;
     try {
-      return await runJob(options, file, env, logger, io, terminal);
+      return await runJob(options, file, env, logger, { ...io, terminal });
     } catch (error) {
       // Only a dry run (one pass, no preflight) can meet bad bytes this late.
       if (!(error instanceof EncodingError) || !error.format) throw error;
       const forced = options.encoding !== undefined;
       logger.warn(await answerBadBytes(file, displayNameOf(options), error.format, forced));
-      return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, io, terminal);
+      return await runJob({ ...options, encoding: 'windows-1252' }, file, env, logger, { ...io, terminal });
     }
   } finally {
     await spooled?.remove();
@@ -91,6 +97,7 @@ interface Job {
   readonly file: string;
   readonly logger: Logger;
   readonly input: CheckedInput;
+  readonly onRow: RunIo['onRow'];
 }
 
 /** The results file being written, and the rows written so far by status. */
@@ -98,6 +105,10 @@ interface Results {
   readonly writer: ResultsWriter;
   readonly output: OrderedOutput;
   readonly counts: Record<RowStatus, number>;
+  /** Of those, the rows copied from earlier results (a resume): applied, and refused for good. */
+  readonly kept: { success: number; failed: number };
+  /** Rows written failed `NotApplied` (`--verify`). */
+  readonly notApplied: { count: number };
 }
 
 /** One pass of the run over `file`, step by step; the lock is released whatever happens. */
@@ -106,17 +117,19 @@ async function runJob(
   file: string,
   env: NodeJS.ProcessEnv,
   logger: Logger,
-  { signal, onRow }: Partial<RunIo>,
-  terminal: TerminalStream | undefined,
+  { signal, terminal, keepFinished, onRow }: Partial<RunIo> & { terminal: TerminalStream | undefined },
 ): Promise<RunSummary> {
   const started = performance.now();
-  const job: Job = { options, file, logger, input: await prepareInput(options, file, logger) };
+  const job: Job = { options, file, logger, onRow, input: await prepareInput(options, file, logger) };
   const lock = await acquireLock(options.out, (message) => logger.warn(message));
   let connection: Connection | undefined;
   try {
-    const plan = await planTheResume(job);
+    const plan = await planTheResume(options, file, job.input, logger, {
+      crashed: lock.tookOver,
+      keepFinished: keepFinished ?? true,
+    });
     connection = await connectPaced(options, env, logger);
-    const results = await openResults(job, plan, onRow);
+    const results = await openResults(job, plan);
     const outcome = await processInput(job, plan, connection, results, { signal, terminal });
     return await finishRun(job, plan, connection, results, { ...outcome, started });
   } finally {
@@ -154,7 +167,8 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
   logger.info(
     checked.rows === undefined
       ? `${displayName}: ${kind.name} rows (dry run: every row is checked, nothing is sent)`
-      : `${displayName}: ${plural(checked.rows, `${kind.name} row`)}, ${checked.invalid} invalid`,
+      : `${displayName}: ${plural(checked.rows, `${kind.name} row`)}, ${checked.invalid} invalid` +
+          (options.plan ? ' (plan: each current value is read, nothing is changed)' : ''),
   );
   const keep = options.keepColumns ? checked.header.extras : [];
   const header = resultsHeader(
@@ -164,43 +178,25 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
   return { displayName, checked, keep, header };
 }
 
-/** With --resume, find the earlier results and check them against the input before anything is sent. */
-async function planTheResume({ options, file, logger, input }: Job): Promise<ResumePlan | undefined> {
-  const plan = options.resume ? await planResume(options.out) : undefined;
-  if (options.resume && !plan) logger.info(`${options.out} does not exist yet: starting a fresh run`);
-  if (plan) {
-    const kept = await verifyResume(plan, file, input.displayName, input.checked, input.header);
-    logger.info(
-      `resuming into ${options.out}: ${plural(kept, 'row')} already applied ${kept === 1 ? 'is' : 'are'} kept and not sent again`,
-    );
-  }
-  return plan;
-}
-
 /** Open the results file (a resume's partial file), counting each row as it is written. */
-async function openResults(
-  { options, input }: Job,
-  plan: ResumePlan | undefined,
-  onRow: RunIo['onRow'],
-): Promise<Results> {
+async function openResults({ options, input, onRow }: Job, plan: ResumePlan | undefined): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
     overwrite: options.overwrite,
-    resumable: !options.dryRun,
+    resumable: !options.dryRun && !options.plan,
   });
-  const counts: Record<RowStatus, number> = {
-    success: 0,
-    failed: 0,
-    invalid: 0,
-    not_attempted: 0,
-    valid: 0,
-  };
+  const counts = zeroCounts();
+  const kept = { success: 0, failed: 0 };
+  const notApplied = { count: 0 };
   // Rows handed over after the file failed are dropped, so they are not counted either.
   const output = new OrderedOutput(writer, (row) => {
     if (writer.error) return;
     counts[row.result.status]++;
+    if (row.raw !== undefined && (row.result.status === 'success' || row.result.status === 'failed'))
+      kept[row.result.status]++;
+    if (row.result.errorType === NOT_APPLIED) notApplied.count++;
     onRow?.(row);
   });
-  return { writer, output, counts };
+  return { writer, output, counts, kept, notApplied };
 }
 
 /** Stream every row into the results file under a progress bar; the file is closed whatever happens. */
@@ -210,7 +206,8 @@ async function processInput(
   connection: Connection,
   { writer, output, counts }: Results,
   { signal, terminal }: { signal: AbortSignal | undefined; terminal: TerminalStream | undefined },
-): Promise<{ stop: Stop | undefined; kept: number }> {
+): Promise<RowsOutcome> {
+  const kept = plan ? keptRows(plan, options, input) : undefined;
   const stopProgress = startProgress({
     total: input.checked.rows ?? 0,
     read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
@@ -225,7 +222,7 @@ async function processInput(
       displayName: input.displayName,
       checked: input.checked,
       keep: input.keep,
-      kept: plan ? new KeptRows(plan, input.header, input.displayName) : undefined,
+      kept,
       client: connection.connected?.client,
       scheduler: connection.scheduler,
       output,
@@ -242,6 +239,7 @@ async function processInput(
     throw error;
   } finally {
     stopProgress();
+    await kept?.close();
     await writer.close();
   }
 }
@@ -251,8 +249,8 @@ async function finishRun(
   { options, logger, input }: Job,
   plan: ResumePlan | undefined,
   { throttle, retries, latency }: Connection,
-  { writer, counts }: Results,
-  outcome: { stop: Stop | undefined; kept: number; started: number },
+  { writer, counts, kept, notApplied }: Results,
+  outcome: RowsOutcome & { started: number },
 ): Promise<RunSummary> {
   let { stop } = outcome;
   // The last rows, written on closing, can fail too: every row was sent, but the file is short.
@@ -260,21 +258,37 @@ async function finishRun(
     logger.error(`stopping: ${writer.error.message}`);
     stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
   }
+  if (outcome.finalCheck && !writer.error) {
+    await recordFinalCheck(writer.path, outcome.finalCheck, counts, notApplied);
+  }
   // A partial file that ends early is not complete: it stays beside the earlier results, and
   // the next --resume reads them all. So does one whose input changed: rows it could not read again
   // may have been applied by the earlier run.
   if (plan && !writer.error && stop?.cause !== 'input') await completeResume(plan, options.out);
+  const unrecorded = writer.unrecorded();
+  if (unrecorded.length > 0) {
+    const rows = unrecorded.map((r) => `line ${r.line} (${r.status}, correlation id ${r.correlationId})`);
+    logger.error(
+      `${plural(unrecorded.length, 'row')} sent but not written to the results file, which could not be written; ` +
+        `--resume sends them again: ${rows.join('; ')}`,
+    );
+  }
   const summary = summarise({
     kind: input.checked.header.kind.name,
     counts,
     rows: input.checked.rows ?? Object.values(counts).reduce((a, b) => a + b, 0),
-    kept: outcome.kept,
+    kept: kept.success,
+    keptRefused: kept.failed,
     durationMs: performance.now() - outcome.started,
     retries: retries(),
     throttle: { signals: throttle.signals, cuts: throttle.cuts, lowestRate: throttle.lowestRate },
     latency: { p50: latency.quantile(0.5), p95: latency.quantile(0.95) },
     resultsPath: path.resolve(options.out),
     dryRun: options.dryRun,
+    unrecorded,
+    plan: options.plan,
+    notApplied: notApplied.count,
+    notes: outcome.finalCheck?.note === undefined ? [] : [outcome.finalCheck.note],
     stop,
   });
   logger.info(summary.text);

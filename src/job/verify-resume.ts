@@ -8,23 +8,40 @@
 import { kindCells } from '../input/header.js';
 import type { PreflightResult } from '../input/preflight.js';
 import { dataRecords, type InputRecord } from '../input/reader.js';
-import { KeptRows, ResumeMismatchError, type ResumePlan } from '../results/resume.js';
+import { KeptRows, ResumeMismatchError, type KeptRowsOptions, type ResumePlan } from '../results/resume.js';
 
-/** Rows already applied that the resumed run keeps; throws `ResumeMismatchError` if the input changed. */
+/** What the earlier results hold that the resumed run keeps. */
+export interface Earlier {
+  /** Rows already applied. */
+  readonly kept: number;
+  /** Rows refused for good (400, 403, 404), kept as they are. */
+  readonly refused: number;
+}
+
+/** The rows the resumed run keeps; throws `ResumeMismatchError` if the input changed. */
 export async function verifyResume(
   plan: ResumePlan,
   file: string,
   displayName: string,
   checked: PreflightResult,
   header: string[],
-): Promise<number> {
+  options: KeptRowsOptions = {},
+): Promise<Earlier> {
   const byRow = (record: InputRecord): number => record.line;
   try {
-    return await matchEarlier(plan, file, displayName, checked, header, byRow);
+    return await matchEarlier(plan, file, displayName, checked, header, byRow, options);
   } catch (error) {
     if (!(error instanceof ResumeMismatchError)) throw error;
     const byFileLine = (record: InputRecord): number => record.fileLine ?? record.line;
-    const numberedByFileLine = await matchEarlier(plan, file, displayName, checked, header, byFileLine).then(
+    const numberedByFileLine = await matchEarlier(
+      plan,
+      file,
+      displayName,
+      checked,
+      header,
+      byFileLine,
+      options,
+    ).then(
       () => true,
       () => false,
     );
@@ -48,11 +65,16 @@ async function matchEarlier(
   checked: PreflightResult,
   header: string[],
   lineOf: (record: InputRecord) => number,
-): Promise<number> {
-  const kept = new KeptRows(plan, header, displayName);
-  for await (const record of dataRecords(file, displayName, checked.format, checked.fingerprint)) {
-    await kept.find(lineOf(record), kindCells(checked.header, record.cells));
+  options: KeptRowsOptions,
+): Promise<Earlier> {
+  const kept = new KeptRows(plan, header, displayName, options);
+  try {
+    for await (const record of dataRecords(file, displayName, checked.format, checked.fingerprint)) {
+      await kept.find(lineOf(record), kindCells(checked.header, record.cells));
+    }
+    await kept.finish();
+  } finally {
+    await kept.close();
   }
-  await kept.finish();
-  return kept.kept;
+  return { kept: kept.kept, refused: kept.refused };
 }

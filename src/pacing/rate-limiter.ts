@@ -16,6 +16,8 @@ export class RateLimiter {
   private readonly queue: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private cancelled = false;
+  /** No start before this (performance.now()): the API said its quota is spent until then. */
+  private heldUntil = 0;
 
   /** @param rate requests per second; 0 means no limit. */
   constructor(rate: number) {
@@ -38,9 +40,23 @@ export class RateLimiter {
     return this.queue.length;
   }
 
+  /**
+   * Start nothing before `until` (performance.now()), whatever the rate: the API announced that its
+   * quota is spent until then. An earlier hold than the one in force changes nothing.
+   */
+  holdUntil(until: number): void {
+    if (until <= this.heldUntil) return;
+    this.heldUntil = until;
+    if (this.queue.length > 0) {
+      clearTimeout(this.timer);
+      this.pump();
+    }
+  }
+
   /** Resolves when the caller may start its request, or at once after `cancel()`. */
   take(): Promise<void> {
-    if (this.cancelled || (this.interval === 0 && this.queue.length === 0)) return Promise.resolve();
+    const free = this.interval === 0 && this.queue.length === 0 && performance.now() >= this.heldUntil;
+    if (this.cancelled || free) return Promise.resolve();
     return new Promise((resolve) => {
       this.queue.push(resolve);
       if (this.timer === undefined) this.pump();
@@ -61,8 +77,13 @@ export class RateLimiter {
   private readonly pump = (): void => {
     this.timer = undefined;
     for (let release = this.queue.shift(); release !== undefined; release = this.queue.shift()) {
+      const now = performance.now();
+      if (now < this.heldUntil) {
+        this.queue.unshift(release);
+        this.timer = setTimeout(this.pump, Math.max(1, this.heldUntil - now));
+        return;
+      }
       if (this.interval > 0) {
-        const now = performance.now();
         if (now < this.next) {
           this.queue.unshift(release);
           this.timer = setTimeout(this.pump, Math.max(1, this.next - now));

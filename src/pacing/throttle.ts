@@ -8,8 +8,11 @@
  * longer nothing is refused (CUBIC's shape), so the pace stays near the limit with about one
  * refusal every few seconds. 500, 502 and 504
  * are not good answers: they neither raise the pace nor count as let through. Never above
- * `--concurrency` or `--rate`.
+ * `--concurrency` or `--rate`. An API that announces its limit in headers (announced-limit.ts)
+ * is taken at its word: the pace never goes above it, and when nothing is left of its window, no
+ * request starts before the window resets.
  */
+import type { AnnouncedLimit } from './announced-limit.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -40,13 +43,23 @@ export const ACCELERATE_AFTER_MS = 5000;
 /** Rises double at most this many times (1% a second up to 16%). */
 const MAX_DOUBLINGS = 4;
 
+/**
+ * Of an announced limit of N a window, the pace keeps to this share of N - 1. A sliding window
+ * told in whole seconds shows nothing left whenever the pace is near N (at 4.5 a second against 5,
+ * after every request), and each such answer holds the run until the reset; one request of
+ * headroom and 5% keep those holds for bursts.
+ */
+export const ANNOUNCED_SHARE = 0.95;
+/** A window is never taken as shorter than this when no policy names it. */
+const MIN_WINDOW_MS = 1000;
+
 const SLOT_MS = 100;
 const SLOTS = 20; // twenty slots of 100 ms: the good answers of the last two seconds
 
 /** What the throttle steers. */
 export interface ThrottleTarget {
   readonly scheduler: Pick<Scheduler, 'concurrency'>;
-  readonly limiter: Pick<RateLimiter, 'rate'>;
+  readonly limiter: Pick<RateLimiter, 'rate' | 'holdUntil'>;
 }
 
 /** Whether an answer shows the server took the request at this pace: 429 and 5xx do not. */
@@ -70,6 +83,13 @@ export class AdaptiveThrottle {
   private lastChange = Number.NEGATIVE_INFINITY;
   /** The pace the last cut was measured at: where the server refused. */
   private refusedAt = 0;
+  /** The pace the API's announced limit allows (requests per second), once it announced one. */
+  announcedRate: number | undefined;
+  /** Times the API said its window was spent, and the run waited for its reset. */
+  holds = 0;
+  /** The longest reset announced: without a policy, the window is at least this long (less rounding). */
+  private longestResetMs = 0;
+  private heldUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly target: ThrottleTarget,
@@ -78,10 +98,14 @@ export class AdaptiveThrottle {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** An answer arrived for a request started at `startedAt` (same clock as `now`). */
-  answer(status: number, startedAt: number): void {
+  /**
+   * An answer arrived for a request started at `startedAt` (same clock as `now`), announcing
+   * `announced` of the API's limit (see announced-limit.ts), if anything.
+   */
+  answer(status: number, startedAt: number, announced?: AnnouncedLimit): void {
     const t = this.now();
     this.advance(t);
+    if (announced !== undefined) this.announce(announced, t);
     if (status === 429 || status === 503) {
       this.signals++;
       this.refused[this.slot] = (this.refused[this.slot] ?? 0) + 1;
@@ -114,8 +138,34 @@ export class AdaptiveThrottle {
     }
   }
 
+  /** `rate`, or less where `--rate` or the announced limit allow less. */
   private ceiling(rate: number): number {
-    return this.max.rate > 0 ? Math.min(this.max.rate, rate) : rate;
+    const asked = this.max.rate > 0 ? Math.min(this.max.rate, rate) : rate;
+    return this.announcedRate === undefined ? asked : Math.min(this.announcedRate, asked);
+  }
+
+  /**
+   * What an answer said of the limit: a pace the run keeps under, and a spent window it waits out.
+   * Before any refusal the pace is the ceiling (so a limit raised later is used); after one, the
+   * ceiling only lowers it, and the climb back (`raise`) stops there.
+   */
+  private announce(announced: AnnouncedLimit, t: number): void {
+    const { limit, remaining, resetMs, windowMs } = announced;
+    if (resetMs !== undefined) this.longestResetMs = Math.max(this.longestResetMs, resetMs);
+    if (limit !== undefined) {
+      // A reset counted in whole seconds may be up to one second long: the window is at least the rest.
+      const window = windowMs ?? Math.max(MIN_WINDOW_MS, this.longestResetMs - 1000);
+      this.announcedRate = (Math.max(1, limit - 1) * ANNOUNCED_SHARE) / (window / 1000);
+      const { limiter } = this.target;
+      const unpaced = this.ceiling(Number.POSITIVE_INFINITY);
+      limiter.rate = this.cuts === 0 || limiter.rate === 0 ? unpaced : Math.min(limiter.rate, unpaced);
+    }
+    // Every answer of a burst may say so: one hold, counted once, to the latest reset.
+    if (remaining === 0 && resetMs !== undefined && resetMs > 0) {
+      if (t >= this.heldUntil) this.holds++;
+      this.heldUntil = Math.max(this.heldUntil, t + resetMs);
+      this.target.limiter.holdUntil(this.heldUntil);
+    }
   }
 
   private advance(t: number): void {

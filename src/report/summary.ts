@@ -3,7 +3,7 @@
  */
 import os from 'node:os';
 import type { KindName } from '../kinds.js';
-import type { RowStatus } from '../result.js';
+import { ROW_STATUSES, type RowStatus, type UnrecordedRow } from '../result.js';
 import { plural } from './plural.js';
 
 /** What stopped a run part-way. */
@@ -15,8 +15,14 @@ export interface RunSummary {
   readonly exitCode: number;
   readonly counts: Readonly<Record<RowStatus, number>>;
   readonly rows: number;
-  /** Rows sent to the API by this run (rows kept from an earlier run not counted). */
+  /** Rows sent to the API by this run (rows kept from an earlier run not counted); a read counts. */
   readonly sent: number;
+  /** Rows this run changed (`success` sent now), or in a plan would change (`change`). */
+  readonly changed: number;
+  /** Rows already at their value (`--plan`, `--skip-unchanged`): nothing written. */
+  readonly unchanged: number;
+  /** Rows answered 204 whose value the read-back did not find (`--verify`). */
+  readonly notApplied: number;
   readonly durationMs: number;
   readonly rowsPerSecond: number;
   readonly retries: number;
@@ -25,6 +31,8 @@ export interface RunSummary {
   readonly resultsPath: string;
   readonly stoppedBecause: string | undefined;
   readonly stopCause: StopCause | undefined;
+  /** Rows sent whose results the results file could not take (a full disk): `--resume` sends them again. */
+  readonly unrecorded: readonly UnrecordedRow[];
   /** The summary for a person. */
   readonly text: string;
 }
@@ -47,8 +55,10 @@ export interface SummaryInput {
   readonly kind: KindName;
   readonly counts: Readonly<Record<RowStatus, number>>;
   readonly rows: number;
-  /** Rows kept from an earlier run (`--resume`), not sent again. */
+  /** Rows kept from an earlier run (`--resume`) as `success`, not sent again. */
   readonly kept: number;
+  /** Rows kept from an earlier run as `failed`: the API refused them for good. @default 0 */
+  readonly keptRefused?: number;
   readonly durationMs: number;
   readonly retries: number;
   /** 429/503 answers seen, times the pace was cut, and the lowest rate it was cut to. */
@@ -57,6 +67,14 @@ export interface SummaryInput {
   readonly latency: LatencySummary;
   readonly resultsPath: string;
   readonly dryRun: boolean;
+  /** Rows sent that are not in the results file. @default [] */
+  readonly unrecorded?: readonly UnrecordedRow[];
+  /** A plan (`--plan`): reads only, no PATCH. @default false */
+  readonly plan?: boolean;
+  /** Rows failed as `NotApplied` (`--verify`). @default 0 */
+  readonly notApplied?: number;
+  /** Sentences to add before the results path (the final read-back of `--verify`, for one). */
+  readonly notes?: readonly string[];
   readonly stop:
     { readonly cause: StopCause; readonly reason: string; readonly exitCode: number } | undefined;
 }
@@ -81,30 +99,53 @@ function latencyText(latency: LatencySummary): string {
   return `, latency p50 ${Math.round(latency.p50)} ms, p95 ${Math.round(latency.p95)} ms`;
 }
 
+/** What a resume kept, in brackets after the counts, or nothing. */
+function keptText(success: number, refused: number): string {
+  const kept = [
+    ...(success > 0 ? [`${success} success`] : []),
+    ...(refused > 0 ? [`${refused} failed (refused for good)`] : []),
+  ];
+  return kept.length > 0 ? ` (${kept.join(', ')} kept from the earlier run)` : '';
+}
+
+/** The rows sent but not in the results file, by line, or nothing. */
+export function unrecordedText(rows: readonly UnrecordedRow[]): string {
+  if (rows.length === 0) return '';
+  return (
+    ` ${plural(rows.length, 'row')} sent but not written to the results file (lines ` +
+    `${rows.map((r) => r.line).join(', ')}; their correlation ids are in the log): --resume sends them again.`
+  );
+}
+
 /** Put a run's numbers together. */
 export function summarise(input: SummaryInput): RunSummary {
   const { counts } = input;
   const seconds = input.durationMs / 1000;
-  const sent = counts.success - input.kept + counts.failed;
+  const refused = input.keptRefused ?? 0;
+  const sent = counts.success - input.kept + counts.failed - refused + counts.change + counts.unchanged;
   const rowsPerSecond = seconds > 0 ? sent / seconds : 0;
-  const parts = (Object.keys(counts) as RowStatus[])
-    .filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`);
+  const notApplied = input.notApplied ?? 0;
+  const parts = ROW_STATUSES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   const text =
-    `${input.dryRun ? 'Dry run: ' : ''}${plural(input.rows, 'row')}: ${parts.join(', ') || 'nothing to do'}` +
-    (input.kept > 0 ? ` (${input.kept} success kept from the earlier run)` : '') +
+    `${input.dryRun ? 'Dry run: ' : input.plan ? 'Plan: ' : ''}${plural(input.rows, 'row')}: ${parts.join(', ') || 'nothing to do'}` +
+    keptText(input.kept, refused) +
     ` in ${seconds.toFixed(1)} s${sent > 0 ? ` (${rowsPerSecond.toFixed(1)} rows/s, ${plural(input.retries, 'retry', 'retries')}${latencyText(input.latency)})` : ''}.` +
     (input.throttle.signals > 0
       ? ` Throttled: ${plural(input.throttle.signals, 'answer')} of 429/503, pace cut ${plural(input.throttle.cuts, 'time')}` +
         `${input.throttle.lowestRate === undefined ? '' : ` (lowest ${input.throttle.lowestRate.toFixed(1)} requests/s)`}.`
       : '') +
-    `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''} Results: ${input.resultsPath}`;
+    (notApplied > 0 ? ` ${plural(notApplied, 'row')} answered 204 but not applied (NotApplied).` : '') +
+    (input.notes ?? []).map((note) => ` ${note}`).join('') +
+    `${input.stop ? ` Stopped early: ${input.stop.reason}.` : ''}${unrecordedText(input.unrecorded ?? [])} Results: ${input.resultsPath}`;
   return {
     kind: input.kind,
     exitCode: exitCodeFor(input),
     counts,
     rows: input.rows,
     sent,
+    changed: input.plan ? counts.change : counts.success - input.kept,
+    unchanged: counts.unchanged,
+    notApplied,
     durationMs: input.durationMs,
     rowsPerSecond,
     retries: input.retries,
@@ -113,6 +154,7 @@ export function summarise(input: SummaryInput): RunSummary {
     resultsPath: input.resultsPath,
     stoppedBecause: input.stop?.reason,
     stopCause: input.stop?.cause,
+    unrecorded: input.unrecorded ?? [],
     text,
   };
 }
@@ -125,6 +167,12 @@ export interface SummaryRecord {
   readonly kind?: string;
   readonly counts?: Readonly<Record<RowStatus, number>>;
   readonly rows?: number;
+  /** Rows changed by the run (in a plan: that would change). */
+  readonly changed?: number;
+  /** Rows already at their value: nothing written. */
+  readonly unchanged?: number;
+  /** Rows answered 204 whose value did not land (`--verify`). */
+  readonly notApplied?: number;
   readonly durationSeconds?: number;
   readonly rowsPerSecond?: number;
   readonly retries?: number;
@@ -132,6 +180,8 @@ export interface SummaryRecord {
   readonly latencyMs?: LatencySummary;
   readonly resultsPath?: string;
   readonly stoppedBecause?: string;
+  /** Rows sent whose results are not in the results file (it could not be written). */
+  readonly unrecorded?: readonly UnrecordedRow[];
   /** For a run that could not start (exit 2): why. */
   readonly error?: string;
 }
@@ -145,6 +195,9 @@ export function summaryRecord(summary: RunSummary, input: string): SummaryRecord
     kind: summary.kind,
     counts: summary.counts,
     rows: summary.rows,
+    changed: summary.changed,
+    unchanged: summary.unchanged,
+    notApplied: summary.notApplied,
     durationSeconds: Math.round(summary.durationMs) / 1000,
     rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
     retries: summary.retries,
@@ -152,5 +205,6 @@ export function summaryRecord(summary: RunSummary, input: string): SummaryRecord
     latencyMs: summary.latency,
     resultsPath: summary.resultsPath,
     stoppedBecause: summary.stoppedBecause,
+    unrecorded: summary.unrecorded.length > 0 ? summary.unrecorded : undefined,
   };
 }

@@ -14,6 +14,8 @@ import { judgeOwner, ownerHere, parseOwner, REFRESH_MS, type LockOwner } from '.
 /** A held lock. */
 export interface Lock {
   readonly path: string;
+  /** Whether it was taken over from a run that ended without releasing it (a crash, a kill). */
+  readonly tookOver: boolean;
   /** Remove the lock if it is still this run's; one that another run took over is left to it. */
   release(): Promise<void>;
 }
@@ -132,18 +134,22 @@ function heldBy(found: Found): string {
 export async function acquireLock(out: string, log: LockLog = () => undefined): Promise<Lock> {
   const path = `${out}.lock`;
   const text = JSON.stringify(ownerHere());
+  let tookOver = false;
   for (let attempt = 0; attempt < 40; attempt++) {
-    if (await create(path, text)) return held(path, text, log);
+    if (await create(path, text)) return held(path, text, log, tookOver);
     const found = await holder(path);
     if (found === 'gone') continue;
     const why = refuseIfHeld(out, path, found);
-    if (await removeStale(path, found.raw)) log(`took over the lock ${path}${heldBy(found)}: ${why}`);
+    if (await removeStale(path, found.raw)) {
+      tookOver = true;
+      log(`took over the lock ${path}${heldBy(found)}: ${why}`);
+    }
   }
   throw new OutputError(`Cannot take the lock ${path}: other runs keep taking it`);
 }
 
 /** The lock at `path`, written as `text`: refreshed while held, removed on release if still ours. */
-function held(path: string, text: string, log: LockLog): Lock {
+function held(path: string, text: string, log: LockLog, tookOver: boolean): Lock {
   const refresh = setInterval(() => {
     const now = new Date();
     utimes(path, now, now).catch(() => undefined);
@@ -151,6 +157,7 @@ function held(path: string, text: string, log: LockLog): Lock {
   refresh.unref();
   return {
     path,
+    tookOver,
     async release() {
       clearInterval(refresh);
       const now = await holder(path);

@@ -5,6 +5,7 @@
  * could run as a formula is neutralised.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { truncate } from 'node:fs/promises';
 import { once } from 'node:events';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { OutputError } from '../errors.js';
@@ -12,7 +13,8 @@ import { cannotCreate } from './cannot-create.js';
 import { normaliseName } from '../input/header.js';
 import type { Kind } from '../kinds.js';
 import { redactor } from '../report/redact.js';
-import type { ResultLine } from '../result.js';
+import type { ResultLine, UnrecordedRow } from '../result.js';
+import { WrittenRows } from './written-rows.js';
 
 /** The columns after the kind's three input columns. */
 export const RESULT_COLUMNS = [
@@ -23,6 +25,7 @@ export const RESULT_COLUMNS = [
   'errorType',
   'errorDescription',
   'errorDetails',
+  'previousValue',
 ] as const;
 
 /** The header of a results file for `kind`, with any carried extra columns at the end. */
@@ -77,6 +80,8 @@ export function resultCells(row: ResultLine): string[] {
     safe(r.errorType),
     safe(r.errorDescription),
     safe(r.errorDetails),
+    // Read from the API: as untrusted as its error text. A cleared value is written empty.
+    safe(r.previousValue ?? undefined),
     ...row.extras.map(neutralise),
   ];
 }
@@ -93,7 +98,8 @@ export const FLUSH_INTERVAL_MS = 20;
 /**
  * Writes results rows, in the order given, to a new file. If the file cannot be written (a full
  * disk), `failed` says so and every later row is dropped rather than held: the run is to stop, and
- * a file that ends early is what `--resume` continues.
+ * a file that ends early is what `--resume` continues. On closing, such a file is cut back to its
+ * last whole row, and `unrecorded()` names the rows sent that it does not hold.
  */
 export class ResultsWriter {
   /** Set while rows are held back (the file stream is corked). */
@@ -106,6 +112,8 @@ export class ResultsWriter {
   private readonly fileClosed: Promise<void>;
   /** Callers of `drained()` waiting now; a failure wakes them, as 'drain' would never come. */
   private readonly drainWaiters = new Set<() => void>();
+  /** Which rows are on disk, so that a failure knows where the file's last whole row ends. */
+  private readonly rows = new WrittenRows();
 
   private constructor(
     private readonly stringifier: Stringifier,
@@ -116,9 +124,11 @@ export class ResultsWriter {
     let fail!: (error: OutputError) => void;
     this.failed = new Promise((resolve) => (fail = resolve));
     this.fileClosed = new Promise((resolve) => file.once('close', () => resolve()));
+    stringifier.on('data', (chunk: Buffer) => this.rows.produce(chunk.length));
     // The file stream closes itself after an error; the pipe from the stringifier is undone.
     file.on('error', (error: NodeJS.ErrnoException) => {
       if (this.failure) return;
+      this.rows.written(file.bytesWritten);
       this.failure = new OutputError(
         `the results file cannot be written (${error.message}); free some space (or fix the cause), then ` +
           (resumable ? 'run the same command with --resume' : 'run it again with --overwrite'),
@@ -166,7 +176,12 @@ export class ResultsWriter {
 
   /** Append one row. False means the stream wants a pause: wait for `drained()` before writing more. */
   write(row: ResultLine): boolean {
-    if (this.failure) return true; // dropped: nothing can be written any more
+    if (this.failure) {
+      this.rows.drop(row); // nothing can be written any more
+      return true;
+    }
+    this.rows.written(this.file.bytesWritten);
+    this.rows.handed(row);
     if (this.flushTimer === undefined) {
       this.file.cork();
       this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
@@ -206,7 +221,8 @@ export class ResultsWriter {
 
   /**
    * Flush everything to disk and close the file (once, however often it is called). A failure to
-   * write, also of these last rows, is not thrown: `error` holds it.
+   * write, also of these last rows, is not thrown: `error` holds it, and the file is cut back to
+   * its last whole row (cutting frees space, so it works on a full disk too).
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -214,7 +230,13 @@ export class ResultsWriter {
       if (this.failure) this.stringifier.destroy();
       else this.stringifier.end();
       await this.fileClosed;
+      if (this.failure) await truncate(this.path, this.rows.wholeBytes).catch(() => undefined);
     })();
     return this.closing;
+  }
+
+  /** The rows this run sent whose results are not in the file because it failed; none while it works. */
+  unrecorded(): UnrecordedRow[] {
+    return this.failure ? this.rows.unrecorded() : [];
   }
 }

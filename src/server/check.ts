@@ -75,6 +75,7 @@ export function jobOptions(base: Options, store: JobStore, job: JobRecord, more:
     overwrite: false,
     resume: false,
     dryRun: false,
+    plan: false,
     strict: false,
     progress: false,
     ...more,

@@ -3,7 +3,7 @@
  * failures, and a numbered list of events (Server-Sent Events) that a page reconnecting with
  * `Last-Event-ID` is replayed from. A page that cannot keep an event stream open polls `snapshot()`.
  */
-import type { ResultLine, RowStatus } from '../result.js';
+import { zeroCounts, type ResultLine, type RowStatus } from '../result.js';
 import type { JobState, PageSummary } from './store.js';
 
 /** A row that needs attention, as the progress panel lists it. */
@@ -43,7 +43,7 @@ const PROGRESS_EVERY_MS = 250;
 
 /** Zero rows of every status. */
 export function noCounts(): Record<RowStatus, number> {
-  return { success: 0, failed: 0, invalid: 0, not_attempted: 0, valid: 0 };
+  return zeroCounts();
 }
 
 /** The live state of one run, and its events. */

@@ -69,6 +69,8 @@ export function handleApiRequest(
     if (key !== undefined) recorder.enteredKey(key);
     if (recorded) recorded.body = body;
     const outcome = decide(ctx, { req, path, route, key, parsed, now });
+    // What is left of the limit as this call was decided, whatever the answer turns out to be.
+    const announced = ctx.limiter.headers(ctx.options.rateLimitHeaders, now);
     const options = ctx.options;
     const delay = options.latencyMs + (options.jitterMs > 0 ? ctx.random() * options.jitterMs : 0);
     // Stored whether or not the client still waits: a late write lands after the client gave up.
@@ -95,7 +97,7 @@ export function handleApiRequest(
       if (outcome.action === 'answer' && outcome.unapplied) recorder.counters.notApplied += 1;
       recorder.answered(answer.status);
       if (recorded) recorded.status = answer.status;
-      res.writeHead(answer.status, answer.headers);
+      res.writeHead(answer.status, { ...answer.headers, ...announced });
       res.end(answer.body);
     };
     if (delay > 0) timer = setTimeout(perform, delay);

@@ -25,6 +25,9 @@ const USAGE = `Usage: node dist/simulator/cli.js [options]
   --read-lag-ms N      reads answer the values as they were N ms before (a lagging replica)
   --rate-limit N       API calls per second before 429 (0: unlimited)
   --retry-after S      Retry-After seconds on 429 (default 1)
+  --rate-limit-headers none|ietf|github
+                       announce the rate limit in every answer: RateLimit-* (IETF draft, reset
+                       in seconds), X-RateLimit-* (GitHub, reset as epoch seconds), or not (default)
   --token-lifetime S   token lifetime in seconds (default 3599)
   --tenant DOMAIN      accepted X-Tenant (default portal.cloudcockpit.com)
   --client-id ID       client id the token endpoint accepts (default sim-client-id)
@@ -81,6 +84,7 @@ function parse(argv: string[]): { options: SimulatorOptions; port: number; host:
       'client-secret': stringFlag,
       world: stringFlag,
       'error-style': stringFlag,
+      'rate-limit-headers': stringFlag,
       'seed-values': stringFlag,
       'no-record': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -99,6 +103,7 @@ function parse(argv: string[]): { options: SimulatorOptions; port: number; host:
   if (values['client-secret'] !== undefined) options.clientSecret = values['client-secret'];
   if (values['no-record'] === true) options.recordRequests = false;
   if (values['error-style'] !== undefined) options.errorStyle = values['error-style'];
+  if (values['rate-limit-headers'] !== undefined) options.rateLimitHeaders = values['rate-limit-headers'];
   if (typeof values['seed-values'] === 'string') options.seedValues = readSeedValues(values['seed-values']);
   const world = values.world ?? 'open';
   if (world !== 'open' && world !== 'sample') {

@@ -1,5 +1,6 @@
 import { ERROR_STYLES, type ErrorStyle } from './error-styles.js';
 import { READ_FAULTS, checkFaultPlan, type FaultPlan } from './fault-plan.js';
+import { RATE_LIMIT_HEADERS, type RateLimitHeaders } from './rate-limit.js';
 import { checkSeedValues, type SeedValues } from './values.js';
 import { openWorld, type World } from './world.js';
 
@@ -50,6 +51,13 @@ export interface SimulatorOptions {
   readonly rateLimit?: number;
   /** The `Retry-After` value (seconds) sent with a 429. @default 1 */
   readonly retryAfterSeconds?: number;
+  /**
+   * Whether every API answer announces `rateLimit` in its headers, and how: `ietf` for
+   * `RateLimit-Limit`/`-Remaining`/`-Reset` (seconds from now) and `RateLimit-Policy` (`N;w=1`),
+   * `github` for `X-RateLimit-Limit`/`-Remaining`/`-Reset` (epoch seconds), `none` for no such
+   * header, as the documented API. Nothing is announced without a `rateLimit`. @default 'none'
+   */
+  readonly rateLimitHeaders?: RateLimitHeaders;
   /** Deterministic 429 bursts: after every `every` API calls, the next `length` answer 429. @default undefined */
   readonly burst429?: { readonly every: number; readonly length: number };
   /** Every API call answers 401, as if the token were revoked. @default false */
@@ -117,6 +125,7 @@ export function defaultOptions(): ResolvedOptions {
     readLagMs: 0,
     rateLimit: 0,
     retryAfterSeconds: 1,
+    rateLimitHeaders: 'none',
     burst429: undefined,
     rejectAllTokens: false,
     tokenEndpointFailures: 0,
@@ -153,6 +162,10 @@ const CHECKS: { [K in keyof SimulatorOptions]-?: (v: unknown) => string | undefi
   readLagMs: (v) => (isDuration(v) ? undefined : 'a number from 0 and up'),
   rateLimit: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
   retryAfterSeconds: (v) => (isCount(v) ? undefined : 'an integer from 0 and up'),
+  rateLimitHeaders: (v) =>
+    RATE_LIMIT_HEADERS.includes(v as RateLimitHeaders)
+      ? undefined
+      : `one of ${RATE_LIMIT_HEADERS.join(', ')}`,
   burst429: (v) => {
     const burst = v as { every?: unknown; length?: unknown } | null;
     const ok = typeof burst === 'object' && burst !== null && isCount(burst.every) && isCount(burst.length);

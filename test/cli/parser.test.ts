@@ -6,7 +6,7 @@ describe('parseCommandLine', () => {
     expect(await parseCommandLine(['po-numbers', 'orders.csv', '--rate', '5', '--dry-run'])).toEqual({
       command: 'po-numbers',
       file: 'orders.csv',
-      flags: { rate: 5, 'dry-run': true },
+      flags: { rate: '5', 'dry-run': true },
     });
   });
 
@@ -21,7 +21,7 @@ describe('parseCommandLine', () => {
   test('the inbox gives its folder and its settle time as given, checked later', async () => {
     expect(
       await parseCommandLine(['inbox', 'drop', '--settle-seconds', '5', '--tenant', 't.example']),
-    ).toEqual({ command: 'inbox', dir: 'drop', flags: { tenant: 't.example' }, settleSeconds: 5 });
+    ).toEqual({ command: 'inbox', dir: 'drop', flags: { tenant: 't.example' }, settleSeconds: '5' });
     expect(await parseCommandLine(['inbox', 'drop'])).toMatchObject({ settleSeconds: undefined });
   });
 
@@ -67,7 +67,7 @@ describe('parseCommandLine', () => {
   test('a flag given twice must say the same thing both times', async () => {
     const flags = async (...args: string[]) => await parseCommandLine(['run', 'a.csv', ...args]);
     expect(await flags('--dry-run', '--dry-run', '--rate', '5', '--rate=5')).toMatchObject({
-      flags: { 'dry-run': true, rate: 5 },
+      flags: { 'dry-run': true, rate: '5' },
     });
     expect(await flags('--dry-run', '--dry-run=false')).toEqual({
       usageError:
@@ -78,6 +78,23 @@ describe('parseCommandLine', () => {
     });
     expect(await flags('--tenant', 'a.example', '--tenant', 'b.example')).toEqual({
       usageError: expect.stringContaining('`--tenant` is given twice'),
+    });
+  });
+
+  test('a number flag given twice is never added up: the same value is that value, a 1 after it is refused', async () => {
+    // yargs counts an untyped flag whose value is 1 (`--rate 2 --rate 1` was 3, `--rate 1 --rate 1` was 2).
+    const flags = async (...args: string[]) => await parseCommandLine(['run', 'a.csv', ...args]);
+    expect(await flags('--rate', '1', '--rate', '1')).toMatchObject({ flags: { rate: '1' } });
+    expect(await flags('--rate', '2', '--rate', '1')).toEqual({
+      usageError: '`--rate` is given twice with different values (`2`, then `1`); give it once',
+    });
+    expect(await flags('--concurrency', '8', '--concurrency=1')).toEqual({
+      usageError: '`--concurrency` is given twice with different values (`8`, then `1`); give it once',
+    });
+    expect(
+      await parseCommandLine(['inbox', 'drop', '--settle-seconds', '0.3', '--settle-seconds', '1']),
+    ).toEqual({
+      usageError: '`--settle-seconds` is given twice with different values (`0.3`, then `1`); give it once',
     });
   });
 

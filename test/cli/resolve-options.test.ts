@@ -106,6 +106,12 @@ describe('resolveOptions', () => {
     expect(resolve({ resume: true }).out).toBe('data/po.results.csv');
   });
 
+  test('--retry-failed needs --resume: a fresh run sends every row anyway', () => {
+    expect(message(() => resolve({ 'retry-failed': true }))).toContain('add `--resume`');
+    expect(resolve({ resume: true, 'retry-failed': true }).retryFailed).toBe(true);
+    expect(resolve({ resume: true }).retryFailed).toBe(false);
+  });
+
   test('the results file may not be named as a workbook: it is CSV', () => {
     for (const out of ['res.xlsx', 'res.XLSM', 'res.xls', 'res.ods']) {
       expect(message(() => resolve({ out }))).toBe(
@@ -115,9 +121,28 @@ describe('resolveOptions', () => {
     expect(resolve({ out: 'res.csv' }).out).toBe('res.csv');
   });
 
+  test('a plan needs the tenant, has results of its own name, and takes no option it would not use', () => {
+    expect(resolve({ plan: true })).toMatchObject({ plan: true, out: 'data/po.plan.results.csv' });
+    expect(message(() => resolve({ plan: true }, {}))).toMatch(/^Missing `--tenant`/);
+    expect(message(() => resolve({ plan: true, 'dry-run': true }))).toBe(
+      '`--plan` reads from the API and `--dry-run` sends nothing at all: choose one',
+    );
+    for (const other of ['skip-unchanged', 'verify', 'resume'] as const) {
+      expect(message(() => resolve({ plan: true, [other]: true }))).toBe(
+        `\`--plan\` sends no change, so \`--${other}\` has nothing to act on: run the plan first, then the real run with \`--${other}\``,
+      );
+    }
+    expect(resolve({ 'skip-unchanged': true, verify: true })).toMatchObject({
+      skipUnchanged: true,
+      verify: true,
+      out: 'data/po.results.csv',
+    });
+  });
+
   test('the default results file sits beside the input', () => {
-    expect(defaultOutPath('/in/po.csv', false)).toBe('/in/po.results.csv');
-    expect(defaultOutPath('po.csv', true)).toBe('po.dry-run.results.csv');
+    expect(defaultOutPath('/in/po.csv')).toBe('/in/po.results.csv');
+    expect(defaultOutPath('po.csv', 'dry-run')).toBe('po.dry-run.results.csv');
+    expect(defaultOutPath('po.csv', 'plan')).toBe('po.plan.results.csv');
   });
 });
 

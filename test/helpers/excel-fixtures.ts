@@ -157,3 +157,81 @@ export const VARIANTS: readonly ExcelVariant[] = [
     bytes: xlsxBytes,
   },
 ];
+
+/** Where the workbooks of other writers are checked in (test/fixtures/workbooks/make.sh writes them). */
+export const WORKBOOK_FIXTURES = path.resolve(EXCEL_FIXTURES, '../workbooks');
+
+/** One workbook made by another writer from the UTF-8 original: its file, its maker, what it reads as. */
+export interface WorkbookFixture {
+  readonly file: string;
+  readonly description: string;
+  /** The cells of each row as read (header first): the original's, plus any extra columns. */
+  readonly cells: readonly (readonly string[])[];
+}
+
+const day = (i: number, order: 'dmy' | 'ymd') => {
+  const dd = String(5 + i).padStart(2, '0');
+  return order === 'dmy' ? `${dd}.01.2026` : `2026-01-${dd}`;
+};
+
+/**
+ * The original's rows with the extra columns of the *-formats workbooks: a date, an amount and a
+ * formula (LEN of the PO number), whose saved result is `check` of it (openpyxl saves none).
+ */
+function withExtras(order: 'dmy' | 'ymd', check: (po: string) => string): string[][] {
+  return [
+    [...HEADER, 'Order date', 'Amount', 'Check'],
+    ...ROWS.map((row, i) => [...row, day(i, order), '1,234.50', check(row[2])]),
+  ];
+}
+
+const PLAIN = [[...HEADER], ...ROWS.map((r) => [...r])];
+const LENGTH = (po: string) => String(po.length);
+
+/** The workbooks, each of which must send exactly what the original sends. */
+export const WORKBOOKS: readonly WorkbookFixture[] = [
+  {
+    file: 'openpyxl.xlsx',
+    description: 'openpyxl: absolute part targets, inline strings, sheet "Orders"',
+    cells: PLAIN,
+  },
+  {
+    file: 'openpyxl-hidden-first.xlsx',
+    description: 'openpyxl: a hidden and a very hidden sheet first, a non-ASCII sheet name',
+    cells: PLAIN,
+  },
+  {
+    file: 'openpyxl-formats.xlsx',
+    description: 'openpyxl: 00017 as a number shown as 00000, dates, a formula never calculated',
+    cells: withExtras('dmy', () => '#NOT CALCULATED'),
+  },
+  { file: 'xlsxwriter.xlsx', description: 'XlsxWriter: shared strings, its own part order', cells: PLAIN },
+  {
+    file: 'xlsxwriter-formats.xlsx',
+    description: 'XlsxWriter: a leading-zero format, formulas with saved results, dates',
+    cells: withExtras('ymd', LENGTH),
+  },
+  {
+    file: 'excel-order.xlsx',
+    description: "Excel's part order: workbook, sheets, theme, styles, shared strings, docProps",
+    cells: withExtras('ymd', LENGTH),
+  },
+  { file: 'libreoffice.xlsx', description: 'LibreOffice Calc: the CSV imported as text', cells: PLAIN },
+  {
+    file: 'libreoffice-formats.xlsx',
+    description: "LibreOffice Calc: XlsxWriter's formats workbook saved again (recalculated)",
+    cells: withExtras('ymd', LENGTH),
+  },
+  { file: 'sheetjs.xlsx', description: 'SheetJS 0.18.5: its default writer', cells: PLAIN },
+  {
+    file: 'shared-strings-last.xlsx',
+    description: 'shared strings stored last in the zip, after the sheet',
+    cells: PLAIN,
+  },
+  {
+    file: 'minimal.xlsx',
+    description: 'a minimal writer: shared strings after the sheet, no styles part',
+    cells: PLAIN,
+  },
+  { file: 'inline-strings.xlsx', description: 'inline strings and no shared strings part', cells: PLAIN },
+];

@@ -1,7 +1,8 @@
 /**
- * Files made the way Excel makes them: every encoding, delimiter and line ending Excel writes, each
- * run through the built CLI against a fresh simulator, must send exactly the requests the plain
- * UTF-8 original sends and leave the simulator in the same state.
+ * Files made the way Excel makes them: every encoding, delimiter and line ending Excel writes, and
+ * the workbooks of every writer a finance team uses (test/fixtures/workbooks/), each run through
+ * the built CLI against a fresh simulator, must send exactly the requests the plain UTF-8 original
+ * sends and leave the simulator in the same state.
  */
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
@@ -10,7 +11,15 @@ import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { sampleWorld } from '../../src/simulator/world.js';
 import { readWorkbookRecords } from '../../src/input/xlsx.js';
 import { readResults, runCli, simEnv, type CliRun } from '../helpers/cli.js';
-import { EXCEL_FIXTURES, HEADER, ORIGINAL, ROWS, VARIANTS } from '../helpers/excel-fixtures.js';
+import {
+  EXCEL_FIXTURES,
+  HEADER,
+  ORIGINAL,
+  ROWS,
+  VARIANTS,
+  WORKBOOK_FIXTURES,
+  WORKBOOKS,
+} from '../helpers/excel-fixtures.js';
 import { tempDir } from '../helpers/files.js';
 
 /** What one run left behind: its process, the API requests in order, the simulator's end state. */
@@ -86,27 +95,28 @@ describe('the Excel-made files', () => {
     );
   });
 
-  test.each(VARIANTS.filter((v) => v !== ORIGINAL).map((v) => [v.description, v.file]))(
-    '%s sends the same requests as the original',
-    async (_description, file) => {
-      const outcome = await runFile(path.join(EXCEL_FIXTURES, file));
-      // Compared as one object, so a failure shows the file, its exit code and its messages together.
-      expect({
-        file,
-        code: outcome.run.code,
-        stderr: outcome.run.stderr.split('\n').filter((l) => !/^\s*$/.test(l)),
-        requests: outcome.requests,
-        poNumbers: outcome.poNumbers,
-        lines: outcome.results.map((r) => [r.line, r.status]),
-      }).toEqual({
-        file,
-        code: 0,
-        stderr: expect.any(Array) as unknown,
-        requests: original.requests,
-        poNumbers: original.poNumbers,
-        lines: original.results.map((r) => [r.line, r.status]),
-      });
-      expect(outcome.run.stderr).not.toMatch(/\n\s+at /);
-    },
-  );
+  test.each([
+    ...VARIANTS.filter((v) => v !== ORIGINAL).map((v) => [v.description, path.join(EXCEL_FIXTURES, v.file)]),
+    ...WORKBOOKS.map((w) => [w.description, path.join(WORKBOOK_FIXTURES, w.file)]),
+  ])('%s sends the same requests as the original', async (_description, fixture) => {
+    const file = path.basename(fixture as string);
+    const outcome = await runFile(fixture as string);
+    // Compared as one object, so a failure shows the file, its exit code and its messages together.
+    expect({
+      file,
+      code: outcome.run.code,
+      stderr: outcome.run.stderr.split('\n').filter((l) => !/^\s*$/.test(l)),
+      requests: outcome.requests,
+      poNumbers: outcome.poNumbers,
+      lines: outcome.results.map((r) => [r.line, r.status]),
+    }).toEqual({
+      file,
+      code: 0,
+      stderr: expect.any(Array) as unknown,
+      requests: original.requests,
+      poNumbers: original.poNumbers,
+      lines: original.results.map((r) => [r.line, r.status]),
+    });
+    expect(outcome.run.stderr).not.toMatch(/\n\s+at /);
+  });
 });

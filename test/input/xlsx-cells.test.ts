@@ -1,60 +1,95 @@
 /** Workbook cells as the text Excel shows, and rows as records with Excel's row numbers. */
 import { describe, expect, test } from '@jest/globals';
-import ExcelJS from 'exceljs';
 import { InputError } from '../../src/errors.js';
 import { MAX_RECORD_BYTES, NO_SAVED_RESULT } from '../../src/input/record.js';
-import { cellText, RowCleaner } from '../../src/input/xlsx-cells.js';
+import { cellText, RowCleaner, UnreadableCell, type RawCell } from '../../src/input/xlsx-cells.js';
+import { SharedStrings } from '../../src/input/xlsx-strings.js';
 
-/** A sheet in memory whose rows are set at the given row numbers. */
-function sheet(rows: Record<number, unknown[]>): ExcelJS.Worksheet {
-  const ws = new ExcelJS.Workbook().addWorksheet('Rows');
-  for (const [number, values] of Object.entries(rows))
-    ws.getRow(Number(number)).values = values as ExcelJS.CellValue[];
-  return ws;
+const CONTEXT = { sharedStrings: SharedStrings.of(['PO 17', 'Réf. Ø-17']), date1904: false };
+
+/** A cell as the sheet's XML holds it: `t`, `<v>`, and the rest as given. */
+function cell(type: string, value: string | undefined, more: Partial<RawCell> = {}): RawCell {
+  return { type, value, inline: undefined, formula: false, numFmt: undefined, ...more };
 }
+const text = (c: RawCell, context = CONTEXT) => cellText(c, context);
 
 describe('cellText', () => {
   test('numbers and dates read under their format, escapes and rich text as plain text', () => {
-    expect(cellText(17, '00000')).toBe('00017');
-    expect(cellText(new Date(Date.UTC(2026, 0, 31)), undefined)).toBe('2026-01-31');
-    expect(cellText('A_x000D_B', undefined)).toBe('A\rB');
-    expect(cellText({ richText: [{ text: 'PO ' }, { text: '17' }] }, undefined)).toBe('PO 17');
-    expect(cellText(true, undefined)).toBe('TRUE');
+    expect(text(cell('n', '17', { numFmt: '00000' }))).toBe('00017');
+    expect(text(cell('n', '46053', { numFmt: 'mm-dd-yy' }))).toBe('2026-01-31');
+    expect(text(cell('str', 'A_x000D_B'))).toBe('A\rB');
+    expect(text(cell('inlineStr', undefined, { inline: 'PO 17' }))).toBe('PO 17');
+    expect(text(cell('s', '1'))).toBe('Réf. Ø-17');
+    expect(text(cell('b', '1'))).toBe('TRUE');
+    expect(text(cell('b', '0'))).toBe('FALSE');
+    expect(text(cell('d', '2026-01-31T00:00:00'))).toBe('2026-01-31');
+    expect(text(cell('d', '2026-01-31', { numFmt: 'dd.mm.yyyy' }))).toBe('31.01.2026');
   });
 
-  test('a formula shows its cached result; a failed one reads as an error, one never calculated says so', () => {
-    expect(cellText({ formula: '10+7', result: 17 }, '0000')).toBe('0017');
-    expect(cellText({ formula: '1-1', result: 0 }, undefined)).toBe('0');
-    expect(cellText({ formula: '1+1' }, undefined)).toBe(NO_SAVED_RESULT);
-    expect(cellText({ formula: 'NA()', result: NaN }, undefined)).toBe('#ERROR');
-    expect(cellText({ error: '#REF!' }, undefined)).toBe('#REF!');
+  test('a date in a 1904 workbook reads as the day Excel shows', () => {
+    expect(text(cell('n', '44591', { numFmt: 'yyyy-mm-dd' }), { ...CONTEXT, date1904: true })).toBe(
+      '2026-01-31',
+    );
+    expect(text(cell('n', '44591', { numFmt: '0' }), { ...CONTEXT, date1904: true })).toBe('44591');
   });
 
-  test('a hyperlink shows its text and empty values read as empty cells', () => {
-    expect(cellText({ text: 'PO 88', hyperlink: 'https://example.invalid' }, undefined)).toBe('PO 88');
-    expect(cellText(null, undefined)).toBe('');
-    expect(cellText(undefined, '0')).toBe('');
+  test('a formula shows its saved result; a failed one its error, one never calculated says so', () => {
+    expect(text(cell('n', '17', { formula: true, numFmt: '0000' }))).toBe('0017');
+    expect(text(cell('n', '0', { formula: true }))).toBe('0');
+    expect(text(cell('n', undefined, { formula: true }))).toBe(NO_SAVED_RESULT);
+    expect(text(cell('n', '', { formula: true }))).toBe(NO_SAVED_RESULT);
+    expect(text(cell('str', '', { formula: true }))).toBe('');
+    expect(text(cell('str', undefined, { formula: true }))).toBe(NO_SAVED_RESULT);
+    expect(text(cell('e', '#N/A', { formula: true }))).toBe('#N/A');
+    expect(text(cell('e', '#REF!'))).toBe('#REF!');
+  });
+
+  test('empty cells read as empty', () => {
+    expect(text(cell('n', undefined))).toBe('');
+    expect(text(cell('n', '', { numFmt: '0' }))).toBe('');
+    expect(text(cell('s', undefined))).toBe('');
+  });
+
+  test('what cannot be known is refused, never read as empty', () => {
+    const refused = (c: RawCell, context = CONTEXT) => expect(() => text(c, context)).toThrow(UnreadableCell);
+    refused(cell('s', '2'));
+    refused(cell('s', ''));
+    refused(cell('s', 'x'));
+    refused(cell('s', '0'), { sharedStrings: undefined, date1904: false } as never);
+    refused(cell('n', 'abc'));
+    refused(cell('b', '2'));
+    refused(cell('d', 'yesterday'));
+    refused(cell('q', undefined));
+    expect(() => text(cell('s', '7'))).toThrow(
+      'it refers to shared string 7, but the workbook has 2 shared strings',
+    );
   });
 });
 
 describe('RowCleaner', () => {
   test('rows keep their sheet row numbers, blank rows are dropped and later rows widen to the first', () => {
-    const ws = sheet({ 1: ['a', 'b', 'c'], 3: ['', ' '], 5: ['x'] });
     const cleaner = new RowCleaner('book.xlsx');
-    const records = [1, 3, 5].map((n) => cleaner.take(ws.getRow(n)));
+    const records = [
+      { number: 1, cells: ['a', 'b', 'c'] },
+      { number: 3, cells: ['', ' '] },
+      { number: 5, cells: ['x', ''] },
+      { number: undefined, cells: ['y'] },
+      { number: 2, cells: ['z'] },
+    ].map((row) => cleaner.take(row));
     expect(records).toEqual([
       { line: 1, cells: ['a', 'b', 'c'] },
       undefined,
       { line: 5, cells: ['x', '', ''] },
+      { line: 6, cells: ['y', '', ''] },
+      { line: 7, cells: ['z', '', ''] },
     ]);
-    expect(cleaner.lastRow).toBe(5);
+    expect(cleaner.lastRow).toBe(7);
   });
 
   test('a row longer than a spreadsheet of changes can hold is refused at its line and cell', () => {
-    const ws = sheet({ 2: ['short', 'x'.repeat(MAX_RECORD_BYTES)] });
     let error: unknown;
     try {
-      new RowCleaner('book.xlsx').take(ws.getRow(2));
+      new RowCleaner('book.xlsx').take({ number: 2, cells: ['short', 'x'.repeat(MAX_RECORD_BYTES)] });
     } catch (e) {
       error = e;
     }

@@ -123,9 +123,10 @@ describe('reading a sheet', () => {
       ]);
     });
     const [, row] = await records(file);
-    // exceljs's streaming reader makes an error result NaN, so its name is lost: '#ERROR', which
-    // validation refuses; a formula with no saved result says so. Falsy results that are values stay values.
-    expect(row?.cells).toEqual(['', '0', '#ERROR', '#ERROR', NO_SAVED_RESULT]);
+    // An error result reads as the error Excel shows (exceljs's streaming reader lost its name, and
+    // read '#ERROR'), which validation refuses; a formula with no saved result says so. Falsy
+    // results that are values stay values.
+    expect(row?.cells).toEqual(['', '0', '#DIV/0!', '#N/A', NO_SAVED_RESULT]);
   });
 
   test('a formula whose result is TRUE or FALSE reads as Excel shows it, not as 1 or 0', async () => {

@@ -1,15 +1,28 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import type { Change } from '../../src/kinds.js';
+import type { PreviousRow } from '../../src/results/earlier-rows.js';
+import { heldAt, type Held } from '../../src/results/resume.js';
 import {
   decideRow,
   RowDecisions,
+  THIS_RUN,
   type RowDecision,
   type RowFacts,
   type KeyedValidation,
 } from '../../src/job/row-decision.js';
 
-const HELD = ['2', 'c', 's', 'PO-1', 'success', '', '1', 'id', '', '', '', ''];
+const HELD: Held = {
+  cells: ['2', 'c', 's', 'PO-1', 'success', '204', '1', 'id', '', '', ''],
+  status: 'success',
+  attempts: 1,
+  origin: 0,
+};
+const KEPT = { action: 'keep', cells: HELD.cells, result: { status: 'success', attempts: 1 } };
+/** Nothing applied after the first run: every held row may be kept. */
+const NONE: ReadonlyMap<string, number> = new Map();
+/** Keys handed to the API earlier in this run. */
+const handed = (...keys: string[]): ReadonlyMap<string, number> => new Map(keys.map((k) => [k, THIS_RUN]));
 const PROBLEMS = [{ propertyName: 'customerId', description: 'is not a UUID' }];
 
 const change = (key: string): Change => ({ values: { key } });
@@ -23,46 +36,43 @@ function facts(overrides: Partial<RowFacts> = {}): RowFacts {
 
 describe('decideRow', () => {
   test('a row whose line the earlier results hold as success is kept, with the earlier cells', () => {
-    expect(decideRow(facts({ held: HELD }), new Set())).toEqual({ action: 'keep', cells: HELD });
+    expect(decideRow(facts({ held: HELD }), NONE)).toEqual(KEPT);
   });
 
   test('a held row is kept even if it is invalid now', () => {
-    expect(decideRow(facts({ held: HELD, validation: invalid }), new Set(['a']))).toEqual({
-      action: 'keep',
-      cells: HELD,
-    });
+    expect(decideRow(facts({ held: HELD, validation: invalid }), handed('a'))).toEqual(KEPT);
   });
 
   test('a held row is kept even when the run is stopping', () => {
-    expect(decideRow(facts({ held: HELD, stopping: true }), new Set()).action).toBe('keep');
+    expect(decideRow(facts({ held: HELD, stopping: true }), NONE).action).toBe('keep');
   });
 
   test('an invalid row is written invalid with its problems', () => {
-    expect(decideRow(facts({ validation: invalid }), new Set())).toEqual({
+    expect(decideRow(facts({ validation: invalid }), NONE)).toEqual({
       action: 'invalid',
       problems: PROBLEMS,
     });
   });
 
   test('an invalid row stays invalid in a dry run and when the run is stopping', () => {
-    expect(decideRow(facts({ validation: invalid, sending: false }), new Set()).action).toBe('invalid');
-    expect(decideRow(facts({ validation: invalid, stopping: true }), new Set()).action).toBe('invalid');
+    expect(decideRow(facts({ validation: invalid, sending: false }), NONE).action).toBe('invalid');
+    expect(decideRow(facts({ validation: invalid, stopping: true }), NONE).action).toBe('invalid');
   });
 
   test('a valid row is only checked in a dry run', () => {
-    expect(decideRow(facts({ sending: false }), new Set())).toEqual({ action: 'check' });
+    expect(decideRow(facts({ sending: false }), NONE)).toEqual({ action: 'check' });
   });
 
   test('a valid row is sent in a real run, with its change and key', () => {
-    expect(decideRow(facts(), new Set())).toEqual({ action: 'send', change: change('a'), key: 'a' });
+    expect(decideRow(facts(), NONE)).toEqual({ action: 'send', change: change('a'), key: 'a' });
   });
 
   test('a valid row is not attempted once the run is stopping', () => {
-    expect(decideRow(facts({ stopping: true }), new Set())).toEqual({ action: 'not_attempted', key: 'a' });
+    expect(decideRow(facts({ stopping: true }), NONE)).toEqual({ action: 'not_attempted', key: 'a' });
   });
 
   test('a held row is sent again when an earlier row of its key was handed to the API', () => {
-    expect(decideRow(facts({ held: HELD }), new Set(['a']))).toEqual({
+    expect(decideRow(facts({ held: HELD }), handed('a'))).toEqual({
       action: 'resend',
       change: change('a'),
       key: 'a',
@@ -70,11 +80,11 @@ describe('decideRow', () => {
   });
 
   test('a held row is not attempted when an earlier row of its key was handed to the API and the run is stopping', () => {
-    expect(decideRow(facts({ held: HELD, stopping: true }), new Set(['a'])).action).toBe('not_attempted');
+    expect(decideRow(facts({ held: HELD, stopping: true }), handed('a')).action).toBe('not_attempted');
   });
 
   test('a held row is kept when only rows of other keys were handed to the API', () => {
-    expect(decideRow(facts({ held: HELD }), new Set(['b'])).action).toBe('keep');
+    expect(decideRow(facts({ held: HELD }), handed('b')).action).toBe('keep');
   });
 });
 
@@ -232,9 +242,139 @@ describe('RowDecisions over random runs', () => {
     fc.assert(
       fc.property(runs, (run) => {
         for (const { facts: row, decision } of decideRun({ ...run, resumed: false })) {
-          expect(decision).toEqual(decideRow(row, new Set()));
+          expect(decision).toEqual(decideRow(row, NONE));
         }
       }),
+    );
+  });
+});
+
+describe('the origin rule', () => {
+  const applied = (origin: number): ReadonlyMap<string, number> => new Map([['a', origin]]);
+
+  test('a held success is kept when the key was last applied by the same run as it or an earlier one', () => {
+    expect(decideRow(facts({ held: { ...HELD, origin: 2 } }), applied(2)).action).toBe('keep');
+    expect(decideRow(facts({ held: { ...HELD, origin: 2 } }), applied(1)).action).toBe('keep');
+  });
+
+  test('a held success is sent again when an earlier row of its key was applied by a later run', () => {
+    expect(decideRow(facts({ held: { ...HELD, origin: 0 } }), applied(1)).action).toBe('resend');
+  });
+
+  test('a row refused for good is kept as failed, whatever was applied or handed before it', () => {
+    const refused: Held = { ...HELD, status: 'failed', origin: 1 };
+    expect(decideRow(facts({ held: refused }), handed('a'))).toEqual({
+      action: 'keep',
+      cells: HELD.cells,
+      result: { status: 'failed', attempts: 1 },
+    });
+  });
+
+  test('a kept success applied by a later run makes the later rows of its key recorded before it be sent again', () => {
+    const decisions = new RowDecisions(true);
+    expect(decisions.next(facts({ held: { ...HELD, origin: 1 } })).action).toBe('keep');
+    expect(decisions.next(facts({ held: { ...HELD, origin: 1 }, validation: valid('b') })).action).toBe(
+      'keep',
+    );
+    expect(decisions.next(facts({ held: { ...HELD, origin: 0 }, validation: valid('b') })).action).toBe(
+      'resend',
+    );
+    expect(decisions.next(facts({ held: { ...HELD, origin: 0 } })).action).toBe('resend');
+  });
+
+  test('a kept refusal applies nothing: the later rows of its key are kept', () => {
+    const decisions = new RowDecisions(true);
+    expect(decisions.next(facts({ held: { ...HELD, status: 'failed', origin: 1 } })).action).toBe('keep');
+    expect(decisions.next(facts({ held: { ...HELD, origin: 0 } })).action).toBe('keep');
+  });
+});
+
+// Whole histories of runs, against a model of the API: a first run, resumes killed part-way (each
+// leaving a partial file that is a prefix of its rows, with rows beyond it sent but not recorded),
+// and a last resume that completes. Whatever happened, the API must end at each key's last row.
+describe('resumes over random histories', () => {
+  interface RunPlan {
+    /** Rows written before the kill (all rows: killed before the partial file was renamed). */
+    readonly recorded: number;
+    /** Which rows beyond those were sent all the same (a key's rows go one after another). */
+    readonly inFlight: readonly boolean[];
+    /** From this row on, the run was stopping: rows not kept are not attempted. */
+    readonly stopAt: number;
+    /** Whether each row sent gets its 204 (else a 503 after its retries). */
+    readonly answered: readonly boolean[];
+  }
+  const MAX_ROWS = 10;
+  const flags = fc.array(fc.boolean(), { minLength: MAX_ROWS, maxLength: MAX_ROWS });
+  const histories = fc.record({
+    rows: fc.array(fc.record({ key: fc.constantFrom(...KEYS), refused: fc.nat(4).map((n) => n === 0) }), {
+      minLength: 1,
+      maxLength: MAX_ROWS,
+    }),
+    killed: fc.array(
+      fc.record({
+        recorded: fc.nat(MAX_ROWS),
+        inFlight: flags,
+        stopAt: fc.nat(MAX_ROWS + 2),
+        answered: flags,
+      }),
+      { maxLength: 4 },
+    ),
+  });
+
+  /** A results row as the writer writes it. */
+  const record = (line: number, status: string, httpStatus: string, id: string): PreviousRow => {
+    const cells = [String(line), 'c', 's', `PO-${line}`, status, httpStatus, '1', id, '', '', ''];
+    return { line, status, httpStatus, correlationId: id, cells };
+  };
+
+  test('the API ends at the last row of each key that the API accepts, and every row says so', () => {
+    fc.assert(
+      fc.property(histories, ({ rows, killed }) => {
+        const api = new Map<string, number>();
+        let sources: (PreviousRow | undefined)[][] = [];
+        let ids = 0;
+        const runOnce = (plan: RunPlan | undefined): (PreviousRow | undefined)[] => {
+          const resumed = sources.length > 0;
+          const decisions = new RowDecisions(resumed);
+          const recorded = plan ? Math.min(plan.recorded, rows.length) : rows.length;
+          const waiting = new Set<string>(); // keys whose row beyond the prefix was not sent
+          const written: (PreviousRow | undefined)[] = [];
+          rows.forEach((row, line) => {
+            const earlier = sources.map((source) => source[line]);
+            const held = resumed ? heldAt(earlier, false) : undefined;
+            const decision = decisions.next({
+              held,
+              validation: valid(row.key),
+              sending: true,
+              stopping: plan !== undefined && line >= plan.stopAt,
+            });
+            let result: PreviousRow;
+            if (decision.action === 'keep') {
+              result = earlier.findLast((r) => r !== undefined)!;
+            } else if (decision.action === 'not_attempted') {
+              result = record(line, 'not_attempted', '', '');
+            } else {
+              const sent = line < recorded || (plan!.inFlight[line] === true && !waiting.has(row.key));
+              if (!sent) waiting.add(row.key);
+              const status = row.refused ? 400 : plan === undefined || plan.answered[line] ? 204 : 503;
+              if (sent && status === 204) api.set(row.key, line);
+              result = record(line, status === 204 ? 'success' : 'failed', String(status), `id-${ids++}`);
+            }
+            written.push(line < recorded ? result : undefined);
+          });
+          return written;
+        };
+        for (const plan of killed) sources.push(runOnce(plan));
+        sources = [runOnce(undefined)];
+
+        const final = sources[0]!;
+        rows.forEach((row, line) => expect(final[line]?.status).toBe(row.refused ? 'failed' : 'success'));
+        for (const key of KEYS) {
+          const last = rows.findLastIndex((row) => row.key === key && !row.refused);
+          expect(api.get(key)).toBe(last < 0 ? undefined : last);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });

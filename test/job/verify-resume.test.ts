@@ -24,7 +24,7 @@ async function resumed(lines: readonly number[]): Promise<{ input: string; plan:
     [C, S[1], 'PO-2'],
   ];
   const rows = lines.map((line, i) => {
-    const row = [String(line), ...(cells[i] as string[]), 'success', '204', '1', 'id', '', '', ''];
+    const row = [String(line), ...(cells[i] as string[]), 'success', '204', '1', 'id', '', '', '', ''];
     return row.slice(0, HEADER.length).map((c) => (c.includes('\n') ? `"${c}"` : c));
   });
   await writeFile(out, `\ufeff${[HEADER, ...rows].map((r) => r.join(',')).join('\n')}\n`);
@@ -41,7 +41,7 @@ async function verify(lines: readonly number[]): Promise<number> {
     acceptNumbers: false,
   };
   const checked = await preflight(input, 'in.csv', options);
-  return verifyResume(plan, input, 'in.csv', checked, HEADER);
+  return (await verifyResume(plan, input, 'in.csv', checked, HEADER)).kept;
 }
 
 describe('verifyResume', () => {

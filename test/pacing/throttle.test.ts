@@ -4,10 +4,12 @@ import { AdaptiveThrottle } from '../../src/pacing/throttle.js';
 
 function setup(max = { concurrency: 32, rate: 0 }, rate = max.rate) {
   let clock = 1000;
-  const target = { scheduler: { concurrency: max.concurrency }, limiter: { rate } };
+  const holds: number[] = [];
+  const limiter = { rate, holdUntil: (until: number) => void holds.push(until) };
+  const target = { scheduler: { concurrency: max.concurrency }, limiter };
   const throttle = new AdaptiveThrottle(target, max, () => clock);
   const at = (t: number) => (clock = t);
-  return { throttle, target, at };
+  return { throttle, target, at, holds };
 }
 
 describe('AdaptiveThrottle', () => {
@@ -168,6 +170,100 @@ describe('AdaptiveThrottle', () => {
           if (throttle.cuts === 0) expect(target.limiter.rate).toBe(rate);
         },
       ),
+      { seed: 16, numRuns: 300 },
+    );
+  });
+});
+
+describe('AdaptiveThrottle with a limit the API announces', () => {
+  test('the pace keeps under the announced limit less one, whether asked faster or unpaced; a slower --rate stays', () => {
+    for (const [asked, expected] of [
+      [10, 3.8],
+      [0, 3.8],
+      [2, 2],
+    ] as const) {
+      const { throttle, target } = setup({ concurrency: 4, rate: asked });
+      throttle.answer(204, 1000, { limit: 5, remaining: 4, windowMs: 1000 });
+      expect(target.limiter.rate).toBeCloseTo(expected);
+    }
+  });
+
+  test('without a policy, the window is the longest reset announced, less the second it may be rounded up by', () => {
+    const { throttle, target } = setup({ concurrency: 4, rate: 0 });
+    throttle.answer(204, 1000, { limit: 100, remaining: 99, resetMs: 600 });
+    expect(target.limiter.rate).toBeCloseTo(99 * 0.95); // never shorter than a second
+    throttle.answer(204, 1000, { limit: 100, remaining: 98, resetMs: 61_000 });
+    expect(target.limiter.rate).toBeCloseTo((99 * 0.95) / 60);
+  });
+
+  test('a spent window holds the run until its reset, once for all the answers of a burst', () => {
+    const { throttle, holds, at } = setup({ concurrency: 4, rate: 10 });
+    throttle.answer(204, 1000, { limit: 5, remaining: 0, resetMs: 800 });
+    at(1010);
+    throttle.answer(429, 1000, { limit: 5, remaining: 0, resetMs: 1000 });
+    expect(holds).toEqual([1800, 2010]);
+    expect(throttle.holds).toBe(1);
+    at(2500);
+    throttle.answer(204, 2400, { remaining: 0, resetMs: 0 }); // reset already: nothing to wait for
+    throttle.answer(204, 2400, { remaining: 1, resetMs: 500 });
+    expect(throttle.holds).toBe(1);
+    throttle.answer(204, 2400, { remaining: 0, resetMs: 500 });
+    expect(throttle.holds).toBe(2);
+    expect(holds.at(-1)).toBe(3000);
+  });
+
+  test('after a cut, the climb back stops at the announced limit', () => {
+    const { throttle, target, at } = setup({ concurrency: 8, rate: 50 });
+    for (let i = 0; i < 30; i++) {
+      at(1000 + i * 30);
+      throttle.answer(204, 1000 + i * 30);
+    }
+    throttle.answer(429, 1900);
+    throttle.answer(429, 1900);
+    expect(throttle.cuts).toBe(1);
+    for (let t = 2000; t < 60_000; t += 50) {
+      at(t);
+      throttle.answer(204, t, { limit: 10, windowMs: 1000 });
+      expect(target.limiter.rate).toBeLessThanOrEqual(9 * 0.95 + 1e-9);
+    }
+    expect(target.limiter.rate).toBeCloseTo(9 * 0.95);
+  });
+
+  test('whatever is announced with whatever answers, the pace stays under --rate and the last limit, and holds lie ahead', () => {
+    const announced = fc.option(
+      fc.record(
+        {
+          limit: fc.integer({ min: 1, max: 500 }),
+          remaining: fc.integer({ min: 0, max: 5 }),
+          resetMs: fc.integer({ min: 0, max: 5000 }),
+          windowMs: fc.constantFrom(1000, 10_000, 60_000),
+        },
+        { requiredKeys: [] },
+      ),
+      { nil: undefined },
+    );
+    const answer = fc.record({
+      status: fc.constantFrom(204, 400, 429, 500, 503),
+      after: fc.integer({ min: 0, max: 700 }),
+      announced,
+    });
+    fc.assert(
+      fc.property(fc.constantFrom(0, 5, 50), fc.array(answer, { maxLength: 200 }), (rate, answers) => {
+        const { throttle, target, at, holds } = setup({ concurrency: 8, rate });
+        let t = 1000;
+        for (const a of answers) {
+          t += a.after;
+          at(t);
+          const before = holds.length;
+          throttle.answer(a.status, t, a.announced);
+          for (const until of holds.slice(before)) expect(until).toBeGreaterThan(t);
+          if (rate > 0) expect(target.limiter.rate).toBeLessThanOrEqual(rate);
+          if (throttle.announcedRate !== undefined) {
+            expect(target.limiter.rate).toBeGreaterThan(0);
+            expect(target.limiter.rate).toBeLessThanOrEqual(Math.max(1, throttle.announcedRate) + 1e-9);
+          }
+        }
+      }),
       { seed: 16, numRuns: 300 },
     );
   });

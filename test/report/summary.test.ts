@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import { zeroCounts } from '../../src/result.js';
 import { exitCodeFor, summarise, type SummaryInput } from '../../src/report/summary.js';
 
-const none = { success: 0, failed: 0, invalid: 0, not_attempted: 0, valid: 0 };
+const none = zeroCounts();
 
 const input = (over: Partial<SummaryInput> = {}): SummaryInput => ({
   kind: 'po-numbers',
@@ -50,5 +51,21 @@ describe('summarise', () => {
     expect(exitCodeFor({ counts: none, stop: { cause: 'auth', reason: 'x', exitCode: 3 } })).toBe(3);
     expect(exitCodeFor({ counts: { ...none, invalid: 1 }, stop: undefined })).toBe(1);
     expect(exitCodeFor({ counts: { ...none, success: 5 }, stop: undefined })).toBe(0);
+  });
+});
+
+describe('plans, skipped and verified rows', () => {
+  test('a plan says so and counts each status; changed is its change rows', () => {
+    const counts = { ...none, change: 2, unchanged: 3, failed: 1 };
+    const summary = summarise(input({ plan: true, counts, rows: 6 }));
+    expect(summary.text).toMatch(/^Plan: 6 rows: 2 change, 3 unchanged, 1 failed in 1\.0 s/);
+    expect(summary).toMatchObject({ changed: 2, unchanged: 3, notApplied: 0, exitCode: 1 });
+  });
+
+  test('a real run counts as changed the rows it wrote, and says how many did not land', () => {
+    const counts = { ...none, success: 4, unchanged: 5, failed: 1 };
+    const summary = summarise(input({ counts, rows: 10, kept: 1, notApplied: 1, notes: ['Checked.'] }));
+    expect(summary).toMatchObject({ changed: 3, unchanged: 5, notApplied: 1 });
+    expect(summary.text).toContain(' 1 row answered 204 but not applied (NotApplied). Checked. Results:');
   });
 });

@@ -16,6 +16,7 @@ describe('acquireLock', () => {
       pid: process.pid,
       host: os.hostname(),
     });
+    expect(lock.tookOver).toBe(false);
     await lock.release();
     await expect(readFile(lock.path)).rejects.toThrow();
   });
@@ -56,6 +57,8 @@ describe('acquireLock', () => {
     const said: string[] = [];
     const lock = await acquireLock(out, (line) => said.push(line));
     expect(JSON.parse(await readFile(lock.path, 'utf8'))).toMatchObject({ pid: process.pid });
+    // The run that left it ended without releasing it: its results may be cut short.
+    expect(lock.tookOver).toBe(true);
     expect(said).toEqual([
       `took over the lock ${out}.lock (held by pid ${process.ppid} on ${os.hostname()} since last night): ` +
         `process id ${process.ppid} now belongs to another process`,

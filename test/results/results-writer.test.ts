@@ -25,6 +25,18 @@ const row = (line: number, value: string): ResultLine => ({
 });
 
 describe('results file', () => {
+  test('previousValue follows errorDetails: the value read, empty when cleared or not read, never a formula', () => {
+    const header = resultsHeader(poNumbers);
+    expect(header.slice(-2)).toEqual(['errorDetails', 'previousValue']);
+    const at = header.indexOf('previousValue');
+    const withPrevious = (previousValue: string | null | undefined) =>
+      resultCells({ ...row(2, 'PO-2'), result: { status: 'unchanged', attempts: 1, previousValue } })[at];
+    expect(withPrevious('PO-1')).toBe('PO-1');
+    expect(withPrevious(null)).toBe('');
+    expect(withPrevious(undefined)).toBe('');
+    expect(withPrevious('=cmd()')).toBe("'=cmd()");
+  });
+
   test('cells a spreadsheet would run as formulas are neutralised, others untouched', () => {
     for (const danger of ['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx'])
       expect(neutralise(danger)).toBe(`'${danger}`);
@@ -46,7 +58,7 @@ describe('results file', () => {
     const text = await readFile(file, 'utf8');
     expect(
       text.startsWith(
-        '\ufeffline,customerId,subscriptionId,poNumber,status,httpStatus,attempts,correlationId,errorType,errorDescription,errorDetails\r\n',
+        '\ufeffline,customerId,subscriptionId,poNumber,status,httpStatus,attempts,correlationId,errorType,errorDescription,errorDetails,previousValue\r\n',
       ),
     ).toBe(true);
     const records = parse(text, { bom: true }) as string[][];
@@ -210,5 +222,27 @@ describe('a results file that cannot be written', () => {
     expect(error.message).toContain('ENOSPC');
     expect(error.message).toMatch(/then run it again with --overwrite$/);
     expect(error.message).not.toContain('--resume');
+  });
+});
+
+describe('a results file that cannot be written', () => {
+  test('names every row sent that it does not hold, and drops the rows after the failure', async () => {
+    // /dev/full refuses every write with ENOSPC, as a full disk does.
+    const writer = await ResultsWriter.create('/dev/full', resultsHeader(poNumbers), { overwrite: true });
+    writer.write(row(2, 'PO-0'));
+    await writer.failed;
+    writer.write(row(3, 'PO-1'));
+    writer.write({ ...row(4, 'PO-2'), raw: ['copied from earlier results'] });
+    await writer.close();
+    expect(writer.error?.message).toContain('the results file cannot be written (ENOSPC');
+    expect(writer.unrecorded().map((r) => r.line)).toEqual([2, 3]);
+  });
+
+  test('a file that works has no unrecorded rows', async () => {
+    const file = path.join(await tempDir(), 'r.csv');
+    const writer = await ResultsWriter.create(file, resultsHeader(poNumbers), { overwrite: false });
+    writer.write(row(2, 'PO-0'));
+    await writer.close();
+    expect(writer.unrecorded()).toEqual([]);
   });
 });

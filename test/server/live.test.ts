@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import type { ResultLine, RowStatus } from '../../src/result.js';
+import { zeroCounts, type ResultLine, type RowStatus } from '../../src/result.js';
 import { LiveRun, type LiveEvent } from '../../src/server/live.js';
 import type { PageSummary } from '../../src/server/store.js';
 
@@ -21,7 +21,7 @@ const row = (line: number, status: RowStatus): ResultLine => ({
 
 const summary: PageSummary = {
   exitCode: 1,
-  counts: { success: 0, failed: 0, invalid: 0, not_attempted: 0, valid: 0 },
+  counts: zeroCounts(),
   rows: 0,
   durationMs: 0,
   stoppedBecause: undefined,

@@ -344,6 +344,33 @@ describe('rate limiting and failure knobs', () => {
     expect((await errorBody(responses[3]!)).type).toBe('TooManyRequests');
   });
 
+  test('rateLimitHeaders announces the limit on every API answer, 429s included, in the style asked', async () => {
+    const s = await start({ rateLimit: 2, rateLimitHeaders: 'ietf' });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await patch(poNumberUrl(s), '"PO-1"'));
+    expect(answers.map((r) => [r.status, r.headers.get('ratelimit-remaining')])).toEqual([
+      [204, '1'],
+      [204, '0'],
+      [429, '0'],
+    ]);
+    expect(answers[2]?.headers.get('ratelimit-limit')).toBe('2');
+    expect(answers[2]?.headers.get('ratelimit-policy')).toBe('2;w=1');
+    s.configure({ rateLimitHeaders: 'github' });
+    const before = Math.floor(Date.now() / 1000);
+    const github = await patch(poNumberUrl(s), '"PO-1"');
+    expect(github.headers.get('ratelimit-limit')).toBeNull();
+    expect(github.headers.get('x-ratelimit-limit')).toBe('2');
+    const reset = Number(github.headers.get('x-ratelimit-reset'));
+    expect(reset).toBeGreaterThanOrEqual(before);
+    expect(reset).toBeLessThanOrEqual(before + 2);
+  });
+
+  test('by default no answer announces a limit', async () => {
+    const s = await start({ rateLimit: 2 });
+    const answer = await patch(poNumberUrl(s), '"PO-1"');
+    expect([...answer.headers.keys()].filter((name) => name.includes('ratelimit'))).toEqual([]);
+  });
+
   test('burst429 answers deterministic bursts of 429', async () => {
     const s = await start({ burst429: { every: 2, length: 1 } });
     const statuses = [];

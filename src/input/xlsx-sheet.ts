@@ -1,0 +1,181 @@
+/**
+ * One sheet's XML streamed through saxes into rows of cell texts: a chunk of the unpacked part at a
+ * time, the rows it completes handed on before the next is read, so memory stays flat however long
+ * the sheet is. Everything a cell's text needs (shared strings, formats) was read before.
+ */
+import type { Readable } from 'node:stream';
+import { InputError } from '../errors.js';
+import { MAX_RECORD_BYTES } from './record.js';
+import { cellText, UnreadableCell, type CellContext, type RawRow } from './xlsx-cells.js';
+import type { CellFormats } from './xlsx-styles.js';
+import { parseXmlChunks } from './xlsx-xml.js';
+
+/** Excel's last column (XFD). */
+const MAX_COLUMNS = 16_384;
+
+/**
+ * The column index (0 for A) of a cell reference such as `AB12` or `$AB$12`, undefined if it is
+ * none. By hand rather than by a regular expression: it runs for every cell of the sheet.
+ */
+function columnOf(ref: string | undefined): number | undefined {
+  if (ref === undefined) return undefined;
+  let column = 0;
+  let letters = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const code = ref.charCodeAt(i) & ~0x20; // upper case
+    if (code >= 65 && code <= 90) {
+      column = column * 26 + (code - 64);
+      letters++;
+    } else if (ref.charCodeAt(i) !== 0x24 /* $ */) break;
+  }
+  return letters === 0 || letters > 3 ? undefined : column - 1;
+}
+
+/** The cell being read: what its XML said so far. */
+interface OpenCell {
+  column: number;
+  type: string;
+  style: number;
+  value: string | undefined;
+  inline: string | undefined;
+  formula: boolean;
+  numFmt: string | undefined;
+}
+
+/** The state of reading a sheet: the row and cell open, and the rows completed. */
+class SheetState {
+  readonly done: RawRow[] = [];
+  private row: { number: number | undefined; cells: string[] } | undefined;
+  private lastRow = 0;
+  private cell: OpenCell | undefined;
+  /** The one cell object, reused for every cell (a sheet has millions): `cell` is it while one is open. */
+  private readonly reused: OpenCell = {
+    column: 0,
+    type: 'n',
+    style: 0,
+    value: undefined,
+    inline: undefined,
+    formula: false,
+    numFmt: undefined,
+  };
+  /** What text goes to: `<v>`, an inline string's `<t>`, or nothing. */
+  private into: 'v' | 'is' | undefined;
+  private inInline = false;
+  private phonetic = 0;
+
+  constructor(
+    private readonly displayName: string,
+    private readonly context: CellContext,
+    private readonly formats: CellFormats,
+  ) {}
+
+  open(name: string, a: Readonly<Record<string, string>>): void {
+    if (name === 'row') {
+      const number = a.r === undefined ? undefined : Number(a.r);
+      this.row = { number: Number.isInteger(number) ? number : undefined, cells: [] };
+    } else if (name === 'c' && this.row) {
+      const column = columnOf(a.r) ?? this.row.cells.length;
+      if (column >= MAX_COLUMNS) this.fail(`a cell is beyond Excel's last column (${a.r ?? column + 1})`);
+      const cell = this.reused;
+      cell.column = column;
+      cell.type = a.t ?? 'n';
+      cell.style = a.s === undefined ? 0 : Number(a.s);
+      cell.value = undefined;
+      cell.inline = undefined;
+      cell.formula = false;
+      this.cell = cell;
+    } else if (this.cell) {
+      if (name === 'v') {
+        this.cell.value = '';
+        this.into = 'v';
+      } else if (name === 'f') this.cell.formula = true;
+      else if (name === 'is') {
+        this.inInline = true;
+        this.cell.inline = '';
+      } else if (name === 'rPh') this.phonetic++;
+      else if (name === 't' && this.inInline && this.phonetic === 0) this.into = 'is';
+    }
+  }
+
+  text(text: string): void {
+    const { cell } = this;
+    if (!cell || this.into === undefined) return;
+    const before = this.into === 'v' ? cell.value : cell.inline;
+    if ((before?.length ?? 0) + text.length > MAX_RECORD_BYTES) {
+      this.fail(`a cell is longer than ${MAX_RECORD_BYTES} characters; this is not a spreadsheet of changes`);
+    }
+    if (this.into === 'v') cell.value = (cell.value ?? '') + text;
+    else cell.inline = (cell.inline ?? '') + text;
+  }
+
+  close(name: string): void {
+    if (name === 'v' || name === 't') this.into = undefined;
+    else if (name === 'is') this.inInline = false;
+    else if (name === 'rPh') this.phonetic--;
+    else if (name === 'c') this.closeCell();
+    else if (name === 'row' && this.row) {
+      this.lastRow =
+        this.row.number !== undefined && this.row.number > this.lastRow ? this.row.number : this.lastRow + 1;
+      this.done.push(this.row);
+      this.row = undefined;
+    }
+  }
+
+  private closeCell(): void {
+    const { cell, row } = this;
+    if (!cell || !row) return;
+    this.cell = undefined;
+    let text: string;
+    try {
+      const numFmt = this.formats.code(cell.style);
+      // Only a number's text depends on its format: without it, 17 may be shown as 00017.
+      const shown = (cell.type === 'n' || cell.type === 'd') && (cell.value ?? '') !== '';
+      if (numFmt === null && shown)
+        throw new UnreadableCell(`its style ${cell.style} is not among the workbook's styles`);
+      cell.numFmt = numFmt ?? undefined;
+      text = cellText(cell, this.context);
+    } catch (error) {
+      if (!(error instanceof UnreadableCell)) throw error;
+      const line = row.number !== undefined && row.number > this.lastRow ? row.number : this.lastRow + 1;
+      throw new InputError(
+        this.displayName,
+        `the cell cannot be read: ${error.message}; the workbook is damaged: open it in Excel and save it again`,
+        { line, column: cell.column + 1 },
+      );
+    }
+    while (row.cells.length < cell.column) row.cells.push('');
+    row.cells[cell.column] = text;
+  }
+
+  /** The line of the row being read, for a refusal. */
+  get line(): number {
+    return this.row?.number ?? this.lastRow + 1;
+  }
+
+  private fail(message: string): never {
+    throw new InputError(this.displayName, message, { line: this.line });
+  }
+}
+
+/** The rows of the sheet whose XML is `stream`, in order, as they are read. */
+export async function* sheetRows(
+  stream: Readable,
+  displayName: string,
+  context: CellContext,
+  formats: CellFormats,
+): AsyncGenerator<RawRow> {
+  const state = new SheetState(displayName, context, formats);
+  const chunks = parseXmlChunks(stream, {
+    open: (name, attributes) => state.open(name, attributes),
+    text: (text) => state.text(text),
+    close: (name) => state.close(name),
+  });
+  try {
+    for await (const _ of chunks) {
+      yield* state.done;
+      state.done.length = 0;
+    }
+  } finally {
+    stream.destroy();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * A results file that cannot be written (issue 15, items 2 and 3), made with `ulimit -f`: the
+ * kernel refuses to let the file grow past N blocks of 1,024 bytes (EFBIG; Node ignores SIGXFSZ),
+ * as a full disk would, with no privileges needed. The bytes up to the limit are written, so the
+ * last row can be cut in the middle, as on a disk that fills up.
+ */
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { startSimulator, type Simulator } from '../../src/simulator/server.js';
+import { BIN, cleanEnv, readResults, runCli, simEnv, type CliRun } from '../helpers/cli.js';
+import { tempDir } from '../helpers/files.js';
+import { writePoNumbers } from '../helpers/generate.js';
+
+let sim: Simulator;
+let dir: string;
+const env = (): NodeJS.ProcessEnv => simEnv(sim.url);
+/** PATCH requests the simulator received: the rows sent. */
+const patches = (): number => sim.counters.byMethod.PATCH ?? 0;
+
+beforeEach(async () => {
+  sim = await startSimulator();
+  dir = await tempDir();
+});
+
+afterEach(async () => {
+  await sim.close();
+});
+
+/** Run the CLI with no file allowed to grow past `blocks` KiB. */
+function runLimited(blocks: number, args: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'bash',
+      ['-c', `ulimit -f ${blocks} && exec "$0" "$@"`, process.execPath, BIN, ...args],
+      { env: cleanEnv(env()), stdio: 'pipe' },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+/** A results file's data rows, checking it ends at a whole row (CRLF) and parses. */
+async function wholeRows(file: string): Promise<Record<string, string>[]> {
+  const text = await readFile(file, 'utf8');
+  expect(text.endsWith('\r\n')).toBe(true);
+  return parse(text.slice(1), { columns: true }) as Record<string, string>[];
+}
+
+describe('a results file that cannot be written', () => {
+  test('during a resume: exit 3 saying why, not "the input changed"; the next resume finishes', async () => {
+    const file = path.join(dir, 'in.csv');
+    // Far more rows than the reader runs ahead of the results file, so it stops part-way.
+    const rows = await writePoNumbers(file, 2000);
+    const out = path.join(dir, 'out.csv');
+    const args = ['po-numbers', file, '--out', out, '--rate', '0'];
+    expect((await runCli(args, env())).code).toBe(0);
+    // Every second row failed in that run: the resume sends those again.
+    const lines = (await readFile(out, 'utf8')).split('\r\n');
+    const earlier = lines
+      .map((l, i) => (i % 2 === 1 ? l.replace(',success,204,', ',failed,500,') : l))
+      .join('\r\n');
+    await writeFile(out, earlier);
+    expect((await stat(out)).size).toBeGreaterThan(24 * 1024);
+
+    const full = await runLimited(12, [...args, '--resume']);
+    expect(full.stderr).toContain('the results file cannot be written');
+    expect(full.stderr).not.toContain('changed since');
+    expect(full.code).toBe(3);
+    const sent = patches();
+    expect(sent).toBeGreaterThan(2000);
+    expect(await readFile(out, 'utf8')).toBe(earlier);
+
+    const again = await runCli([...args, '--resume'], env());
+    expect(again.code).toBe(0);
+    expect((await readResults(out)).map((r) => r.status)).toEqual(rows.map(() => 'success'));
+    rows.forEach((r, i) => expect(sim.poNumbers.get(`${r.customerId}/${r.second}`)).toBe(`PO-${i}`));
+  });
+
+  test('a full disk: the file ends at a whole row, and every row sent but not written is named', async () => {
+    const file = path.join(dir, 'in.csv');
+    await writePoNumbers(file, 600);
+    const out = path.join(dir, 'out.csv');
+    const summary = path.join(dir, 'summary.json');
+    const args = ['po-numbers', file, '--out', out, '--rate', '0', '--concurrency', '16'];
+    // The limit is per file: the summary, written after the results file failed, is small.
+    const run = await runLimited(20, [...args, '--summary-json', summary]);
+    expect(run.code).toBe(3);
+    const written = await wholeRows(out);
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.length).toBeLessThan(600);
+    const record = JSON.parse(await readFile(summary, 'utf8')) as {
+      unrecorded?: { line: number; status: string; correlationId: string }[];
+    };
+    const unrecorded = record.unrecorded ?? [];
+    // Every PATCH the simulator received is a row in the file or a row named as not written.
+    expect(written.filter((r) => r.status === 'success').length + unrecorded.length).toBe(patches());
+    expect(unrecorded.length).toBeGreaterThan(0);
+    const lines = unrecorded.map((r) => r.line);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    expect(lines[0]).toBeGreaterThan(written.length + 1);
+    for (const row of unrecorded) {
+      expect(run.stderr).toContain(`line ${row.line} (${row.status}, correlation id ${row.correlationId})`);
+    }
+    expect(run.stderr).toMatch(/rows? sent but not written to the results file/);
+
+    const resumed = await runCli([...args, '--resume'], env());
+    expect(resumed.code).toBe(0);
+    expect((await wholeRows(out)).map((r) => r.status)).toEqual(Array(600).fill('success'));
+  });
+
+  test('--resume repairs a last row torn by a kill', async () => {
+    const file = path.join(dir, 'in.csv');
+    const rows = await writePoNumbers(file, 5);
+    const out = path.join(dir, 'out.csv');
+    const args = ['po-numbers', file, '--out', out, '--rate', '0'];
+    expect((await runCli(args, env())).code).toBe(0);
+    const text = await readFile(out, 'utf8');
+    const lines = text.split('\r\n');
+    // Killed while writing line 5: the file ends in the middle of its correlation id.
+    const torn = `${lines.slice(0, 4).join('\r\n')}\r\n${lines[4]!.slice(0, -12)}`;
+    await writeFile(out, torn);
+    sim.reset();
+    const resumed = await runCli([...args, '--resume'], env());
+    expect(resumed.code).toBe(0);
+    expect(patches()).toBe(2);
+    const repaired = await wholeRows(out);
+    expect(repaired.map((r) => r.subscriptionId)).toEqual(rows.map((r) => r.second));
+    expect(repaired.slice(0, 3).map((r) => r.correlationId)).toEqual(
+      lines.slice(1, 4).map((l) => l.split(',')[7]),
+    );
+  });
+});
