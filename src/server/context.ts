@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Options } from '../options.js';
+import type { Plans } from './plan.js';
 import type { Runner } from './runner.js';
 import type { JobStore } from './store.js';
 
@@ -12,6 +13,7 @@ import type { JobStore } from './store.js';
 export interface ServerContext {
   readonly store: JobStore;
   readonly runner: Runner;
+  readonly plans: Plans;
   /** The server's own options: connection, credentials' whereabouts, pace; file and out are per job. */
   readonly base: Options;
   readonly env: NodeJS.ProcessEnv;

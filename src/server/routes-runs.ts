@@ -61,6 +61,7 @@ function runOf(ctx: ServerContext, id: string, reply: FastifyReply): JobRecord |
 
 /** Start (or resume) `job`; 409 with the reason when it cannot start now. */
 async function startRun(ctx: ServerContext, job: JobRecord, resume: boolean, reply: FastifyReply) {
+  if (ctx.plans.reading) return reply.code(409).send({ error: 'A plan is being read: wait for it to end.' });
   try {
     const live = await ctx.runner.start(job, resume);
     return reply.code(202).send(live.snapshot());

@@ -19,6 +19,8 @@ export interface TableRow {
   /** The columns the problem is about (`poNumber`, `customerId`…), from `errorDetails`. */
   readonly columns: string;
   readonly reason: string;
+  /** The value read from the API before (a plan's current value). */
+  readonly previous: string;
 }
 
 /** A page of the table, and how many rows the filter matches in all. */
@@ -67,6 +69,7 @@ export async function readTablePage(
       values: columns.map((c) => row[c] ?? ''),
       columns: problemColumns(row.errorDetails ?? ''),
       reason: (row.errorDescription ?? '').replace(/^Not sent: /, ''),
+      previous: row.previousValue ?? '',
     });
   }
   return { columns, total, rows };

@@ -12,6 +12,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Options } from '../options.js';
 import type { ServerContext } from './context.js';
 import { installGuard, newAccessToken } from './guard.js';
+import { Plans } from './plan.js';
+import { planRoutes } from './routes-plan.js';
 import { runRoutes } from './routes-runs.js';
 import { uploadRoutes } from './routes-uploads.js';
 import { Runner } from './runner.js';
@@ -74,6 +76,7 @@ async function buildApp(ctx: ServerContext, token: string, origin: () => string)
   }));
   await uploadRoutes(app, ctx);
   await runRoutes(app, ctx);
+  planRoutes(app, ctx);
   app.setErrorHandler((error, _request, reply) => {
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500)
@@ -90,9 +93,11 @@ async function buildApp(ctx: ServerContext, token: string, origin: () => string)
 export async function startPageServer(settings: ServeSettings): Promise<PageServer> {
   const store = await JobStore.open(settings.dataDir);
   const runner = new Runner(store, settings.base, settings.env, settings.stderr);
+  const plans = new Plans(store, settings.base, settings.env, settings.stderr);
   const ctx: ServerContext = {
     store,
     runner,
+    plans,
     base: settings.base,
     env: settings.env,
     stderr: settings.stderr,
@@ -110,7 +115,7 @@ export async function startPageServer(settings: ServeSettings): Promise<PageServ
     origin,
     url: `${origin}/?token=${token}`,
     async close() {
-      await runner.stop();
+      await Promise.all([runner.stop(), plans.stop()]);
       await app.close();
     },
   };

@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
+import type { SeedValues } from '../../src/simulator/values.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { sampleWorld } from '../../src/simulator/world.js';
 import {
@@ -31,7 +32,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!run) return;
-  sim = await startSimulator({ world: sampleWorld() });
+  // The sample's seed values: some rows are already right, which the plan tells apart.
+  const seedValues = JSON.parse(
+    await readFile(path.resolve('samples/seed-values.json'), 'utf8'),
+  ) as SeedValues;
+  sim = await startSimulator({ world: sampleWorld(), seedValues });
   // A slow pace, so the progress step can be seen (and photographed) while it goes.
   serve = await startServe(['--data-dir', await tempDir(), '--rate', '3'], simEnv(sim.url));
   browser = await launchBrowser();
@@ -66,6 +71,15 @@ function comparable(text: string): Record<string, string>[] {
     const toFix = await downloadText(page, '#to-fix');
     expect(toFix.name).toBe('po-numbers.to-fix.csv');
     expect(parse(toFix.text, { bom: true, relax_column_count: true })).toHaveLength(6);
+
+    await page.click('#plan-start');
+    await page
+      .locator('#plan-line', { hasText: 'The current values were read.' })
+      .waitFor({ timeout: 60_000 });
+    expect(await page.textContent('#plan-facts')).toMatch(/Will change\s*\d/);
+    expect(await page.locator('#plan-table tbody tr').count()).toBeGreaterThan(0);
+    await expect(seriousAccessibilityProblems(page)).resolves.toEqual([]);
+    await screenshot(page, '2-plan');
 
     await page.click('#to-run');
     expect(await page.textContent('#confirm-text')).toContain(

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { resolveOptions } from '../../src/cli/resolve-options.js';
 import type { RawFlags } from '../../src/cli/option-table.js';
 import { startPageServer, type PageServer } from '../../src/server/server.js';
+import type { SimulatorOptions } from '../../src/simulator/options.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
@@ -37,9 +38,11 @@ export async function setUp(
     dataDir?: string;
     /** Client credentials (the simulator's defaults) instead of its static token. */
     credentials?: boolean;
+    /** The simulator's options. */
+    sim?: Partial<SimulatorOptions>;
   } = {},
 ): Promise<Setup> {
-  const sim = await startSimulator({});
+  const sim = await startSimulator(settings.sim ?? {});
   const credentials = settings.credentials
     ? {
         CLOUDCOCKPIT_TOKEN: '',

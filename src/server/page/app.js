@@ -6,6 +6,7 @@
 import { api, uploadFile } from './api.js';
 import { showCheck, showRefusedSheet, wireTable } from './check.js';
 import { byId, notice } from './dom.js';
+import { resetPlan, wirePlan } from './plan.js';
 import { showPastRuns, showResults } from './results.js';
 import { confirmRun, showRunName, startRun, stopWatching, watchRun, wireCancel } from './run.js';
 
@@ -29,6 +30,7 @@ async function upload(file) {
   progress.hidden = false;
   try {
     state.report = await uploadFile(file, (percent) => (byId('upload-bar').value = percent));
+    resetPlan(state.report.id);
     goTo('check');
     await showCheck(state.report, chooseSheet);
   } catch (error) {
@@ -52,6 +54,7 @@ async function chooseSheet(sheet) {
   notice();
   try {
     state.report = await api(`/api/uploads/${state.report.id}/sheet`, { method: 'POST', body: { sheet } });
+    resetPlan(state.report.id);
     await showCheck(state.report, chooseSheet);
   } catch (error) {
     if (error.body?.sheets) return refusedSheet(error.body);
@@ -127,6 +130,7 @@ function wireUpload() {
 async function start() {
   wireUpload();
   wireTable();
+  wirePlan();
   wireCancel(() => state.runId);
   byId('to-run').addEventListener('click', () => void run());
   for (const id of ['again', 'new-file']) byId(id).addEventListener('click', () => goTo('upload'));

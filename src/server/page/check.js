@@ -27,6 +27,7 @@ export function showCheck(report, onSheet) {
   byId('check-warnings').replaceChildren(...report.warnings.map((w) => el('li', {}, w)));
   showSheets(report, onSheet);
   byId('check-rows').hidden = false;
+  byId('plan').hidden = report.valid === 0;
   byId('to-fix').href = `/api/uploads/${report.id}/to-fix.csv`;
   byId('to-fix').hidden = report.invalid === 0;
   byId('to-run').disabled = report.valid === 0;
@@ -45,6 +46,7 @@ export function showRefusedSheet(refused, onSheet) {
   showSheets({ sheets: refused.sheets, sheet: undefined }, onSheet);
   byId('sheet').prepend(el('option', { value: '', selected: true, disabled: true }, 'Choose a sheet…'));
   byId('check-rows').hidden = true;
+  byId('plan').hidden = true;
   byId('to-run').disabled = true;
 }
 
@@ -65,7 +67,7 @@ function tableHead(columns) {
   return el('tr', {}, ...cells.map((c) => el('th', { scope: 'col' }, c)));
 }
 
-const LONGEST_SHOWN = 60;
+const LONGEST_SHOWN = 32;
 
 /** A cell's value as the table shows it: a very long one cut, saying how long it is. */
 function shown(value) {
