@@ -67,7 +67,7 @@ function tableHead(columns) {
   return el('tr', {}, ...cells.map((c) => el('th', { scope: 'col' }, c)));
 }
 
-const LONGEST_SHOWN = 32;
+const LONGEST_SHOWN = 40;
 
 /** A cell's value as the table shows it: a very long one cut, saying how long it is. */
 function shown(value) {
