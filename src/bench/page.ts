@@ -1,5 +1,5 @@
 /**
- * Figure 8 (the page's issue): a 100,000-row upload reaches the check step within 5 s, at most
+ * The page's figure (scenario 9): a 100,000-row upload reaches the check step within 5 s, at most
  * 200 MB. The built CLI's `serve` runs as its own process; the file is posted as the page posts
  * it (multipart), and the time is from the first byte sent to the check's answer (the upload's
  * answer is the check: the preflight's findings and the dry run's table of rows). Peak RSS is the
@@ -53,7 +53,7 @@ async function startServe(dist: string, dataDir: string) {
 
 /** The page's figure: a big upload to the check step. */
 export const pageCheck: Scenario = {
-  id: 8,
+  id: 9,
   name: 'page upload to check',
   async run(ctx): Promise<Outcome> {
     const rows = ctx.quick ? 10_000 : 100_000;

@@ -195,5 +195,6 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   preflight,
   workbook,
+  ...(await import('./plan.js')).PLAN_SCENARIOS,
   (await import('./page.js')).pageCheck,
 ];

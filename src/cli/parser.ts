@@ -53,6 +53,8 @@ const COMMANDS = {
         'Set PO numbers; results in orders.results.csv',
       ],
       ['$0 po-numbers orders.csv --dry-run', 'Check the file first: nothing is sent'],
+      ['$0 po-numbers orders.csv --plan', 'See what would change (orders.plan.results.csv): reads only'],
+      ['$0 po-numbers orders.csv --skip-unchanged --verify', 'Write only what differs, and read it back'],
     ],
   },
   'internal-identifiers': {

@@ -33,7 +33,7 @@ export async function* readRecords(
   guard: ReadGuard = {},
 ): AsyncGenerator<InputRecord> {
   if (format.container === 'xlsx') {
-    // Loaded only for a workbook: exceljs alone adds ~30 MB to the process.
+    // Loaded only for a workbook: a CSV run need not load the zip and XML readers.
     const { readWorkbookRecords } = await import('./xlsx.js');
     yield* readWorkbookRecords(file, displayName, format.sheet, guard);
     return;

@@ -14,7 +14,7 @@ import {
   ResumeMismatchError,
   type ResumePlan,
 } from '../results/resume.js';
-import { verifyResume } from './verify-resume.js';
+import { RenumberedResultsError, verifyResume } from './verify-resume.js';
 
 /** The checked input as the resume needs it. */
 export interface ResumedInput {
@@ -54,6 +54,7 @@ export async function planTheResume(
   }).catch(async (error: unknown) => {
     const finished =
       error instanceof ResumeMismatchError &&
+      !(error instanceof RenumberedResultsError) &&
       earlierRun.keepFinished &&
       !earlierRun.crashed &&
       (await finishedRun(plan, input.header));

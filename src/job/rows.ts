@@ -1,6 +1,7 @@
 /**
- * The row loop: read each data row, validate it, send it through the scheduler (or keep an earlier
- * success, or only check it in a dry run: row-decision.ts decides which), and hand every outcome
+ * The row loop: read each data row, validate it, send it on its key's chain (row-task.ts: its
+ * write, and the reads of a plan, --skip-unchanged and --verify), or keep an earlier success, or
+ * only check it in a dry run (row-decision.ts decides which), and hand every outcome
  * to the ordered output, never more than a window of rows ahead of the results file. Stops are
  * decided here (see Stops): nothing new starts, the remaining rows are written not_attempted. Only
  * bytes the preflight checked are parsed; rows it counted that can no longer be read are still

@@ -10,6 +10,17 @@ import type { PreflightResult } from '../input/preflight.js';
 import { dataRecords, type InputRecord } from '../input/reader.js';
 import { KeptRows, ResumeMismatchError, type KeptRowsOptions, type ResumePlan } from '../results/resume.js';
 
+/**
+ * The earlier results number rows by their line in the file, as earlier versions did: the input
+ * did not change, so they are refused rather than set aside, even for a finished run.
+ */
+export class RenumberedResultsError extends ResumeMismatchError {
+  constructor(file: string, message: string, line: number) {
+    super(file, message, line);
+    this.name = 'RenumberedResultsError';
+  }
+}
+
 /** What the earlier results hold that the resumed run keeps. */
 export interface Earlier {
   /** Rows already applied. */
@@ -46,7 +57,7 @@ export async function verifyResume(
       () => false,
     );
     if (!numberedByFileLine) throw error;
-    throw new ResumeMismatchError(
+    throw new RenumberedResultsError(
       displayName,
       `${plan.sources.join(' and ')} ${plan.sources.length === 1 ? 'numbers' : 'number'} rows by their line ` +
         'in the file, as earlier versions of ' +

@@ -189,7 +189,8 @@ describe.each(Object.keys(EXPECTED) as ErrorStyle[])('error answers written as %
         },
         { line: '6', poNumber: 'PO-5', ...success, attempts: '2' },
         { line: '7', poNumber: 'PO-6', ...success, attempts: '1' },
-      ].map((row) => ({ correlationId: expect.any(String), ...row })),
+        // Nothing is read without --plan, --skip-unchanged or --verify.
+      ].map((row) => ({ correlationId: expect.any(String), previousValue: '', ...row })),
     });
     // Each row's correlation id is the one the simulator saw on every attempt of that row, and only there.
     for (const row of rows) {
@@ -205,7 +206,7 @@ describe.each(Object.keys(EXPECTED) as ErrorStyle[])('error answers written as %
 });
 
 describe('a token endpoint that goes down during the run', () => {
-  test('stops the run within about a second of the token running out, with no API retries and a message that says why', async () => {
+  test('stops the run when the token cannot be renewed: four token attempts, no API retries, a message that says why', async () => {
     const tokens = await startSimulator({
       clientId: 'nightly',
       clientSecret: 'Secret-value-1234',
@@ -233,7 +234,6 @@ describe('a token endpoint that goes down during the run', () => {
       const input = path.join(dir, 'token-down.csv');
       await writePoNumbers(input, 100);
       const out = path.join(dir, 'token-down.results.csv');
-      const started = performance.now();
       const running = runCli(
         ['po-numbers', input, '--out', out, '--rate', '10', '--concurrency', '2', '--no-progress'],
         {
@@ -251,8 +251,8 @@ describe('a token endpoint that goes down during the run', () => {
       relay.close();
       relay.closeAllConnections();
       const run = await running;
-      // The token is renewed 1.8 s after it was issued; the old code then took 16 s and more.
-      expect(performance.now() - started).toBeLessThan(5000);
+      // The old code counted each failed token request as an API retry (10 of them, 16 s and
+      // more); counts decide here, not the clock, which a loaded machine stretches.
       expect(run.code).toBe(3);
       expect(run.stderr).not.toContain('retrying');
       expect(run.stderr).toMatch(

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
@@ -82,6 +82,41 @@ describe('a results file that cannot be written', () => {
     expect(again.code).toBe(0);
     expect((await readResults(out)).map((r) => r.status)).toEqual(rows.map(() => 'success'));
     rows.forEach((r, i) => expect(sim.poNumbers.get(`${r.customerId}/${r.second}`)).toBe(`PO-${i}`));
+  });
+
+  test('in the inbox: the file stays claimed for the next night, its results are not set aside and sent again', async () => {
+    const inbox = path.join(dir, 'inbox');
+    await mkdir(path.join(inbox, '.work', 'claimed'), { recursive: true });
+    const claimed = path.join(inbox, '.work', 'claimed', 'orders.csv');
+    const rows = await writePoNumbers(claimed, 2000);
+    // Last night's run of it stopped part-way: every second row failed, the rest are applied.
+    const out = path.join(inbox, '.work', 'orders.csv.results.csv');
+    expect((await runCli(['po-numbers', claimed, '--out', out, '--rate', '0'], env())).code).toBe(0);
+    const lines = (await readFile(out, 'utf8')).split('\r\n');
+    await writeFile(
+      out,
+      lines.map((l, i) => (i % 2 === 1 ? l.replace(',success,204,', ',failed,500,') : l)).join('\r\n'),
+    );
+    const nightly = ['inbox', inbox, '--rate', '0', '--settle-seconds', '0.3'];
+    const before = patches();
+
+    const full = await runLimited(12, nightly);
+    expect(full.code).toBe(3);
+    expect(full.stderr).toContain('the results file cannot be written');
+    expect(full.stderr).not.toContain('changed since');
+    expect(await readdir(path.join(inbox, '.work', 'claimed'))).toEqual(['orders.csv']);
+    expect(await readdir(path.join(inbox, 'processed')).catch(() => [])).toEqual([]);
+
+    const sentFull = patches() - before;
+    const again = await runCli(nightly, env());
+    expect(again.code).toBe(0);
+    // The second night sends only what is not applied yet: never all 2,000 rows again.
+    expect(patches() - before - sentFull).toBeLessThanOrEqual(1000);
+    const processed = await readdir(path.join(inbox, 'processed'));
+    const results = processed.find((n) => n.endsWith('-orders.csv.results.csv')) ?? '';
+    expect((await readResults(path.join(inbox, 'processed', results))).map((r) => r.status)).toEqual(
+      rows.map(() => 'success'),
+    );
   });
 
   test('a full disk: the file ends at a whole row, and every row sent but not written is named', async () => {

@@ -396,33 +396,52 @@ describe('one run at a time', () => {
   test('of several runs finding the same dead lock at the same moment, exactly one takes it over', async () => {
     const out = path.join(dir, 'out.csv');
     await writeDeadLock(out);
-    // Eight processes wait for the same instant, then try to lock; whoever gets it holds it long
-    // enough for a latecomer to find it alive. Without the takeover guard, 3 to 7 of 8 got it.
+    // Eight processes load the lock code and say so, then wait for this test's word to try the
+    // lock at once; whoever gets it holds it until all have answered. Nothing depends on how fast
+    // they start. Without the takeover guard, 3 to 7 of 8 got it.
     const lockModule = pathToFileURL(path.join(path.dirname(BIN), 'results', 'lock.js')).href;
-    const at = Date.now() + 2000;
     const script = `
       const { acquireLock } = await import(${JSON.stringify(lockModule)});
-      while (Date.now() < ${at}) await new Promise((resolve) => setTimeout(resolve, 1));
+      const lines = (await import('node:readline')).createInterface({ input: process.stdin });
+      const said = lines[Symbol.asyncIterator]();
+      process.stdout.write('ready\\n');
+      await said.next(); // go
       try {
         const lock = await acquireLock(${JSON.stringify(out)});
-        process.stdout.write('took');
-        await new Promise((resolve) => setTimeout(resolve, 3000));
+        process.stdout.write('took\\n');
+        await said.next(); // everyone has answered
         await lock.release();
       } catch (error) {
-        process.stdout.write(error.message.includes('being written by another run') ? 'refused' : error.message);
-      }`;
-    const outcomes = await Promise.all(
-      Array.from(
-        { length: 8 },
-        () =>
-          new Promise<string>((resolve) => {
-            const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
-            let said = '';
-            child.stdout.setEncoding('utf8').on('data', (d: string) => (said += d));
-            child.on('close', () => resolve(said));
-          }),
-      ),
-    );
+        process.stdout.write((error.message.includes('being written by another run') ? 'refused' : error.message) + '\\n');
+      }
+      lines.close();`;
+    const children = Array.from({ length: 8 }, () => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+      child.stdin.on('error', () => undefined); // one that was refused may have exited already
+      const lines: string[] = [];
+      const waiters: (() => void)[] = [];
+      let buffer = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        buffer += d;
+        const parts = buffer.split('\n');
+        buffer = parts.pop() ?? '';
+        lines.push(...parts);
+        waiters.splice(0).forEach((wake) => wake());
+      });
+      child.stdout.on('end', () => waiters.splice(0).forEach((wake) => wake()));
+      const line = async (n: number): Promise<string | undefined> => {
+        while (lines.length <= n && child.exitCode === null && !child.stdout.readableEnded)
+          await new Promise<void>((resolve) => waiters.push(resolve));
+        return lines[n];
+      };
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      return { child, line, closed };
+    });
+    for (const c of children) expect(await c.line(0)).toBe('ready');
+    for (const c of children) c.child.stdin.write('go\n');
+    const outcomes = await Promise.all(children.map(async (c) => (await c.line(1)) ?? ''));
+    for (const c of children) c.child.stdin.end('done\n');
+    await Promise.all(children.map((c) => c.closed));
     expect(outcomes.sort()).toEqual([
       'refused',
       'refused',

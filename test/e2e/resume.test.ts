@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
@@ -167,6 +167,34 @@ describe('rows the API refused for good', () => {
     expect(resumed.stderr).toContain(
       `(${refusedBefore} failed (refused for good) kept from the earlier run)`,
     );
+  });
+
+  test('an inbox file of such rows under --max-failures finishes on a later night instead of stopping every night', async () => {
+    const inbox = path.join(dir, 'inbox');
+    await mkdir(inbox);
+    const file = path.join(inbox, 'orders.csv');
+    await writeRefused(file, 8, 4);
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    await utimes(file, anHourAgo, anHourAgo);
+    const nightly = ['inbox', inbox, '--rate', '0', '--settle-seconds', '0.3', '--concurrency', '1'];
+    const first = await runCli([...nightly, '--max-failures', '5'], env());
+    expect(first.code).toBe(3);
+    expect(await readdir(path.join(inbox, '.work', 'claimed'))).toEqual(['orders.csv']);
+    const refusedBefore = (await readResults(path.join(inbox, '.work', 'orders.csv.results.csv'))).filter(
+      (r) => r.httpStatus === '400',
+    ).length;
+    expect(refusedBefore).toBeGreaterThanOrEqual(5);
+
+    sim.reset();
+    const second = await runCli([...nightly, '--max-failures', '5'], env());
+    expect(second.code).toBe(1);
+    expect(patches()).toBe(12 - refusedBefore);
+    const processed = await readdir(path.join(inbox, 'processed'));
+    const results = processed.find((n) => n.endsWith('-orders.csv.results.csv')) ?? '';
+    expect((await readResults(path.join(inbox, 'processed', results))).map((r) => r.status)).toEqual([
+      ...Array(8).fill('failed'),
+      ...Array(4).fill('success'),
+    ]);
   });
 
   test('--retry-failed sends them again', async () => {

@@ -6,7 +6,7 @@ import { poNumbers } from '../../src/kinds.js';
 import { preflight } from '../../src/input/preflight.js';
 import { resultsHeader } from '../../src/results/results-writer.js';
 import { planResume, ResumeMismatchError, type ResumePlan } from '../../src/results/resume.js';
-import { verifyResume } from '../../src/job/verify-resume.js';
+import { RenumberedResultsError, verifyResume } from '../../src/job/verify-resume.js';
 import { tempDir } from '../helpers/files.js';
 
 const C = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
@@ -56,11 +56,14 @@ describe('verifyResume', () => {
       /^in\.csv, line \d+: .*in\.results\.csv numbers rows by their line in the file, as earlier versions of cloudcockpit-bulk did/,
     );
     expect((error as Error).message).toContain('start a new run with another --out');
+    // Not a changed input: a finished run's results are not set aside for it.
+    expect(error).toBeInstanceOf(RenumberedResultsError);
   });
 
   test('results that match neither numbering are an input that changed', async () => {
     const error = await verify([2, 7]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResumeMismatchError);
+    expect(error).not.toBeInstanceOf(RenumberedResultsError);
     expect((error as Error).message).toContain('The input changed since that run');
   });
 });

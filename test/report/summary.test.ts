@@ -47,6 +47,30 @@ describe('summarise', () => {
     expect(resumed.rowsPerSecond).toBe(1);
   });
 
+  test('rows kept failed (refused for good) are said apart and not counted as sent', () => {
+    const counts = { ...none, success: 2, failed: 3 };
+    const resumed = summarise(input({ counts, rows: 5, kept: 1, keptRefused: 2 }));
+    expect(resumed.text).toContain(
+      '5 rows: 2 success, 3 failed (1 success, 2 failed (refused for good) kept from the earlier run)',
+    );
+    expect(resumed.sent).toBe(2);
+    expect(resumed.exitCode).toBe(1);
+  });
+
+  test('rows sent but not written to the results file are named by line, and kept in the summary', () => {
+    const unrecorded = [
+      { line: 7, status: 'success', correlationId: 'a' },
+      { line: 9, status: 'failed', correlationId: 'b' },
+    ] as const;
+    const stop = { cause: 'output', reason: 'the results file cannot be written', exitCode: 3 } as const;
+    const summary = summarise(input({ unrecorded, stop }));
+    expect(summary.text).toContain(
+      '2 rows sent but not written to the results file (lines 7, 9; their correlation ids are in the log): --resume sends them again.',
+    );
+    expect(summary.unrecorded).toEqual(unrecorded);
+    expect(summarise(input()).unrecorded).toEqual([]);
+  });
+
   test('the exit code: a stop wins, then any failed or invalid row', () => {
     expect(exitCodeFor({ counts: none, stop: { cause: 'auth', reason: 'x', exitCode: 3 } })).toBe(3);
     expect(exitCodeFor({ counts: { ...none, invalid: 1 }, stop: undefined })).toBe(1);
