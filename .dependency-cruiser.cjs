@@ -9,8 +9,10 @@ const LAYERS = [
   { name: 'report', paths: ['src/report/'] },
   { name: 'results and api', paths: ['src/results/', 'src/api/'] },
   { name: 'job', paths: ['src/job/'] },
+  // The page's server runs uploads through the job, as the command line does; the CLI starts it.
+  { name: 'server', paths: ['src/server/'] },
   { name: 'cli', paths: ['src/cli/'] },
-  { name: 'entry points', paths: ['src/bin\\.ts$', 'src/demo\\.ts$'] },
+  { name: 'entry points', paths: ['src/bin\\.ts$', 'src/demo\\.ts$', 'src/demo-web\\.ts$'] },
 ];
 
 const anchored = (paths) => paths.map((p) => `^${p}`);
@@ -72,6 +74,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/bench/' },
       to: { path: '^src/', pathNot: '^src/(bench|simulator)/' },
+    },
+    {
+      name: 'only-serve-starts-the-server',
+      comment: "the page's server is started by the `serve` command alone (src/cli/serve-command.ts)",
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/server/', '^src/cli/serve-command\\.ts$'] },
+      to: { path: '^src/server/' },
     },
     {
       name: 'no-circular',

@@ -28,6 +28,7 @@ import { resolveOptions, resolveSettleSeconds } from './resolve-options.js';
 import { run } from '../job/run.js';
 import { summaryRecord } from '../report/summary.js';
 import { abortOnInterrupt } from './interrupts.js';
+import { runServeCommand } from './serve-command.js';
 import { checkSummaryJson, writeSummaryJson } from '../report/summary-json.js';
 
 /** Exit code for bad usage, missing configuration or a malformed input: nothing was sent. */
@@ -257,12 +258,13 @@ export async function main(args: string[], given: Partial<MainIo> = {}): Promise
       envFile: textOf(line.flags['env-file']),
     };
     const settings: Settings = { flags: line.flags, config, summaryJson, files, io };
+    if (line.command === 'serve') return await runServeCommand(line, config, io);
     return line.command === 'inbox'
       ? await runInboxCommand(line, settings)
       : await runFileCommand(line, settings);
   } catch (error) {
     // A run refused before its paths were checked must not write its summary over another file.
-    const paths = givenPaths(line, { ...config, ...line.flags });
+    const paths = line.command === 'serve' ? [] : givenPaths(line, { ...config, ...line.flags });
     const safe = summaryJson !== undefined && !(await findPathClash(paths, summaryPath(summaryJson)));
     return await reportFailure(error, safe ? summaryJson : undefined, stderr);
   } finally {

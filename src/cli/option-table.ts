@@ -16,7 +16,8 @@ export interface OptionSpec {
     | 'Input and output:'
     | 'Pace and retries:'
     | 'Logging:'
-    | 'Configuration:';
+    | 'Configuration:'
+    | 'The page (serve):';
   /** The values accepted, for an option that takes one of a few words. */
   readonly choices?: readonly string[];
   /** A number option's bounds, whether it must be whole, and its default. */

@@ -15,6 +15,7 @@ import {
   type UsageProblem,
 } from './flag-values.js';
 import { OPTION_SPECS, type FlagName, type OptionSpec, type RawFlags } from './option-table.js';
+import { NOT_FOR_SERVE, SERVE_OPTION_SPECS, type ServeFlagName } from './serve-options.js';
 
 /** One of the commands that work on a file; `file` is `-` for standard input. */
 export interface FileCommand {
@@ -31,9 +32,16 @@ export interface InboxCommand {
   readonly settleSeconds: unknown;
 }
 
+/** The page's server; its own flags as given (checked later, as the others are). */
+export interface ServeCommand {
+  readonly command: 'serve';
+  readonly flags: RawFlags;
+  readonly serve: Partial<Record<ServeFlagName, string | number>>;
+}
+
 /** What the command line asked for: a command, nothing more (help or version was shown), or a usage error. */
 export type CommandLine =
-  FileCommand | InboxCommand | { readonly shown: true } | { readonly usageError: string };
+  FileCommand | InboxCommand | ServeCommand | { readonly shown: true } | { readonly usageError: string };
 
 /** The commands, each with what it does and the examples its own help shows. */
 const COMMANDS = {
@@ -70,6 +78,10 @@ const COMMANDS = {
         'The nightly sync: every file of a folder',
       ],
     ],
+  },
+  serve: {
+    describe: 'A local web page to upload a file, check it, run it and download the results',
+    examples: [['$0 serve --env-file ~/cloudcockpit.env', 'Start the page; open the link it prints']],
   },
 } as const satisfies Record<string, { describe: string; examples: readonly (readonly [string, string])[] }>;
 
@@ -110,10 +122,15 @@ function addOption(y: Argv, name: string, spec: OptionSpec): void {
   });
 }
 
-function addOptions(y: Argv, what: 'file' | 'dir'): Argv {
+function addOptions(y: Argv, what: 'file' | 'dir' | 'serve'): Argv {
   for (const [name, spec] of Object.entries(OPTION_SPECS) as [FlagName, OptionSpec][]) {
     if (what === 'dir' && NOT_FOR_INBOX.includes(name)) continue;
+    if (what === 'serve' && NOT_FOR_SERVE.includes(name)) continue;
     addOption(y, name, spec);
+  }
+  if (what === 'serve') {
+    for (const [name, spec] of Object.entries(SERVE_OPTION_SPECS)) addOption(y, name, spec);
+    return y;
   }
   if (what === 'dir') {
     addOption(y, 'settle-seconds', SETTLE_SPEC);
@@ -132,8 +149,8 @@ const STDIN_MARK = '\u0000stdin';
 /** Each command with its file or folder, its options and its own examples. */
 function addCommands(y: Argv): Argv {
   for (const [name, command] of Object.entries(COMMANDS)) {
-    const what = name === 'inbox' ? 'dir' : 'file';
-    y.command(`${name} <${what}>`, command.describe, (sub) =>
+    const what = name === 'inbox' ? 'dir' : name === 'serve' ? 'serve' : 'file';
+    y.command(what === 'serve' ? name : `${name} <${what}>`, command.describe, (sub) =>
       addOptions(sub, what).example(command.examples.map(([example, says]) => [example, says])),
     );
   }
@@ -151,7 +168,7 @@ function commandLineParser(args: string[], onFail: (message: string) => void): A
           '$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.',
         ),
     )
-      .demandCommand(1, 'Give a command: po-numbers, internal-identifiers, run or inbox')
+      .demandCommand(1, 'Give a command: po-numbers, internal-identifiers, run, inbox or serve')
       .example(Object.values(COMMANDS).map(({ examples: [[example, says]] }) => [example, says]))
       .epilog(
         'Secrets come only from the environment or files: CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file, CLOUDCOCKPIT_TOKEN, --token-file.\n' +
@@ -200,6 +217,17 @@ function unknownCommand(given: string | number | undefined): string | undefined 
     : `Unknown command \`${word}\`; the commands are ${names.join(', ')}`;
 }
 
+/** `serve` with its own flags, each given once with a value (or the usage error). */
+function serveCommand(argv: Record<string, unknown>, flags: RawFlags): ServeCommand | UsageProblem {
+  const serve: ServeCommand['serve'] = {};
+  for (const [name, spec] of Object.entries(SERVE_OPTION_SPECS) as [ServeFlagName, OptionSpec][]) {
+    const value = singleValue(name, argv[name], spec);
+    if (typeof value === 'object') return value;
+    if (value !== undefined) serve[name] = value;
+  }
+  return { command: 'serve', flags, serve };
+}
+
 /** Parse `args` (without node and the script). yargs itself prints the help or version if asked. */
 export async function parseCommandLine(args: string[]): Promise<CommandLine> {
   const booleans: BooleanFlags | UsageProblem = scanBooleanFlags(args);
@@ -222,6 +250,7 @@ export async function parseCommandLine(args: string[]): Promise<CommandLine> {
     if (typeof settleSeconds === 'object') return settleSeconds;
     return { command, dir: String(argv.dir), flags, settleSeconds };
   }
+  if (command === 'serve') return serveCommand(argv, flags);
   if (command === 'po-numbers' || command === 'internal-identifiers' || command === 'run') {
     return { command, file: argv.file === STDIN_MARK ? '-' : String(argv.file), flags };
   }

@@ -17,7 +17,7 @@ import { answerBadBytes } from '../input/encoding-refusal.js';
 import { preflight, type PreflightResult } from '../input/preflight.js';
 import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
-import { NOT_APPLIED, zeroCounts, type RowStatus } from '../result.js';
+import { NOT_APPLIED, zeroCounts, type ResultLine, type RowStatus } from '../result.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
 import { completeResume, type ResumePlan } from '../results/resume.js';
@@ -40,6 +40,8 @@ export interface RunIo {
    * and a new run starts; false refuses them instead (the inbox sets them aside itself). @default true
    */
   readonly keepFinished?: boolean | undefined;
+  /** Told of every row as it is written to the results file (the page's live progress). */
+  readonly onRow?: ((row: ResultLine) => void) | undefined;
 }
 
 /** How the input is named in messages. */
@@ -95,6 +97,7 @@ interface Job {
   readonly file: string;
   readonly logger: Logger;
   readonly input: CheckedInput;
+  readonly onRow: RunIo['onRow'];
 }
 
 /** The results file being written, and the rows written so far by status. */
@@ -114,10 +117,10 @@ async function runJob(
   file: string,
   env: NodeJS.ProcessEnv,
   logger: Logger,
-  { signal, terminal, keepFinished }: Partial<RunIo> & { terminal: TerminalStream | undefined },
+  { signal, terminal, keepFinished, onRow }: Partial<RunIo> & { terminal: TerminalStream | undefined },
 ): Promise<RunSummary> {
   const started = performance.now();
-  const job: Job = { options, file, logger, input: await prepareInput(options, file, logger) };
+  const job: Job = { options, file, logger, onRow, input: await prepareInput(options, file, logger) };
   const lock = await acquireLock(options.out, (message) => logger.warn(message));
   let connection: Connection | undefined;
   try {
@@ -176,7 +179,7 @@ async function prepareInput(options: Options, file: string, logger: Logger): Pro
 }
 
 /** Open the results file (a resume's partial file), counting each row as it is written. */
-async function openResults({ options, input }: Job, plan: ResumePlan | undefined): Promise<Results> {
+async function openResults({ options, input, onRow }: Job, plan: ResumePlan | undefined): Promise<Results> {
   const writer = await ResultsWriter.create(plan?.partial ?? options.out, input.header, {
     overwrite: options.overwrite,
     resumable: !options.dryRun && !options.plan,
@@ -191,6 +194,7 @@ async function openResults({ options, input }: Job, plan: ResumePlan | undefined
     if (row.raw !== undefined && (row.result.status === 'success' || row.result.status === 'failed'))
       kept[row.result.status]++;
     if (row.result.errorType === NOT_APPLIED) notApplied.count++;
+    onRow?.(row);
   });
   return { writer, output, counts, kept, notApplied };
 }

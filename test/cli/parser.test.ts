@@ -38,7 +38,7 @@ describe('parseCommandLine', () => {
       usageError: expect.stringContaining('frobnicate'),
     });
     expect(await parseCommandLine([])).toEqual({
-      usageError: 'Give a command: po-numbers, internal-identifiers, run or inbox',
+      usageError: 'Give a command: po-numbers, internal-identifiers, run, inbox or serve',
     });
   });
 
@@ -145,7 +145,7 @@ describe('parseCommandLine', () => {
     });
     expect(await parseCommandLine(['orders.csv'])).toEqual({
       usageError:
-        'Unknown command `orders.csv`; the commands are po-numbers, internal-identifiers, run, inbox',
+        'Unknown command `orders.csv`; the commands are po-numbers, internal-identifiers, run, inbox, serve',
     });
   });
 
