@@ -151,7 +151,8 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
   const { flags, config, summaryJson, io } = settings;
   const settle = resolveSettleSeconds(line.settleSeconds);
   // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
-  const shared = resolveOptions('run', 'inbox-check.csv', flags, io.env, config);
+  // Each file's run resumes (see below), so `--retry-failed` is checked as it is used there.
+  const shared = resolveOptions('run', 'inbox-check.csv', { ...flags, resume: true }, io.env, config);
   // Only a config file can bring it here (the inbox has no --plan flag).
   if (shared.plan) {
     throw new UsageError(
