@@ -127,7 +127,8 @@ async function runFileCommand(line: FileCommand, settings: Settings): Promise<nu
   const { flags, config, summaryJson, io } = settings;
   const options = resolveOptions(line.command, line.file, flags, io.env, config);
   await checkFormatFlags(options);
-  await checkOutputs(fileCommandPaths(options, settings.files), options.logFile, summaryJson);
+  const outGiven = (textOf(flags.out) ?? textOf(config.out)) !== undefined;
+  await checkOutputs(fileCommandPaths(options, settings.files, outGiven), options.logFile, summaryJson);
   if (!options.dryRun && settings.ownsProcess) favourMemory();
   const summary = await loggingFailure(options, () => run(options, io));
   if (summaryJson) await writeSummaryOrSay(summaryJson, summaryRecord(summary, line.file), io.stderr);
