@@ -75,6 +75,9 @@ describe('a resume interrupted in its turn', () => {
     expect(run.code).toBe(0);
     expect(sim.history.get(KEY)).toEqual(['PO-LAST']);
     expect(sim.poNumbers.get(KEY)).toBe('PO-LAST');
+    // The announcement counts only the rows really kept: line 3 is sent again, so not among them.
+    expect(run.stderr).toContain(`resuming into ${out}: 2 rows already applied are kept and not sent again`);
+    expect(run.stderr).toContain('3 success (2 success kept from the earlier run)');
     const rows = await readResults(out);
     expect(rows.map((r) => [r.poNumber, r.status])).toEqual([
       ['PO-FIRST', 'success'],
