@@ -112,7 +112,8 @@ async function runFileCommand(line: FileCommand, settings: Settings): Promise<nu
   const { flags, config, summaryJson, io } = settings;
   const options = resolveOptions(line.command, line.file, flags, io.env, config);
   await checkFormatFlags(options);
-  await checkOutputs(fileCommandPaths(options, settings.files), options.logFile, summaryJson);
+  const outGiven = (textOf(flags.out) ?? textOf(config.out)) !== undefined;
+  await checkOutputs(fileCommandPaths(options, settings.files, outGiven), options.logFile, summaryJson);
   const summary = await loggingFailure(options, () => run(options, io));
   if (summaryJson) await writeSummaryOrSay(summaryJson, summaryRecord(summary, line.file), io.stderr);
   return summary.exitCode;
@@ -135,7 +136,8 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
   const { flags, config, summaryJson, io } = settings;
   const settle = resolveSettleSeconds(line.settleSeconds);
   // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
-  const shared = resolveOptions('run', 'inbox-check.csv', flags, io.env, config);
+  // Each file's run resumes (see below), so `--retry-failed` is checked as it is used there.
+  const shared = resolveOptions('run', 'inbox-check.csv', { ...flags, resume: true }, io.env, config);
   // Only a config file can bring it here (the inbox has no --plan flag).
   if (shared.plan) {
     throw new UsageError(

@@ -91,6 +91,12 @@ type Command = keyof typeof COMMANDS;
 /** Flags that make no sense for the inbox, which chooses its results files itself. */
 const NOT_FOR_INBOX: FlagName[] = ['out', 'resume', 'overwrite', 'dry-run', 'plan'];
 
+/** The inbox's own help for flags whose general help speaks of `--resume`: every inbox file's run resumes. */
+const INBOX_DESCRIBE: Partial<Record<FlagName, string>> = {
+  'retry-failed':
+    "Send again the rows the API refused for good (400, 403, 404) in a file's earlier, unfinished run",
+};
+
 /** An option's line in the help: its text, a number's range and default, its variable. */
 function helpText(spec: OptionSpec): string {
   const range = spec.range
@@ -126,7 +132,8 @@ function addOptions(y: Argv, what: 'file' | 'dir' | 'serve'): Argv {
   for (const [name, spec] of Object.entries(OPTION_SPECS) as [FlagName, OptionSpec][]) {
     if (what === 'dir' && NOT_FOR_INBOX.includes(name)) continue;
     if (what === 'serve' && NOT_FOR_SERVE.includes(name)) continue;
-    addOption(y, name, spec);
+    const describe = what === 'dir' ? INBOX_DESCRIBE[name] : undefined;
+    addOption(y, name, describe === undefined ? spec : { ...spec, describe });
   }
   if (what === 'serve') {
     for (const [name, spec] of Object.entries(SERVE_OPTION_SPECS)) addOption(y, name, spec);

@@ -146,10 +146,17 @@ function readPaths(
   ];
 }
 
-/** The results file and the files named after it: its lock, and a resume's partial files. */
-function resultsPaths(out: string): NamedPath[] {
+/**
+ * The results file and the files named after it: its lock, and a resume's partial files. `given`:
+ * `--out` named it; else it is the default name beside the input, and a message says so.
+ */
+function resultsPaths(out: string, given: boolean): NamedPath[] {
   return [
-    { role: 'the results file (`--out`)', path: out, writes: true },
+    {
+      role: given ? 'the results file (`--out`)' : 'the default results file (no `--out` given)',
+      path: out,
+      writes: true,
+    },
     { role: 'the lock file of the results', path: `${out}.lock`, writes: true, match: 'prefix' },
     { role: 'a resume file of the results', path: `${out}.partial-`, writes: true, match: 'prefix' },
   ];
@@ -165,12 +172,12 @@ function reportPaths(logFile: unknown, summaryJson: string | undefined): NamedPa
   ];
 }
 
-/** Every path one file's run reads or writes, from its resolved options. */
-export function fileCommandPaths(options: Options, files: SettingFiles): NamedPath[] {
+/** Every path one file's run reads or writes, from its resolved options (`outGiven`: by `--out`). */
+export function fileCommandPaths(options: Options, files: SettingFiles, outGiven = true): NamedPath[] {
   // The log and the summary first, so a message names them rather than the results they would destroy.
   return [
     ...reportPaths(options.logFile, files.summaryJson),
-    ...resultsPaths(options.out),
+    ...resultsPaths(options.out, outGiven),
     ...(options.file === '-' ? [] : [{ role: 'the input file', path: options.file, writes: false }]),
     ...readPaths(files, options),
   ];
@@ -210,7 +217,7 @@ export function givenPaths(target: { file: string } | { dir: string }, values: R
       : ([undefined, 'dry-run', 'plan'] as const).map((preview) => defaultOutPath(target.file, preview));
   return [
     ...reportPaths(given('log-file'), undefined),
-    ...(out ? [out] : defaults).flatMap(resultsPaths),
+    ...(out ? resultsPaths(out, true) : defaults.flatMap((d) => resultsPaths(d, false))),
     ...(target.file === '-' ? [] : [{ role: 'the input file', path: target.file, writes: false }]),
     ...readPaths(files, secrets),
   ];

@@ -15,6 +15,7 @@ import {
   type ResumePlan,
 } from '../results/resume.js';
 import { RenumberedResultsError, verifyResume } from './verify-resume.js';
+import { KeptCount } from './row-decision.js';
 
 /** The checked input as the resume needs it. */
 export interface ResumedInput {
@@ -49,9 +50,17 @@ export async function planTheResume(
   const plan = options.resume ? await planResume(options.out) : undefined;
   if (options.resume && !plan) logger.info(`${options.out} does not exist yet: starting a fresh run`);
   if (!plan) return undefined;
-  const found = await verifyResume(plan, file, input.displayName, input.checked, input.header, {
-    retryFailed: options.retryFailed,
-  }).catch(async (error: unknown) => {
+  // Counted as the run will decide: a success whose key is applied again before it is sent again.
+  const count = new KeptCount(input.checked.header, options);
+  const found = await verifyResume(
+    plan,
+    file,
+    input.displayName,
+    input.checked,
+    input.header,
+    { retryFailed: options.retryFailed },
+    (record, held) => count.row(record.cells, held),
+  ).catch(async (error: unknown) => {
     const finished =
       error instanceof ResumeMismatchError &&
       !(error instanceof RenumberedResultsError) &&
@@ -67,7 +76,7 @@ export async function planTheResume(
     return undefined;
   });
   if (found === undefined) return undefined;
-  const { kept, refused } = found;
+  const { kept, refused } = count;
   logger.info(
     `resuming into ${options.out}: ${plural(kept, 'row')} already applied ${kept === 1 ? 'is' : 'are'} kept and not sent again` +
       (refused > 0

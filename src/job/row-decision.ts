@@ -10,7 +10,13 @@
  * would not win. A row refused for good (400, 403, 404) keeps its outcome and applies nothing.
  */
 import type { Change } from '../kinds.js';
-import { describeProblems, type RowProblem } from '../input/validate.js';
+import type { HeaderMap } from '../input/header.js';
+import {
+  describeProblems,
+  validateRecord,
+  type RowProblem,
+  type ValidateOptions,
+} from '../input/validate.js';
 import { flattenErrors, type RowResult } from '../result.js';
 import type { Held } from '../results/resume.js';
 import { NOT_ATTEMPTED } from './row-task.js';
@@ -18,6 +24,18 @@ import { NOT_ATTEMPTED } from './row-task.js';
 /** A valid row's change with its key (rows with the same key target the same thing), or its problems. */
 export type KeyedValidation =
   { readonly change: Change; readonly key: string } | { readonly problems: readonly RowProblem[] };
+
+/** Validate a data row's `cells` and key its change. */
+export function keyedValidation(
+  header: HeaderMap,
+  cells: readonly string[],
+  options: ValidateOptions,
+): KeyedValidation {
+  const validation = validateRecord(header, cells, options);
+  return 'change' in validation
+    ? { change: validation.change, key: header.kind.key(validation.change) }
+    : validation;
+}
 
 /** What is known about one row when its turn comes. */
 export interface RowFacts {
@@ -84,6 +102,32 @@ export function isSend(decision: RowDecision): decision is SendDecision {
 /** Whether a decision hands the row's key to the API, so that later rows of the key are not kept. */
 function handsKey(decision: RowDecision): decision is Extract<RowDecision, { key: string }> {
   return 'key' in decision;
+}
+
+/**
+ * What a resume will keep if it runs to its end, decided row by row as the run will decide them:
+ * a success whose key an earlier row must be applied again before is sent again, not kept.
+ */
+export class KeptCount {
+  private readonly decisions = new RowDecisions(true);
+  /** Rows kept as applied. */
+  kept = 0;
+  /** Rows kept as refused for good. */
+  refused = 0;
+
+  constructor(
+    private readonly header: HeaderMap,
+    private readonly options: ValidateOptions,
+  ) {}
+
+  /** The next data row's `cells`, and what the earlier results hold for it. */
+  row(cells: readonly string[], held: Held | undefined): void {
+    const validation = keyedValidation(this.header, cells, this.options);
+    const decision = this.decisions.next({ held, validation, sending: true, stopping: false });
+    if (decision.action !== 'keep') return;
+    if (held?.status === 'failed') this.refused++;
+    else this.kept++;
+  }
 }
 
 /** Decides the rows of one run in input order, remembering which run last applied each key. */

@@ -17,7 +17,8 @@ import { answerBadBytes } from '../input/encoding-refusal.js';
 import { preflight, type PreflightResult } from '../input/preflight.js';
 import { EncodingError } from '../input/reader.js';
 import { InputError } from '../errors.js';
-import { NOT_APPLIED, zeroCounts, type ResultLine, type RowStatus } from '../result.js';
+import type { ResultLine } from '../result.js';
+import { RowTally } from '../results/row-tally.js';
 import { ResultsWriter, resultsHeader } from '../results/results-writer.js';
 import { startProgress, TerminalStream } from '../report/progress.js';
 import { completeResume, type ResumePlan } from '../results/resume.js';
@@ -100,15 +101,11 @@ interface Job {
   readonly onRow: RunIo['onRow'];
 }
 
-/** The results file being written, and the rows written so far by status. */
+/** The results file being written, and the rows handed to it so far by status. */
 interface Results {
   readonly writer: ResultsWriter;
   readonly output: OrderedOutput;
-  readonly counts: Record<RowStatus, number>;
-  /** Of those, the rows copied from earlier results (a resume): applied, and refused for good. */
-  readonly kept: { success: number; failed: number };
-  /** Rows written failed `NotApplied` (`--verify`). */
-  readonly notApplied: { count: number };
+  readonly tally: RowTally;
 }
 
 /** One pass of the run over `file`, step by step; the lock is released whatever happens. */
@@ -184,19 +181,13 @@ async function openResults({ options, input, onRow }: Job, plan: ResumePlan | un
     overwrite: options.overwrite,
     resumable: !options.dryRun && !options.plan,
   });
-  const counts = zeroCounts();
-  const kept = { success: 0, failed: 0 };
-  const notApplied = { count: 0 };
-  // Rows handed over after the file failed are dropped, so they are not counted either.
+  // Rows handed over after the file failed are counted too: what happened to them is known.
+  const tally = new RowTally();
   const output = new OrderedOutput(writer, (row) => {
-    if (writer.error) return;
-    counts[row.result.status]++;
-    if (row.raw !== undefined && (row.result.status === 'success' || row.result.status === 'failed'))
-      kept[row.result.status]++;
-    if (row.result.errorType === NOT_APPLIED) notApplied.count++;
+    tally.count(row);
     onRow?.(row);
   });
-  return { writer, output, counts, kept, notApplied };
+  return { writer, output, tally };
 }
 
 /** Stream every row into the results file under a progress bar; the file is closed whatever happens. */
@@ -204,7 +195,7 @@ async function processInput(
   { options, file, logger, input }: Job,
   plan: ResumePlan | undefined,
   connection: Connection,
-  { writer, output, counts }: Results,
+  { writer, output, tally: { counts } }: Results,
   { signal, terminal }: { signal: AbortSignal | undefined; terminal: TerminalStream | undefined },
 ): Promise<RowsOutcome> {
   const kept = plan ? keptRows(plan, options, input) : undefined;
@@ -249,7 +240,7 @@ async function finishRun(
   { options, logger, input }: Job,
   plan: ResumePlan | undefined,
   { throttle, retries, latency }: Connection,
-  { writer, counts, kept, notApplied }: Results,
+  { writer, tally }: Results,
   outcome: RowsOutcome & { started: number },
 ): Promise<RunSummary> {
   let { stop } = outcome;
@@ -259,7 +250,7 @@ async function finishRun(
     stop = { cause: 'output', reason: writer.error.message, exitCode: 3 };
   }
   if (outcome.finalCheck && !writer.error) {
-    await recordFinalCheck(writer.path, outcome.finalCheck, counts, notApplied);
+    await recordFinalCheck(writer.path, outcome.finalCheck, tally.counts, tally.notApplied);
   }
   // A partial file that ends early is not complete: it stays beside the earlier results, and
   // the next --resume reads them all. So does one whose input changed: rows it could not read again
@@ -273,6 +264,8 @@ async function finishRun(
         `--resume sends them again: ${rows.join('; ')}`,
     );
   }
+  tally.complete(input.checked.rows);
+  const { counts, kept } = tally;
   const summary = summarise({
     kind: input.checked.header.kind.name,
     counts,
@@ -287,7 +280,7 @@ async function finishRun(
     dryRun: options.dryRun,
     unrecorded,
     plan: options.plan,
-    notApplied: notApplied.count,
+    notApplied: tally.notApplied.count,
     notes: outcome.finalCheck?.note === undefined ? [] : [outcome.finalCheck.note],
     stop,
   });

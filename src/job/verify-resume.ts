@@ -8,7 +8,13 @@
 import { kindCells } from '../input/header.js';
 import type { PreflightResult } from '../input/preflight.js';
 import { dataRecords, type InputRecord } from '../input/reader.js';
-import { KeptRows, ResumeMismatchError, type KeptRowsOptions, type ResumePlan } from '../results/resume.js';
+import {
+  KeptRows,
+  ResumeMismatchError,
+  type Held,
+  type KeptRowsOptions,
+  type ResumePlan,
+} from '../results/resume.js';
 
 /**
  * The earlier results number rows by their line in the file, as earlier versions did: the input
@@ -29,7 +35,13 @@ export interface Earlier {
   readonly refused: number;
 }
 
-/** The rows the resumed run keeps; throws `ResumeMismatchError` if the input changed. */
+/** Told each data row and what the earlier results hold for it, in input order. */
+export type EarlierRowListener = (record: InputRecord, held: Held | undefined) => void;
+
+/**
+ * The rows the earlier results hold (`onRow` is told each one); throws `ResumeMismatchError` if
+ * the input changed.
+ */
 export async function verifyResume(
   plan: ResumePlan,
   file: string,
@@ -37,10 +49,11 @@ export async function verifyResume(
   checked: PreflightResult,
   header: string[],
   options: KeptRowsOptions = {},
+  onRow?: EarlierRowListener,
 ): Promise<Earlier> {
   const byRow = (record: InputRecord): number => record.line;
   try {
-    return await matchEarlier(plan, file, displayName, checked, header, byRow, options);
+    return await matchEarlier(plan, file, displayName, checked, header, byRow, options, onRow);
   } catch (error) {
     if (!(error instanceof ResumeMismatchError)) throw error;
     const byFileLine = (record: InputRecord): number => record.fileLine ?? record.line;
@@ -77,11 +90,13 @@ async function matchEarlier(
   header: string[],
   lineOf: (record: InputRecord) => number,
   options: KeptRowsOptions,
+  onRow?: EarlierRowListener,
 ): Promise<Earlier> {
   const kept = new KeptRows(plan, header, displayName, options);
   try {
     for await (const record of dataRecords(file, displayName, checked.format, checked.fingerprint)) {
-      await kept.find(lineOf(record), kindCells(checked.header, record.cells));
+      const held = await kept.find(lineOf(record), kindCells(checked.header, record.cells));
+      onRow?.(record, held);
     }
     await kept.finish();
   } finally {

@@ -41,6 +41,21 @@ describe('main, called in this process', () => {
     });
   });
 
+  test('a summary named like the default results file names it as that, not as `--out`', async () => {
+    const results = path.join(dir, 'orders.results.csv');
+    const r = await runMain(['po-numbers', input, '--summary-json', results], simEnv(sim.url));
+    expect({ code: r.code, api: sim.counters.api }).toEqual({ code: 2, api: 0 });
+    expect(r.lines).toEqual([
+      `cloudcockpit-bulk: \`--summary-json\` ${results} is the same file as the default results file ` +
+        `(no \`--out\` given) ${results}; nothing was sent. Give \`--summary-json\` a path of its own`,
+    ]);
+    const given = await runMain(
+      ['po-numbers', input, '--out', results, '--summary-json', results],
+      simEnv(sim.url),
+    );
+    expect(given.stderr).toContain('is the same file as the results file (`--out`)');
+  });
+
   test.each(['missing', 'a folder'])(
     'an --env-file that is %s exits 2 with one line naming --env-file, and the summary is written',
     async (what) => {

@@ -134,6 +134,25 @@ describe('the paths of a run', () => {
     );
   });
 
+  test('the results file is named as what it is: `--out`, or the default name when no --out is given', async () => {
+    const out = path.join(dir, 'orders.results.csv');
+    expect(await findPathClash(fileCommandPaths(options({}), { summaryJson: out }, false))).toBe(
+      `\`--summary-json\` ${out} is the same file as the default results file (no \`--out\` given) ${out}; ` +
+        'nothing was sent. Give `--summary-json` a path of its own',
+    );
+    const dry = path.join(dir, 'orders.dry-run.results.csv');
+    expect(
+      await findPathClash(fileCommandPaths(options({ 'dry-run': true }), { summaryJson: dry }, false)),
+    ).toContain('the same file as the default results file (no `--out` given)');
+    const given = path.join(dir, 'r.csv');
+    expect(await findPathClash(fileCommandPaths(options({ out: given }), { summaryJson: given }))).toContain(
+      `the same file as the results file (\`--out\`) ${given}`,
+    );
+    expect(await findPathClash(givenPaths({ file: input }, {}), summaryPath(out))).toContain(
+      'the same file as the default results file (no `--out` given)',
+    );
+  });
+
   test('the setting files and the secret files are read, so the log may not be one of them', async () => {
     const config = path.join(dir, 'settings.json');
     const paths = fileCommandPaths(options({ 'log-file': config }), { config });
@@ -164,7 +183,7 @@ describe('the paths of a run', () => {
   test('before the options are resolved, both default results files are counted', async () => {
     const dry = path.join(dir, 'orders.dry-run.results.csv');
     expect(await findPathClash(givenPaths({ file: input }, {}), summaryPath(dry))).toContain(
-      'is the same file as the results file',
+      'is the same file as the default results file (no `--out` given)',
     );
     expect(await findPathClash(givenPaths({ file: input }, { out: ' r.csv ' }), summaryPath(dry))).toBe(
       undefined,

@@ -151,6 +151,43 @@ describe('a results file that cannot be written', () => {
     expect((await wholeRows(out)).map((r) => r.status)).toEqual(Array(600).fill('success'));
   });
 
+  test('a full disk: the counts say what happened, every row in one count', async () => {
+    const file = path.join(dir, 'b.csv');
+    // Lines 152 to 201 set again the targets of lines 2 to 51: they wait for those rows.
+    const rows = await writePoNumbers(file, 200);
+    const repeated = rows.map((r, i) => (i >= 150 ? { ...rows[i - 150]!, value: r.value } : r));
+    await writeFile(
+      file,
+      [
+        'customerId,subscriptionId,poNumber',
+        ...repeated.map((r) => `${r.customerId},${r.second},${r.value}`),
+      ].join('\n') + '\n',
+    );
+    const out = path.join(dir, 'r.csv');
+    const summary = path.join(dir, 's.json');
+    const args = ['run', file, '--rate', '0', '--concurrency', '8', '--out', out, '--summary-json', summary];
+    const run = await runLimited(10, args);
+    expect(run.code).toBe(3);
+    const written = await wholeRows(out);
+    const record = JSON.parse(await readFile(summary, 'utf8')) as {
+      rows: number;
+      changed: number;
+      counts: Record<string, number>;
+      unrecorded?: { line: number; status: string }[];
+    };
+    const unrecorded = record.unrecorded ?? [];
+    const sent = patches();
+    expect(written.length).toBeLessThan(200);
+    expect(unrecorded.length).toBeGreaterThan(0);
+    expect(written.length + unrecorded.length).toBe(sent);
+    expect(written.every((r) => r.status === 'success')).toBe(true);
+    expect(record.rows).toBe(200);
+    expect(record.counts.success).toBe(sent);
+    expect(record.changed).toBe(sent);
+    expect(record.counts.not_attempted).toBe(200 - sent);
+    expect(Object.values(record.counts).reduce((a, b) => a + b, 0)).toBe(200);
+  });
+
   test('--resume repairs a last row torn by a kill', async () => {
     const file = path.join(dir, 'in.csv');
     const rows = await writePoNumbers(file, 5);

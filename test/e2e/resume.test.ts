@@ -75,6 +75,9 @@ describe('a resume interrupted in its turn', () => {
     expect(run.code).toBe(0);
     expect(sim.history.get(KEY)).toEqual(['PO-LAST']);
     expect(sim.poNumbers.get(KEY)).toBe('PO-LAST');
+    // The announcement counts only the rows really kept: line 3 is sent again, so not among them.
+    expect(run.stderr).toContain(`resuming into ${out}: 2 rows already applied are kept and not sent again`);
+    expect(run.stderr).toContain('3 success (2 success kept from the earlier run)');
     const rows = await readResults(out);
     expect(rows.map((r) => [r.poNumber, r.status])).toEqual([
       ['PO-FIRST', 'success'],
@@ -196,6 +199,47 @@ describe('rows the API refused for good', () => {
       ...Array(4).fill('success'),
     ]);
   });
+
+  test.each([
+    ['the flag', (_: string): string[] => ['--retry-failed']],
+    ['a config file', (config: string): string[] => ['--config', config]],
+  ])(
+    'the inbox sends them again the next night with --retry-failed (%s), and only with it',
+    async (_, retry) => {
+      const inbox = path.join(dir, 'inbox');
+      await mkdir(inbox);
+      const file = path.join(inbox, 'orders.csv');
+      await writeRefused(file, 8, 4);
+      const anHourAgo = new Date(Date.now() - 3600_000);
+      await utimes(file, anHourAgo, anHourAgo);
+      const config = path.join(dir, 'config.json');
+      await writeFile(config, JSON.stringify({ 'retry-failed': true }));
+      const nightly = ['inbox', inbox, '--rate', '0', '--settle-seconds', '0.3', '--concurrency', '1'];
+      const first = await runCli([...nightly, '--max-failures', '5'], env());
+      expect(first.code).toBe(3);
+      const earlier = await readResults(path.join(inbox, '.work', 'orders.csv.results.csv'));
+      const refusedBefore = earlier.filter((r) => r.httpStatus === '400').length;
+      expect(refusedBefore).toBeGreaterThanOrEqual(5);
+      const successBefore = earlier.filter((r) => r.status === 'success').length;
+
+      expect((await runCli(['inbox', '--help'])).stdout).not.toMatch(/retry-failed +With --resume/);
+      sim.reset();
+      const second = await runCli([...nightly, ...retry(config)], env());
+      expect(second.stderr).not.toContain('--resume');
+      expect(second.code).toBe(1);
+      // Every row not applied is sent: the refused ones again, the rest for the first time.
+      expect(patches()).toBe(12 - successBefore);
+      expect(second.stderr).not.toContain('keep their outcome');
+      const processed = await readdir(path.join(inbox, 'processed'));
+      const results = processed.find((n) => n.endsWith('-orders.csv.results.csv')) ?? '';
+      const rows = await readResults(path.join(inbox, 'processed', results));
+      expect(rows.map((r) => r.status)).toEqual([...Array(8).fill('failed'), ...Array(4).fill('success')]);
+      // Sent again by this night: none keeps the first night's correlation id.
+      earlier
+        .filter((r) => r.httpStatus === '400')
+        .forEach((r, i) => expect(rows[i]!.correlationId).not.toBe(r.correlationId));
+    },
+  );
 
   test('--retry-failed sends them again', async () => {
     const file = path.join(dir, 'in.csv');
