@@ -114,15 +114,15 @@ export function cellText(cell: RawCell, context: CellContext): string {
   }
 }
 
-/** A row as the sheet's XML holds it: its `r` (if given) and its cells' texts by column. */
+/** A row as the sheet's XML holds it: its number (its `r`, else the previous row's plus 1) and its cells' texts by column. */
 export interface RawRow {
-  readonly number: number | undefined;
+  readonly number: number;
   readonly cells: string[];
 }
 
 /**
- * Rows as records: the row number Excel shows (or the next one when a row gives none), blank rows
- * left out, every row as wide as the first (a sheet has no "missing cells": an empty cell at a
+ * Rows as records: the row number Excel shows (the sheet's reader refuses rows out of order, so
+ * these ascend), blank rows left out, every row as wide as the first (a sheet has no "missing cells": an empty cell at a
  * row's end is empty, not absent, so validation must not call the row short), and a row too long
  * to be a spreadsheet of changes refused.
  */
@@ -132,17 +132,9 @@ export class RowCleaner {
 
   constructor(private readonly displayName: string) {}
 
-  /** The line `row` is on: its own number if it is past the last one, else the next. */
-  lineOf(row: { number: number | undefined }): number {
-    const { number } = row;
-    return number !== undefined && Number.isFinite(number) && number > (this.lastRow ?? 0)
-      ? number
-      : (this.lastRow ?? 0) + 1;
-  }
-
   /** The record of `row`, or undefined for a blank row. */
   take(row: RawRow): InputRecord | undefined {
-    const line = this.lineOf(row);
+    const line = row.number;
     this.lastRow = line;
     const cells = Array.from(row.cells, (c) => c ?? '');
     while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();

@@ -12,6 +12,10 @@ import { parseXmlChunks } from './xlsx-xml.js';
 
 /** Excel's last column (XFD). */
 const MAX_COLUMNS = 16_384;
+/** Excel's last row. */
+const MAX_ROWS = 1_048_576;
+/** What to do about a sheet whose rows or cells are not where the standard says they must be. */
+const SAVE_AGAIN = 'save the workbook again from Excel';
 
 /**
  * The column index (0 for A) of a cell reference such as `AB12` or `$AB$12`, undefined if it is
@@ -31,6 +35,11 @@ function columnOf(ref: string | undefined): number | undefined {
   return letters === 0 || letters > 3 ? undefined : column - 1;
 }
 
+/** The letters of column `index` (0: A), as Excel names it. */
+function columnName(index: number): string {
+  return (index >= 26 ? columnName(Math.floor(index / 26) - 1) : '') + String.fromCharCode(65 + (index % 26));
+}
+
 /** The cell being read: what its XML said so far. */
 interface OpenCell {
   column: number;
@@ -42,11 +51,18 @@ interface OpenCell {
   numFmt: string | undefined;
 }
 
-/** The state of reading a sheet: the row and cell open, and the rows completed. */
+/**
+ * The state of reading a sheet: the row and cell open, and the rows completed. Rows and cells must
+ * come in ascending order, each once (ECMA-376 §18.3.1.73, §18.3.1.4); one without a reference
+ * follows the previous one. Any other order is refused, never renumbered: Excel shows a row on its
+ * own number, and of two rows for one target the later in Excel's order must win.
+ */
 class SheetState {
   readonly done: RawRow[] = [];
-  private row: { number: number | undefined; cells: string[] } | undefined;
+  private row: { number: number; cells: string[] } | undefined;
   private lastRow = 0;
+  /** The column of the row's last cell (-1 before its first). */
+  private lastColumn = -1;
   private cell: OpenCell | undefined;
   /** The one cell object, reused for every cell (a sheet has millions): `cell` is it while one is open. */
   private readonly reused: OpenCell = {
@@ -65,17 +81,18 @@ class SheetState {
 
   constructor(
     private readonly displayName: string,
+    private readonly sheetName: string,
     private readonly context: CellContext,
     private readonly formats: CellFormats,
   ) {}
 
   open(name: string, a: Readonly<Record<string, string>>): void {
     if (name === 'row') {
-      const number = a.r === undefined ? undefined : Number(a.r);
-      this.row = { number: Number.isInteger(number) ? number : undefined, cells: [] };
+      this.row = { number: this.rowNumber(a.r), cells: [] };
+      this.lastRow = this.row.number;
+      this.lastColumn = -1;
     } else if (name === 'c' && this.row) {
-      const column = columnOf(a.r) ?? this.row.cells.length;
-      if (column >= MAX_COLUMNS) this.fail(`a cell is beyond Excel's last column (${a.r ?? column + 1})`);
+      const column = this.cellColumn(a.r, this.row.number);
       const cell = this.reused;
       cell.column = column;
       cell.type = a.t ?? 'n';
@@ -114,8 +131,6 @@ class SheetState {
     else if (name === 'rPh') this.phonetic--;
     else if (name === 'c') this.closeCell();
     else if (name === 'row' && this.row) {
-      this.lastRow =
-        this.row.number !== undefined && this.row.number > this.lastRow ? this.row.number : this.lastRow + 1;
       this.done.push(this.row);
       this.row = undefined;
     }
@@ -136,15 +151,58 @@ class SheetState {
       text = cellText(cell, this.context);
     } catch (error) {
       if (!(error instanceof UnreadableCell)) throw error;
-      const line = row.number !== undefined && row.number > this.lastRow ? row.number : this.lastRow + 1;
       throw new InputError(
         this.displayName,
         `the cell cannot be read: ${error.message}; the workbook is damaged: open it in Excel and save it again`,
-        { line, column: cell.column + 1 },
+        { line: row.number, column: cell.column + 1 },
       );
     }
     while (row.cells.length < cell.column) row.cells.push('');
     row.cells[cell.column] = text;
+  }
+
+  /** The number of the row whose `r` is `r`: the one it gives, else the one after the previous. */
+  private rowNumber(r: string | undefined): number {
+    if (r === undefined) return this.lastRow + 1;
+    const number = Number(r);
+    if (!Number.isInteger(number) || number < 1 || number > MAX_ROWS || r.trim() === '') {
+      throw new InputError(
+        this.displayName,
+        `the row number r="${r}" in sheet "${this.sheetName}" is not one Excel has (1 to ${MAX_ROWS}); ${SAVE_AGAIN}`,
+        { line: this.lastRow + 1 },
+      );
+    }
+    if (number <= this.lastRow) {
+      const found =
+        number === this.lastRow
+          ? 'twice (each row must come once, in ascending order)'
+          : `after row ${this.lastRow} (rows must be in ascending order)`;
+      throw new InputError(
+        this.displayName,
+        `rows out of order in sheet "${this.sheetName}": row ${number} comes ${found}; ${SAVE_AGAIN}`,
+        { line: number },
+      );
+    }
+    return number;
+  }
+
+  /** The column of the cell whose reference is `ref` in row `row`: the one it names, else the next. */
+  private cellColumn(ref: string | undefined, row: number): number {
+    const column = columnOf(ref) ?? this.lastColumn + 1;
+    if (column >= MAX_COLUMNS) this.fail(`a cell is beyond Excel's last column (${ref ?? column + 1})`);
+    if (column <= this.lastColumn) {
+      const found =
+        column === this.lastColumn
+          ? 'twice (each cell must come once, in ascending order)'
+          : `after cell ${columnName(this.lastColumn)}${row} (a row's cells must be in ascending order)`;
+      throw new InputError(
+        this.displayName,
+        `cells out of order in sheet "${this.sheetName}": cell ${columnName(column)}${row} comes ${found}; ${SAVE_AGAIN}`,
+        { line: row, column: column + 1 },
+      );
+    }
+    this.lastColumn = column;
+    return column;
   }
 
   /** The line of the row being read, for a refusal. */
@@ -157,14 +215,18 @@ class SheetState {
   }
 }
 
-/** The rows of the sheet whose XML is `stream`, in order, as they are read. */
+/**
+ * The rows of sheet `sheetName`, whose XML is `stream`, in order, as they are read. Rows or cells
+ * out of order, or given twice, refuse the sheet at the row (and cell) found.
+ */
 export async function* sheetRows(
   stream: Readable,
   displayName: string,
+  sheetName: string,
   context: CellContext,
   formats: CellFormats,
 ): AsyncGenerator<RawRow> {
-  const state = new SheetState(displayName, context, formats);
+  const state = new SheetState(displayName, sheetName, context, formats);
   const chunks = parseXmlChunks(stream, {
     open: (name, attributes) => state.open(name, attributes),
     text: (text) => state.text(text),

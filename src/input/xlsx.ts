@@ -53,8 +53,8 @@ export async function* readWorkbookRecords(
   const cleaner = new RowCleaner(displayName);
   try {
     const { structure, context, formats } = await bookParts(zip, displayName);
-    const part = sheetPart(structure.sheets, sheet, displayName, zip);
-    for await (const row of sheetRows(await zip.open(part, false), displayName, context, formats)) {
+    const { part, name } = sheetPart(structure.sheets, sheet, displayName, zip);
+    for await (const row of sheetRows(await zip.open(part, false), displayName, name, context, formats)) {
       const record = cleaner.take(row);
       if (record) yield record;
     }
@@ -108,13 +108,13 @@ async function bookParts(zip: WorkbookZip, displayName: string): Promise<BookPar
   return parts;
 }
 
-/** The part of the sheet to read: the one named, else the first visible one. */
+/** The sheet to read (its name as the workbook spells it, and its part): the one named, else the first visible one. */
 function sheetPart(
   sheets: readonly WorkbookSheet[],
   wanted: string | undefined,
   displayName: string,
   zip: WorkbookZip,
-): string {
+): { readonly part: string; readonly name: string } {
   const chosen = chooseSheet(sheets, wanted) as WorkbookSheet | undefined;
   if (chosen === undefined)
     throw wanted === undefined ? noSheets(displayName) : missingSheet(displayName, wanted, sheets);
@@ -124,5 +124,5 @@ function sheetPart(
       `is not a readable .xlsx workbook: the part holding its sheet "${chosen.name}"${chosen.part ? ` (${chosen.part})` : ''} is missing; open it in Excel and save it again`,
     );
   }
-  return chosen.part;
+  return { part: chosen.part, name: chosen.name };
 }

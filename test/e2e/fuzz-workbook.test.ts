@@ -118,6 +118,49 @@ function problemsOf(ending: Ending, mustRefuse: boolean): string[] {
 
 const base = fc.constantFrom(...BASES);
 
+/** A row element of a sheet's XML, self-closing or not (every base writes `r` on its rows and cells). */
+const ROW = /<row\b[^>]*?(?:\/>|>[\s\S]*?<\/row>)/g;
+/** A cell element of a row's XML. */
+const CELL = /<c\b[^>]*?(?:\/>|>[\s\S]*?<\/c>)/g;
+
+/** `items` with the one at `a` swapped with the one at `b`, or (`a` = `b`) given twice. */
+function misplaced(items: string[], a: number, b: number): string[] {
+  const out = [...items];
+  if (a === b) out.splice(a, 0, items[a] as string);
+  else [out[a], out[b]] = [items[b] as string, items[a] as string];
+  return out;
+}
+
+/**
+ * The entries of `name` whose sheet has two rows (or, `cells`, two cells of one row) swapped, or
+ * one given twice: picked by `at`, `other` from the elements there are.
+ */
+function reordered(name: string, cells: boolean, at: number, other: number): Entries {
+  const entries = [...(bases.get(name) as Entries)];
+  const i = entries.findIndex(([part]) => part.endsWith('sheet1.xml'));
+  const xml = String((entries[i] as [string, Buffer])[1]);
+  const rows = xml.match(ROW) ?? [];
+  const start = xml.indexOf(rows[0] as string);
+  const end = xml.lastIndexOf(rows[rows.length - 1] as string) + (rows[rows.length - 1] as string).length;
+  let changed: string[];
+  if (cells) {
+    const r = at % rows.length;
+    const row = rows[r] as string;
+    const items = row.match(CELL) ?? [];
+    const first = row.indexOf(items[0] as string);
+    const last =
+      row.lastIndexOf(items[items.length - 1] as string) + (items[items.length - 1] as string).length;
+    const moved = misplaced(items, (other & 0xff) % items.length, (other >> 8) % items.length);
+    changed = [...rows];
+    changed[r] = row.slice(0, first) + moved.join('') + row.slice(last);
+  } else changed = misplaced(rows, at % rows.length, other % rows.length);
+  entries[i] = [
+    (entries[i] as [string, Buffer])[0],
+    Buffer.from(xml.slice(0, start) + changed.join('') + xml.slice(end)),
+  ];
+  return entries;
+}
+
 beforeAll(async () => {
   sim = await startSimulator({ world: sampleWorld(), recordRequests: true });
   dir = await tempDir();
@@ -219,6 +262,23 @@ describe(`fuzzing workbooks (FUZZ_SEED=${SEED})`, () => {
     );
   });
 
+  test('rows or cells of a sheet swapped, or one given twice, are refused on one line naming the sheet, sending nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(base, fc.boolean(), fc.nat(), fc.nat(), async (name, cells, at, other) => {
+        const ending = await runWorkbook(storedZip(reordered(name, cells, at, other), { deflate: true }));
+        expect({ problems: problemsOf(ending, true), message: ending.message }).toEqual({
+          problems: [],
+          message: expect.stringMatching(
+            cells
+              ? /^[^\n]+: cells out of order in sheet "[^"\n]+": cell /
+              : /^[^\n]+: rows out of order in sheet /,
+          ) as unknown,
+        });
+      }),
+      { seed: SEED + 3, numRuns: 40 },
+    );
+  });
+
   test('zip bombs, honest or lying about their size, are refused before being unpacked, sending nothing', async () => {
     const entries = bases.get('xlsxwriter-formats.xlsx') as Entries;
     const sheet = entries.findIndex(([name]) => name.endsWith('sheet1.xml'));
@@ -237,6 +297,45 @@ describe(`fuzzing workbooks (FUZZ_SEED=${SEED})`, () => {
     );
     expect(problemsOf(ending, true)).toEqual([]);
     expect(ending.message).toMatch(/is not a readable \.xlsx workbook: it is damaged or truncated/);
+  });
+
+  test('through the built CLI: rows out of order, or a cell given twice, are refused on one line and nothing is sent', async () => {
+    const cases: [string, Entries, string][] = [
+      // The header, then row 3, then row 2: Excel shows them on rows 1, 2, 3; read as 1, 3, 4 before.
+      [
+        'rows.xlsx',
+        reordered('minimal.xlsx', false, 1, 2),
+        'line 2: rows out of order in sheet "Export": row 2 comes after row 3',
+      ],
+      [
+        'twice.xlsx',
+        reordered('minimal.xlsx', false, 2, 2),
+        'line 3: rows out of order in sheet "Export": row 3 comes twice',
+      ],
+      [
+        'cell.xlsx',
+        reordered('minimal.xlsx', true, 3, 2 + (2 << 8)),
+        'line 4, column 3: cells out of order in sheet "Export": cell C4 comes twice',
+      ],
+    ];
+    for (const [name, entries, where] of cases) {
+      const file = path.join(dir, name);
+      await writeFile(file, storedZip(entries, { deflate: true }));
+      const before = sim.requests.length;
+      const cli = await runCli(
+        ['run', file, '--out', `${file}.results.csv`, '--rate', '0', '--allow-clear'],
+        simEnv(sim.url),
+      );
+      const patches = sim.requests.slice(before).filter((r) => r.method === 'PATCH').length;
+      expect({ name, code: cli.code, patches, lines: cli.stderr.trim().split('\n').length }).toEqual({
+        name,
+        code: 2,
+        patches: 0,
+        lines: 1,
+      });
+      expect(cli.stderr).toContain(`${name}, ${where}`);
+      expect(cli.stderr).toContain('save the workbook again from Excel');
+    }
   });
 
   test('through the built CLI: a shuffled workbook runs, a bomb and a truncated one are refused on one line', async () => {

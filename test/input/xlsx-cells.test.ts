@@ -73,17 +73,17 @@ describe('RowCleaner', () => {
       { number: 1, cells: ['a', 'b', 'c'] },
       { number: 3, cells: ['', ' '] },
       { number: 5, cells: ['x', ''] },
-      { number: undefined, cells: ['y'] },
-      { number: 2, cells: ['z'] },
+      { number: 6, cells: ['y'] },
+      { number: 9, cells: ['z'] },
     ].map((row) => cleaner.take(row));
     expect(records).toEqual([
       { line: 1, cells: ['a', 'b', 'c'] },
       undefined,
       { line: 5, cells: ['x', '', ''] },
       { line: 6, cells: ['y', '', ''] },
-      { line: 7, cells: ['z', '', ''] },
+      { line: 9, cells: ['z', '', ''] },
     ]);
-    expect(cleaner.lastRow).toBe(7);
+    expect(cleaner.lastRow).toBe(9);
   });
 
   test('a row longer than a spreadsheet of changes can hold is refused at its line and cell', () => {
