@@ -117,7 +117,7 @@ async function runChanging(
   const out = `${file}.results.csv`;
   await writeFile(file, input.bytes);
   const sim = simEnv(server.url);
-  const options = resolveOptions('po-numbers', file, { rate: 0, out, retries: 0, timeout: 5 }, sim);
+  const options = resolveOptions('po-numbers', file, { rate: 0, out, retries: 0, timeout: 120 }, sim);
   let done = false;
   const running = run(options, { env: sim, stderr: new Collector() }).then(
     (summary) => ({ summary, error: undefined }),
@@ -169,5 +169,8 @@ describe(`fuzzing files that change while they are read (FUZZ_SEED=${SEED})`, ()
     } finally {
       await server.close();
     }
-  });
+    // Eighteen runs took close to jest's 60 s at a load average of 15-20 and went over it; a
+    // hang still fails the test. An attempt's timeout (120 s, was 5 s) outlasts any late answer
+    // of the simulator, which never fails here, so load alone no longer fails rows.
+  }, 300_000);
 });

@@ -29,8 +29,20 @@ const MB = 1024 * 1024;
  */
 const RSS_LIMIT = 640 * MB;
 const LEAK_LIMIT = 48 * MB;
-/** Longer than any honest run of these small files: beyond it the run is taken to hang. */
-const HANG_MS = 15_000;
+/**
+ * Longer than any honest run of these small files, even at a load average of 20 on 2 cores: beyond
+ * it the run is taken to hang. At 15 s, with 5 s for an attempt, a loaded machine made honest runs
+ * "hang": answers came later than the timeout, rows failed, the circuit breaker paused the run.
+ */
+const HANG_MS = 45_000;
+/** An attempt's timeout: longer than HANG_MS, so no honest answer, however late, fails a row. */
+const ATTEMPT_SECONDS = 120;
+/**
+ * The jest timeout of a test running `count` inputs: a real hang is caught per input (HANG_MS) and
+ * reported with its input; this only bounds the whole, which a loaded machine made exceed 60 s
+ * (about 25 ms an input at load 13, several times that at 20).
+ */
+const budgetFor = (count: number): number => 2 * HANG_MS + count * 250;
 const STACK = /\n\s+at /;
 
 let sim: Simulator;
@@ -73,24 +85,35 @@ async function runInProcess(file: string, flags: FuzzInput['flags'], stdin?: Buf
   const before = sim.counters.api;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort('SIGTERM');
-      reject(new Error(`no end after ${HANG_MS} ms (hang)`));
+      // Reported once the stopped run has ended, so that what it still sends (its requests in
+      // flight, and a token check if it was stopped before its first row) is charged to it; it
+      // used to land on the next input, which a refusal then reported as "refused as malformed
+      // after sending N requests". A run the stop does not end either is reported as such.
+      const stopped = new Promise((resolve) => setTimeout(resolve, HANG_MS, 'still running').unref());
+      const ended = running?.then(
+        () => 'ended',
+        () => 'ended',
+      );
+      void Promise.race([ended, stopped]).then((state) =>
+        reject(new Error(`no end after ${HANG_MS} ms (hang); once stopped: ${String(state)}`)),
+      );
     }, HANG_MS);
   });
   try {
     const options = resolveOptions(
       'run',
       stdin === undefined ? file : '-',
-      { rate: 0, out: `${file}.results.csv`, retries: 0, timeout: 5, ...flags },
+      { rate: 0, out: `${file}.results.csv`, retries: 0, timeout: ATTEMPT_SECONDS, ...flags },
       env(),
     );
     const io = { env: env(), stderr, signal: controller.signal };
-    const summary = await Promise.race([
-      run(options, stdin === undefined ? io : { ...io, stdin: Readable.from([stdin]) }),
-      hang,
-    ]);
+    const started = run(options, stdin === undefined ? io : { ...io, stdin: Readable.from([stdin]) });
+    running = started;
+    const summary = await Promise.race([started, hang]);
     return { exitCode: summary.exitCode, requests: sim.counters.api - before, log: stderr.text };
   } catch (error) {
     const requests = sim.counters.api - before;
@@ -177,26 +200,39 @@ afterAll(async () => {
 });
 
 describe(`fuzzing the input (FUZZ_SEED=${SEED})`, () => {
-  test(`${COUNT} small malformed files each end with exit 0, 1 or 2, and nothing sent for a refused one`, async () => {
-    const { report, endings } = await fuzz(smallInputs(SEED, COUNT));
-    if (report.length > 0) console.error(`${report.length} inputs broke the contract:\n${report.join('\n')}`);
-    expect(report.slice(0, 20)).toEqual([]);
-    // The inputs reached every kind of ending: refusals, runs with invalid rows, clean runs.
-    expect(endings.size).toBeGreaterThan(15);
-    expect([...endings.keys()].some((k) => k.endsWith('INPUT 2'))).toBe(true);
-    expect([...endings.keys()].some((k) => k.endsWith('exit 1'))).toBe(true);
-    expect([...endings.keys()].some((k) => k.endsWith('exit 0'))).toBe(true);
-  });
+  test(
+    `${COUNT} small malformed files each end with exit 0, 1 or 2, and nothing sent for a refused one`,
+    async () => {
+      const { report, endings } = await fuzz(smallInputs(SEED, COUNT));
+      if (report.length > 0)
+        console.error(`${report.length} inputs broke the contract:\n${report.join('\n')}`);
+      expect(report.slice(0, 20)).toEqual([]);
+      // The inputs reached every kind of ending: refusals, runs with invalid rows, clean runs.
+      expect(endings.size).toBeGreaterThan(15);
+      expect([...endings.keys()].some((k) => k.endsWith('INPUT 2'))).toBe(true);
+      expect([...endings.keys()].some((k) => k.endsWith('exit 1'))).toBe(true);
+      expect([...endings.keys()].some((k) => k.endsWith('exit 0'))).toBe(true);
+    },
+    budgetFor(COUNT),
+  );
 
-  test('huge fields, huge lines, binary and long files torn at the end are refused before anything is sent', async () => {
-    const { report } = await fuzz(bigInputs(SEED));
-    expect(report).toEqual([]);
-  });
+  test(
+    'huge fields, huge lines, binary and long files torn at the end are refused before anything is sent',
+    async () => {
+      const { report } = await fuzz(bigInputs(SEED));
+      expect(report).toEqual([]);
+    },
+    budgetFor(400),
+  );
 
-  test('a hundred of the files read from standard input end the same way, naming standard input', async () => {
-    const { report } = await fuzz(smallInputs(SEED + 2, 100), true);
-    expect(report).toEqual([]);
-  });
+  test(
+    'a hundred of the files read from standard input end the same way, naming standard input',
+    async () => {
+      const { report } = await fuzz(smallInputs(SEED + 2, 100), true);
+      expect(report).toEqual([]);
+    },
+    budgetFor(100),
+  );
 
   test('memory stays bounded throughout, and the runs keep nothing once done', () => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -204,31 +240,37 @@ describe(`fuzzing the input (FUZZ_SEED=${SEED})`, () => {
     expect(Math.round((retainedHeap() - retainedBefore) / MB)).toBeLessThan(LEAK_LIMIT / MB);
   });
 
-  test('twenty of the files through the built CLI: exit 0, 1 or 2, a message, no stack trace', async () => {
-    const inputs = smallInputs(SEED + 1, 20);
-    const cliDir = await tempDir();
-    const report: string[] = [];
-    // Four at a time: each process takes a few hundred milliseconds to start.
-    const queue = [...inputs];
-    const lane = async () => {
-      for (let input = queue.shift(); input !== undefined; input = queue.shift()) {
-        const file = path.join(cliDir, input.name);
-        await writeFile(file, input.bytes);
-        const args = ['run', file, '--out', `${file}.results.csv`, '--rate', '0', ...flagArgs(input.flags)];
-        const cli = await runCli(args, env());
-        const problems: string[] = [];
-        if (cli.code === null || ![0, 1, 2].includes(cli.code))
-          problems.push(`exit ${cli.code} (${cli.signal})`);
-        if (cli.stderr.trim() === '') problems.push('no message on stderr');
-        if (STACK.test(cli.stderr)) problems.push(`stack trace on stderr: ${cli.stderr}`);
-        if (input.mustRefuse && cli.code !== 2) problems.push(`must be refused (exit 2), got ${cli.code}`);
-        if (cli.code === 2 && !cli.stderr.includes(file))
-          problems.push(`message does not name the file: ${cli.stderr}`);
-        if (problems.length > 0)
-          report.push(`FUZZ_SEED=${SEED + 1} ${args.join(' ')} (${input.kind}):\n  ${problems.join('\n  ')}`);
-      }
-    };
-    await Promise.all([lane(), lane(), lane(), lane()]);
-    expect(report).toEqual([]);
-  });
+  test(
+    'twenty of the files through the built CLI: exit 0, 1 or 2, a message, no stack trace',
+    async () => {
+      const inputs = smallInputs(SEED + 1, 20);
+      const cliDir = await tempDir();
+      const report: string[] = [];
+      // Four at a time: each process takes a few hundred milliseconds to start.
+      const queue = [...inputs];
+      const lane = async () => {
+        for (let input = queue.shift(); input !== undefined; input = queue.shift()) {
+          const file = path.join(cliDir, input.name);
+          await writeFile(file, input.bytes);
+          const args = ['run', file, '--out', `${file}.results.csv`, '--rate', '0', ...flagArgs(input.flags)];
+          const cli = await runCli(args, env());
+          const problems: string[] = [];
+          if (cli.code === null || ![0, 1, 2].includes(cli.code))
+            problems.push(`exit ${cli.code} (${cli.signal})`);
+          if (cli.stderr.trim() === '') problems.push('no message on stderr');
+          if (STACK.test(cli.stderr)) problems.push(`stack trace on stderr: ${cli.stderr}`);
+          if (input.mustRefuse && cli.code !== 2) problems.push(`must be refused (exit 2), got ${cli.code}`);
+          if (cli.code === 2 && !cli.stderr.includes(file))
+            problems.push(`message does not name the file: ${cli.stderr}`);
+          if (problems.length > 0)
+            report.push(
+              `FUZZ_SEED=${SEED + 1} ${args.join(' ')} (${input.kind}):\n  ${problems.join('\n  ')}`,
+            );
+        }
+      };
+      await Promise.all([lane(), lane(), lane(), lane()]);
+      expect(report).toEqual([]);
+    },
+    budgetFor(400),
+  );
 });

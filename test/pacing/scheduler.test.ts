@@ -1,7 +1,12 @@
-import { describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RateLimiter } from '../../src/pacing/rate-limiter.js';
 import { Scheduler } from '../../src/pacing/scheduler.js';
+import { settled } from '../helpers/manual-clock.js';
+
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 describe('Scheduler', () => {
   test('tasks with the same key run one at a time in the order scheduled', async () => {
@@ -68,10 +73,15 @@ describe('Scheduler', () => {
 
   test('after stop, tasks not yet started are skipped and running ones finish', async () => {
     const scheduler = new Scheduler(1);
-    const running = scheduler.schedule(
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const first = scheduler.schedule(
       'a',
       async () => {
-        await sleep(20);
+        started();
+        await gate; // held until after the stop, however slow the machine
         return 'finished';
       },
       () => 'skipped',
@@ -81,9 +91,10 @@ describe('Scheduler', () => {
       async () => 'started',
       () => 'skipped',
     );
-    await sleep(5); // the first task is now running, the second waits for the only slot
+    await running; // the first task is now running, the second waits for the only slot
     scheduler.stop();
-    expect(await running).toBe('finished');
+    finish();
+    expect(await first).toBe('finished');
     expect(await queued).toBe('skipped');
   });
 });
@@ -91,9 +102,11 @@ describe('Scheduler', () => {
 describe('RateLimiter', () => {
   test('with no limit, take resolves at once', async () => {
     const limiter = new RateLimiter(0);
-    const started = performance.now();
-    for (let i = 0; i < 1000; i++) await limiter.take();
-    expect(performance.now() - started).toBeLessThan(500);
+    for (let i = 0; i < 1000; i++) {
+      // Settled without any timer running, so without waiting for anything.
+      expect(await settled(limiter.take())).toEqual({ value: undefined });
+      expect(limiter.waiting).toBe(0);
+    }
   });
 
   test('spaces starts at least 1/rate apart (never faster, whatever the machine load)', async () => {
@@ -111,15 +124,31 @@ describe('RateLimiter', () => {
 
 describe('RateLimiter pace changes', () => {
   test('a new rate applies to callers already waiting, not only to later ones', async () => {
+    // performance.now() and the timers move only when told, so the pace is counted, not timed.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const limiter = new RateLimiter(5); // 200 ms apart
     await limiter.take();
-    const started = performance.now();
     const waiting = Array.from({ length: 5 }, () => limiter.take());
     expect(limiter.waiting).toBe(5);
     limiter.rate = 1000;
-    await Promise.all(waiting);
-    // At the old pace the five would need a second; at the new one a few milliseconds.
-    expect(performance.now() - started).toBeLessThan(600);
+    // The first still waits out the turn already timed (200 ms), the rest then go 1 ms apart; at
+    // the old pace the five would need a second (the test below).
+    await jest.advanceTimersByTimeAsync(199);
+    expect(limiter.waiting).toBe(5);
+    await jest.advanceTimersByTimeAsync(6);
+    expect(limiter.waiting).toBe(0);
+    expect(await settled(Promise.all(waiting))).not.toBe('pending');
+  });
+
+  test('without a rate change the waiting callers keep the old pace (the test above can fail)', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const limiter = new RateLimiter(5);
+    await limiter.take();
+    Array.from({ length: 5 }, () => limiter.take());
+    await jest.advanceTimersByTimeAsync(205);
+    expect(limiter.waiting).toBe(4);
+    await jest.advanceTimersByTimeAsync(800);
+    expect(limiter.waiting).toBe(0);
   });
 });
 
@@ -127,14 +156,12 @@ describe('RateLimiter cancel', () => {
   test('releases every waiting caller at once, and every later one, so a stop waits for none', async () => {
     const limiter = new RateLimiter(1); // a second apart
     await limiter.take();
-    const started = performance.now();
     const waiting = Array.from({ length: 12 }, () => limiter.take());
     expect(limiter.waiting).toBe(12);
     limiter.cancel();
     expect(limiter.waiting).toBe(0);
-    await Promise.all(waiting);
-    await limiter.take();
-    // At the pace the twelve would need twelve seconds.
-    expect(performance.now() - started).toBeLessThan(500);
+    // At the pace the twelve would need twelve seconds; released, they settle with no timer run.
+    expect(await settled(Promise.all(waiting))).not.toBe('pending');
+    expect(await settled(limiter.take())).toEqual({ value: undefined });
   });
 });

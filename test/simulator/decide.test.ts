@@ -129,7 +129,12 @@ describe('a 204 that is not applied', () => {
 describe('a write that lands without an answer', () => {
   test('planned as `hang-after-apply`, the value is stored and the client gets no answer', async () => {
     const s = await start({ faultPlan: { seed: 1, share: 1, maxPerTarget: 1, kinds: ['hang-after-apply'] } });
-    await expect(patch(poNumberUrl(s), '"PO-9"', {}, AbortSignal.timeout(150))).rejects.toThrow();
+    // Given up once the simulator holds it, not after 150 ms a loaded machine may not reach it in.
+    const stop = new AbortController();
+    const pending = patch(poNumberUrl(s), '"PO-9"', {}, stop.signal);
+    expect(await until(() => s.counters.hung === 1)).toBe(true);
+    stop.abort();
+    await expect(pending).rejects.toThrow();
     expect(s.poNumbers.get(KEY)).toBe('PO-9');
     expect(await poNumberOf(subscriptionUrl(s))).toBe('PO-9');
     expect(await until(() => s.inFlight === 0)).toBe(true);
@@ -137,10 +142,17 @@ describe('a write that lands without an answer', () => {
   });
 
   test('with lateApplyMs, it lands after the client gave up', async () => {
-    const s = await start({ hangAfterApplyRate: 1, lateApplyMs: 300, latencyMs: 20 });
-    await expect(patch(poNumberUrl(s), '"PO-late"', {}, AbortSignal.timeout(100))).rejects.toThrow();
+    // Given up as soon as the simulator holds it, the value 3 s from landing; then waited for by
+    // its count, not by a 300 ms sleep that a loaded machine could outrun.
+    const s = await start({ hangAfterApplyRate: 1, lateApplyMs: 3000, latencyMs: 20 });
+    const stop = new AbortController();
+    const pending = patch(poNumberUrl(s), '"PO-late"', {}, stop.signal);
+    expect(await until(() => s.counters.hung === 1)).toBe(true);
+    stop.abort();
+    await expect(pending).rejects.toThrow();
     expect(await poNumberOf(subscriptionUrl(s))).toBeNull();
-    await sleep(300);
+    expect(s.counters.hungAfterApply).toBe(0);
+    while (s.counters.hungAfterApply === 0) await sleep(20);
     expect(await poNumberOf(subscriptionUrl(s))).toBe('PO-late');
     expect(s.counters.hungAfterApply).toBe(1);
   });

@@ -71,8 +71,11 @@ export async function json<T = Record<string, unknown>>(response: Response): Pro
   return (await response.json()) as T;
 }
 
-/** Waits (up to a second) for `condition`, then asserts it. */
+/**
+ * Waits for `condition` however long a loaded machine takes (it waited up to a second), and says
+ * whether it holds; only jest's timeout ends a wait for something that never happens.
+ */
 export async function until(condition: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 200 && !condition(); i++) await sleep(5);
+  while (!condition()) await sleep(5);
   return condition();
 }
