@@ -137,13 +137,14 @@ async function runInboxCommand(line: InboxCommand, settings: Settings): Promise<
   const settle = resolveSettleSeconds(line.settleSeconds);
   // Check the shared options once, before any file, so a bad value fails the whole inbox at once.
   // Each file's run resumes (see below), so `--retry-failed` is checked as it is used there.
-  const shared = resolveOptions('run', 'inbox-check.csv', { ...flags, resume: true }, io.env, config);
-  // Only a config file can bring it here (the inbox has no --plan flag).
-  if (shared.plan) {
+  // Only a config file can bring a plan here (the inbox has no --plan flag); said first, as the
+  // resume every file's run makes would otherwise be refused with it, naming a flag nobody typed.
+  if (config.plan === true) {
     throw new UsageError(
       '`plan` in the config file: the inbox applies its files and moves them to processed/, so it makes no plan. Plan a file with `cloudcockpit-bulk run FILE --plan`',
     );
   }
+  const shared = resolveOptions('run', 'inbox-check.csv', { ...flags, resume: true }, io.env, config);
   await checkOutputs(inboxPaths(line.dir, shared, settings.files), shared.logFile, summaryJson);
   return loggingFailure(shared, () => runInboxLogged(line.dir, settle, settings, shared));
 }
