@@ -9,56 +9,14 @@ import { createReadStream, existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { countStatuses, describeStatuses, inputFile, type StatusCount } from './files.js';
 import { runMeasured } from './measure.js';
+import { storedZip } from './zip.js';
 import type { Check, Outcome, Scenario } from './outcome.js';
 
 const PEAK_RSS_LIMIT_MB = 200;
 const NS = 'http://schemas.openxmlformats.org';
 const REL = `${NS}/officeDocument/2006/relationships`;
-
-/** A zip of deflated `entries`, in the order given (the central directory follows them). */
-function zip(entries: readonly [string, string][]): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const [entryName, text] of entries) {
-    const name = Buffer.from(entryName);
-    const raw = Buffer.from(text);
-    const body = deflateRawSync(raw);
-    const header = (signature: number, size: number) => {
-      const h = Buffer.alloc(size);
-      h.writeUInt32LE(signature, 0);
-      return h;
-    };
-    const local = header(0x04034b50, 30);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc32(raw), 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const entry = header(0x02014b50, 46);
-    entry.writeUInt16LE(20, 4);
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(8, 10);
-    local.copy(entry, 16, 14, 26); // CRC-32 and both sizes
-    entry.writeUInt16LE(name.length, 28);
-    entry.writeUInt32LE(offset, 42);
-    parts.push(local, name, body);
-    central.push(entry, name);
-    offset += local.length + name.length + body.length;
-  }
-  const directory = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, directory, end]);
-}
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -77,32 +35,35 @@ async function workbookFile(dir: string, rows: number): Promise<string> {
     });
     sheet.push(`<row r="${r}">${cells.join('')}</row>`);
   }
-  const bytes = zip([
+  const bytes = storedZip(
     [
-      '[Content_Types].xml',
-      `<Types xmlns="${NS}/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>`,
+      [
+        '[Content_Types].xml',
+        `<Types xmlns="${NS}/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>`,
+      ],
+      [
+        '_rels/.rels',
+        `<Relationships xmlns="${NS}/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+      ],
+      [
+        'xl/workbook.xml',
+        `<workbook xmlns="${NS}/spreadsheetml/2006/main" xmlns:r="${REL}"><sheets><sheet name="PO Numbers" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+      ],
+      [
+        'xl/_rels/workbook.xml.rels',
+        `<Relationships xmlns="${NS}/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+      ],
+      [
+        'xl/worksheets/sheet1.xml',
+        `<worksheet xmlns="${NS}/spreadsheetml/2006/main"><sheetData>${sheet.join('')}</sheetData></worksheet>`,
+      ],
+      [
+        'xl/sharedStrings.xml',
+        `<sst xmlns="${NS}/spreadsheetml/2006/main">${strings.map((s) => `<si><t>${escapeXml(s)}</t></si>`).join('')}</sst>`,
+      ],
     ],
-    [
-      '_rels/.rels',
-      `<Relationships xmlns="${NS}/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-    ],
-    [
-      'xl/workbook.xml',
-      `<workbook xmlns="${NS}/spreadsheetml/2006/main" xmlns:r="${REL}"><sheets><sheet name="PO Numbers" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-    ],
-    [
-      'xl/_rels/workbook.xml.rels',
-      `<Relationships xmlns="${NS}/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
-    ],
-    [
-      'xl/worksheets/sheet1.xml',
-      `<worksheet xmlns="${NS}/spreadsheetml/2006/main"><sheetData>${sheet.join('')}</sheetData></worksheet>`,
-    ],
-    [
-      'xl/sharedStrings.xml',
-      `<sst xmlns="${NS}/spreadsheetml/2006/main">${strings.map((s) => `<si><t>${escapeXml(s)}</t></si>`).join('')}</sst>`,
-    ],
-  ]);
+    { deflate: true },
+  );
   await writeFile(`${file}.partial`, bytes);
   await rename(`${file}.partial`, file);
   return file;
