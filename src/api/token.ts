@@ -93,6 +93,8 @@ export class ClientCredentialsToken implements TokenProvider {
   /** Aborted by `close()`: a request that hangs must not keep a finished run from exiting. */
   private readonly closing = new AbortController();
   requests = 0;
+  /** Milliseconds waited between attempts, in all: what a test checks "a few quick attempts" by, not a clock. */
+  waitedMs = 0;
 
   constructor(private readonly options: ClientCredentialsOptions) {
     redactor.add(options.clientSecret);
@@ -106,7 +108,11 @@ export class ClientCredentialsToken implements TokenProvider {
         limit: options.retries ?? 3,
         methods: ['POST'],
         statusCodes: [408, 429, 500, 502, 503, 504],
-        calculateDelay: (input) => tokenRetryDelay(input),
+        calculateDelay: (input) => {
+          const wait = tokenRetryDelay(input);
+          this.waitedMs += wait;
+          return wait;
+        },
       },
       hooks: { beforeRequest: [() => void this.requests++] },
     });

@@ -40,7 +40,7 @@ export function handleApiRequest(
   path: string,
   search = '',
 ): void {
-  const now = Date.now();
+  const now = ctx.clock();
   const recorder = ctx.recorder;
   recorder.arrived(req.method ?? '', now);
   const recorded = ctx.options.recordRequests ? record(req, now) : undefined;
@@ -100,8 +100,10 @@ export function handleApiRequest(
       res.writeHead(answer.status, { ...answer.headers, ...announced });
       res.end(answer.body);
     };
-    if (delay > 0) timer = setTimeout(perform, delay);
-    else perform();
+    ctx.answerWhenFree(() => {
+      if (delay > 0) timer = setTimeout(perform, delay);
+      else perform();
+    });
   });
 }
 

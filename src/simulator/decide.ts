@@ -38,6 +38,10 @@ export interface ApiContext {
   /** Attempts per target under `options.readFaultPlan` (the single reads). */
   readonly readFaults: FaultLedger;
   readonly values: StoredValues;
+  /** The time an arrival is decided at (the rate limit's windows): Date.now unless a test froze it. */
+  readonly clock: () => number;
+  /** Holds an answer due now until the hold is released (see Simulator.holdAnswers); else runs it. */
+  answerWhenFree(answer: () => void): void;
 }
 
 /** One request as it arrived: what `decide` looks at. */

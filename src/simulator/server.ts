@@ -52,6 +52,17 @@ export interface Simulator {
   revokeIssuedTokens(): void;
   /** Stops the server, destroying kept-alive and hanging connections at once. */
   close(): Promise<void>;
+  /**
+   * The clock the rate limit's windows are read from (Date.now). A test that needs several calls
+   * in one window sets a fixed time, so a slow machine cannot let a window roll between them.
+   */
+  clock: () => number;
+  /**
+   * From the `count`-th API call on (counted since the last reset), hold every answer until
+   * `release()`: `arrived` resolves when that call came. A test changes the world at an exact
+   * point of a run this way, whatever the machine's speed.
+   */
+  holdAnswers(count: number): { arrived: Promise<void>; release(): void };
 }
 
 const ignore = () => {};
@@ -95,6 +106,8 @@ class RunningSimulator implements Simulator {
   readonly readFaults = new FaultLedger();
   readonly values = new StoredValues();
   readonly server: Server;
+  clock: () => number = Date.now;
+  private hold: { from: number; held: Array<() => void>; arrived: () => void } | undefined;
 
   constructor(options: SimulatorOptions) {
     this.options = mergeOptions(defaultOptions(), options);
@@ -171,12 +184,34 @@ class RunningSimulator implements Simulator {
     this.tokens.revokeIssued();
   }
 
+  holdAnswers(count: number): { arrived: Promise<void>; release(): void } {
+    let arrived = () => {};
+    const came = new Promise<void>((resolve) => (arrived = resolve));
+    const hold = { from: count, held: [] as Array<() => void>, arrived };
+    this.hold = hold;
+    const release = () => {
+      if (this.hold === hold) this.hold = undefined;
+      for (const answer of hold.held.splice(0)) answer();
+    };
+    return { arrived: came, release };
+  }
+
+  answerWhenFree(answer: () => void): void {
+    const hold = this.hold;
+    if (hold === undefined || this.counters.api < hold.from) return answer();
+    hold.held.push(answer);
+    hold.arrived();
+  }
+
   reset(): void {
     this.recorder.reset();
     this.values.reset(this.options.seedValues);
     this.limiter.reset();
     this.faults.clear();
     this.readFaults.clear();
+    const held = this.hold?.held.splice(0) ?? [];
+    this.hold = undefined;
+    for (const answer of held) answer();
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {

@@ -118,14 +118,16 @@ async function runChanging(
   await writeFile(file, input.bytes);
   const sim = simEnv(server.url);
   const options = resolveOptions('po-numbers', file, { rate: 0, out, retries: 0, timeout: 120 }, sim);
-  let done = false;
+  // The change lands while the `after`-th request waits for its answer (held by the simulator
+  // until then), so it comes at that point of the run whatever the machine's speed.
+  const hold = input.after > 0 ? server.holdAnswers(input.after) : undefined;
   const running = run(options, { env: sim, stderr: new Collector() }).then(
     (summary) => ({ summary, error: undefined }),
     (error: unknown) => ({ summary: undefined, error }),
   );
-  void running.then(() => (done = true));
-  while (!done && server.counters.api < input.after) await new Promise((r) => setTimeout(r, 2));
-  if (!done) await change(file, input);
+  const due = hold === undefined ? 'now' : await Promise.race([hold.arrived.then(() => 'now'), running]);
+  if (due === 'now') await change(file, input);
+  hold?.release();
   const { summary, error } = await running;
   const problems: string[] = [];
   if (summary === undefined) {

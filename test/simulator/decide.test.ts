@@ -42,6 +42,7 @@ describe('the reads pass the checks the writes pass', () => {
 
   test('reads and writes share the rate limit, and the counters tell them apart', async () => {
     const s = await start({ rateLimit: 3 });
+    s.clock = () => 1_796_000_000_000; // one window for all five, however slow the machine
     const statuses = [
       (await patch(poNumberUrl(s), '"PO-1"')).status,
       (await get(subscriptionUrl(s))).status,
@@ -53,7 +54,7 @@ describe('the reads pass the checks the writes pass', () => {
     expect(s.counters.api).toBe(5);
     expect(s.counters.byMethod).toEqual({ GET: 3, PATCH: 2 });
     expect(s.stats().byMethod).toEqual({ GET: 3, PATCH: 2 });
-    expect(s.counters.maxPerSecond).toBeGreaterThanOrEqual(3);
+    expect(s.counters.maxPerSecond).toBe(5);
   });
 
   test('the counters tell when the first call of each method arrived and when the last answer went out', async () => {

@@ -337,6 +337,8 @@ describe('routing', () => {
 describe('rate limiting and failure knobs', () => {
   test('calls beyond rateLimit in one second answer 429 with Retry-After', async () => {
     const s = await start({ rateLimit: 3, retryAfterSeconds: 2 });
+    // One window for all five, however slow the machine (see Simulator.clock).
+    s.clock = () => 1_796_000_000_000;
     const responses = [];
     for (let i = 0; i < 5; i++) responses.push(await patch(poNumberUrl(s), '"PO-1"'));
     expect(responses.map((r) => r.status)).toEqual([204, 204, 204, 429, 429]);
@@ -346,6 +348,8 @@ describe('rate limiting and failure knobs', () => {
 
   test('rateLimitHeaders announces the limit on every API answer, 429s included, in the style asked', async () => {
     const s = await start({ rateLimit: 2, rateLimitHeaders: 'ietf' });
+    const frozen = 1_796_000_000_250;
+    s.clock = () => frozen;
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await patch(poNumberUrl(s), '"PO-1"'));
     expect(answers.map((r) => [r.status, r.headers.get('ratelimit-remaining')])).toEqual([
@@ -356,13 +360,13 @@ describe('rate limiting and failure knobs', () => {
     expect(answers[2]?.headers.get('ratelimit-limit')).toBe('2');
     expect(answers[2]?.headers.get('ratelimit-policy')).toBe('2;w=1');
     s.configure({ rateLimitHeaders: 'github' });
-    const before = Math.floor(Date.now() / 1000);
     const github = await patch(poNumberUrl(s), '"PO-1"');
     expect(github.headers.get('ratelimit-limit')).toBeNull();
     expect(github.headers.get('x-ratelimit-limit')).toBe('2');
+    // Epoch seconds of the window's end: the frozen second's end, or the next one's.
     const reset = Number(github.headers.get('x-ratelimit-reset'));
-    expect(reset).toBeGreaterThanOrEqual(before);
-    expect(reset).toBeLessThanOrEqual(before + 2);
+    expect(reset).toBeGreaterThanOrEqual(Math.floor(frozen / 1000));
+    expect(reset).toBeLessThanOrEqual(Math.floor(frozen / 1000) + 2);
   });
 
   test('by default no answer announces a limit', async () => {
@@ -380,6 +384,7 @@ describe('rate limiting and failure knobs', () => {
 
   test('authentication is checked before the rate limit', async () => {
     const s = await start({ rateLimit: 1 });
+    s.clock = () => 1_796_000_000_000;
     await patch(poNumberUrl(s), '"PO-1"');
     expect((await patch(poNumberUrl(s), '"PO-1"', { authorization: undefined })).status).toBe(401);
   });
