@@ -18,21 +18,30 @@ const MAX_ROWS = 1_048_576;
 const SAVE_AGAIN = 'save the workbook again from Excel';
 
 /**
- * The column index (0 for A) of a cell reference such as `AB12` or `$AB$12`, undefined if it is
- * none. By hand rather than by a regular expression: it runs for every cell of the sheet.
+ * A cell reference such as `AB12` or `$AB$12` taken apart: its column index (0 for A) and its row
+ * number, undefined if it is not one (no letters, more than three, no row, anything else in it).
+ * By hand rather than by a regular expression: it runs for every cell of the sheet.
  */
-function columnOf(ref: string | undefined): number | undefined {
-  if (ref === undefined) return undefined;
+function parseRef(ref: string): { column: number; row: number } | undefined {
+  let i = ref.charCodeAt(0) === 0x24 /* $ */ ? 1 : 0;
   let column = 0;
-  let letters = 0;
-  for (let i = 0; i < ref.length; i++) {
+  const lettersFrom = i;
+  for (; i < ref.length; i++) {
     const code = ref.charCodeAt(i) & ~0x20; // upper case
-    if (code >= 65 && code <= 90) {
-      column = column * 26 + (code - 64);
-      letters++;
-    } else if (ref.charCodeAt(i) !== 0x24 /* $ */) break;
+    if (code < 65 || code > 90) break;
+    column = column * 26 + (code - 64);
   }
-  return letters === 0 || letters > 3 ? undefined : column - 1;
+  const letters = i - lettersFrom;
+  if (ref.charCodeAt(i) === 0x24) i++;
+  let row = 0;
+  const digitsFrom = i;
+  for (; i < ref.length; i++) {
+    const code = ref.charCodeAt(i);
+    if (code < 48 || code > 57) return undefined;
+    row = row * 10 + (code - 48);
+  }
+  if (letters === 0 || letters > 3 || i === digitsFrom) return undefined;
+  return { column: column - 1, row };
 }
 
 /** The letters of column `index` (0: A), as Excel names it. */
@@ -163,7 +172,8 @@ class SheetState {
 
   /** The number of the row whose `r` is `r`: the one it gives, else the one after the previous. */
   private rowNumber(r: string | undefined): number {
-    if (r === undefined) return this.lastRow + 1;
+    if (r === undefined && this.lastRow < MAX_ROWS) return this.lastRow + 1;
+    if (r === undefined) this.fail(`sheet "${this.sheetName}" has a row after Excel's last (${MAX_ROWS}); ${SAVE_AGAIN}`);
     const number = Number(r);
     if (!Number.isInteger(number) || number < 1 || number > MAX_ROWS || r.trim() === '') {
       throw new InputError(
@@ -186,9 +196,22 @@ class SheetState {
     return number;
   }
 
-  /** The column of the cell whose reference is `ref` in row `row`: the one it names, else the next. */
+  /**
+   * The column of the cell whose reference is `ref` in row `row`: the one it names, else the next.
+   * A reference that is not one, or that names another row, is refused: which row and column the
+   * cell's value belongs to cannot be told.
+   */
   private cellColumn(ref: string | undefined, row: number): number {
-    const column = columnOf(ref) ?? this.lastColumn + 1;
+    const named = ref === undefined ? undefined : parseRef(ref);
+    if (ref !== undefined && named?.row !== row) {
+      const why = named === undefined ? 'is not a cell reference' : `names row ${named.row}`;
+      throw new InputError(
+        this.displayName,
+        `a cell in row ${row} of sheet "${this.sheetName}" has the reference r="${ref}", which ${why}; ${SAVE_AGAIN}`,
+        { line: row },
+      );
+    }
+    const column = named?.column ?? this.lastColumn + 1;
     if (column >= MAX_COLUMNS) this.fail(`a cell is beyond Excel's last column (${ref ?? column + 1})`);
     if (column <= this.lastColumn) {
       const found =

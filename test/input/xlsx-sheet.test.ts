@@ -112,6 +112,41 @@ describe('cells out of order', () => {
   });
 });
 
+describe('references that cannot be placed', () => {
+  test('a cell whose reference names another row is refused, not put in the row it sits in', async () => {
+    const error = await refusal(HEADER + row(2, text('A2', 'PO-0') + text('B7', 'PO-1')));
+    expect(error.message).toMatch(
+      /, line 2: a cell in row 2 of sheet "Sheet" has the reference r="B7", which names row 7; save the workbook again from Excel$/,
+    );
+  });
+
+  test('a reference without column letters, or with anything else in it, is refused, not read as the next column', async () => {
+    for (const ref of ['12', '2', 'A', 'ABCD2', 'A2x', 'A-2', ' A2']) {
+      const error = await refusal(HEADER + row(2, text(ref, 'PO-0')));
+      expect(error.message).toContain(
+        `line 2: a cell in row 2 of sheet "Sheet" has the reference r="${ref}", which is not a cell reference`,
+      );
+    }
+  });
+
+  test('absolute and lower-case references are read where they point', async () => {
+    const sheet = HEADER + row(2, text('$B$2', 'b') + text('c2', 'c'));
+    expect(await records(await saved(sheet))).toEqual([
+      { line: 1, cells: ['PO Number'] },
+      { line: 2, cells: ['', 'b', 'c'] },
+    ]);
+  });
+
+  test('a row without a number after row 1,048,576 is refused', async () => {
+    const error = await refusal(
+      row(1_048_576, text(undefined, 'PO-0')) + row(undefined, text(undefined, 'PO-1')),
+    );
+    expect(error.message).toContain(
+      `sheet "Sheet" has a row after Excel's last (1048576); save the workbook again from Excel`,
+    );
+  });
+});
+
 describe('rows and cells without references', () => {
   test('follow the previous row or cell, and numbered ones after a gap keep their numbers', async () => {
     const sheet =
