@@ -68,6 +68,14 @@ function comparable(text: string): Record<string, string>[] {
     expect(await page.locator('#rows tbody tr').count()).toBe(5);
     await expect(seriousAccessibilityProblems(page)).resolves.toEqual([]);
     await screenshot(page, '2-check');
+    // Every column fits the page, the reason (the last) included: nothing scrolls out of sight,
+    // at this width or in a narrow window.
+    const overflow = () =>
+      page.$eval('#rows', (table) => table.parentElement!.scrollWidth - table.parentElement!.clientWidth);
+    expect(await overflow()).toBe(0);
+    await page.setViewportSize({ width: 760, height: 900 });
+    expect(await overflow()).toBe(0);
+    await page.setViewportSize({ width: 1100, height: 900 });
     const toFix = await downloadText(page, '#to-fix');
     expect(toFix.name).toBe('po-numbers.to-fix.csv');
     expect(parse(toFix.text, { bom: true, relax_column_count: true })).toHaveLength(6);

@@ -84,7 +84,7 @@ function tableRow(row) {
     el('td', { class: 'nowrap' }, String(row.line)),
     el('td', { class: 'nowrap' }, row.status),
     ...row.values.map((value) => el('td', {}, shown(value))),
-    el('td', {}, row.columns),
+    el('td', { class: 'words' }, row.columns),
     el('td', {}, row.reason),
   );
 }
