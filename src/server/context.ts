@@ -24,11 +24,13 @@ export interface ServerContext {
   readonly heartbeatMs: number;
 }
 
-/** Answer with a CSV download named `name` (an ASCII fallback, and the name itself per RFC 6266). */
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Answer with a CSV or `.xlsx` download named `name` (an ASCII fallback, and the name itself per RFC 6266). */
 export function attachment(reply: FastifyReply, name: string): FastifyReply {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return reply
-    .type('text/csv; charset=utf-8')
+    .type(name.endsWith('.xlsx') ? XLSX_TYPE : 'text/csv; charset=utf-8')
     .header(
       'Content-Disposition',
       `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,

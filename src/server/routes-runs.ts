@@ -89,14 +89,14 @@ function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     return attachment(reply, `${stem(job.name)}.results.csv`).send(createReadStream(file));
   });
-  app.get<WithId>('/api/runs/:id/attention.csv', async (request, reply) => {
+  app.get<WithId>('/api/runs/:id/attention.xlsx', async (request, reply) => {
     const job = runOf(ctx, request.params.id, reply);
     if (!job?.format) return reply;
     const results = ctx.store.resultsPath(job);
     const lines = await linesWithStatus(results, ATTENTION).catch(() => new Set<number>());
-    const target = path.join(ctx.store.folder(job.id), 'attention.csv');
+    const target = path.join(ctx.store.folder(job.id), 'attention.xlsx');
     await writeInputRows(ctx.store.inputPath(job), job.format, lines, target);
-    return attachment(reply, `${stem(job.name)}.to-fix.csv`).send(createReadStream(target));
+    return attachment(reply, `${stem(job.name)}.to-fix.xlsx`).send(createReadStream(target));
   });
 }
 

@@ -110,13 +110,13 @@ export async function uploadRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       return reply.send(await readTablePage(await checkTable(ctx.store, job), statuses, offset, limit));
     },
   );
-  app.get<{ Params: { id: string } }>('/api/uploads/:id/to-fix.csv', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/uploads/:id/to-fix.xlsx', async (request, reply) => {
     const job = jobOf(ctx, request.params.id, reply);
     if (!job?.format) return reply;
     const lines = await linesWithStatus(await checkTable(ctx.store, job), ['invalid']);
-    const target = path.join(ctx.store.folder(job.id), 'to-fix.csv');
+    const target = path.join(ctx.store.folder(job.id), 'to-fix.xlsx');
     await writeInputRows(ctx.store.inputPath(job), job.format, lines, target);
-    return attachment(reply, `${stem(job.name)}.to-fix.csv`).send(createReadStream(target));
+    return attachment(reply, `${stem(job.name)}.to-fix.xlsx`).send(createReadStream(target));
   });
 }
 

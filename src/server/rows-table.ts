@@ -3,12 +3,10 @@
  * the line numbers with a given status, and the input's own rows at those lines, ready to fix in
  * Excel and upload again. Everything is streamed: a results file is never held whole.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import { readRecords, type InputFormat } from '../input/reader.js';
-import { neutralise } from '../results/results-writer.js';
+import { writeRowsWorkbook } from './rows-workbook.js';
 
 /** One row of the page's table. */
 export interface TableRow {
@@ -85,9 +83,9 @@ export async function linesWithStatus(file: string, statuses: readonly string[])
 }
 
 /**
- * Write the header and the rows at `lines` of the input, in its own columns, to `target` as a CSV Excel opens
- * (UTF-8 with a byte-order mark). Cells a spreadsheet would run as formulas are neutralised, as in
- * the results file: the file is opened in Excel first.
+ * Write the header and the rows at `lines` of the input, in its own columns, to `target` as a
+ * workbook of text cells (rows-workbook.ts): it is fixed in Excel and uploaded again, each value
+ * as it was, none run as a formula.
  */
 export async function writeInputRows(
   input: string,
@@ -100,8 +98,8 @@ export async function writeInputRows(
     for await (const record of readRecords(input, 'the upload', format)) {
       if (!header && !lines.has(record.line)) continue;
       header = false;
-      yield record.cells.map(neutralise);
+      yield record.cells;
     }
   }
-  await pipeline(chosen(), stringify({ bom: true, record_delimiter: '\r\n' }), createWriteStream(target));
+  await writeRowsWorkbook(chosen(), target);
 }

@@ -17,9 +17,11 @@ import {
   launchBrowser,
   openPage,
   screenshot,
+  downloadBytes,
   seriousAccessibilityProblems,
   uploadThroughPage,
 } from '../helpers/browser.js';
+import { workbookRows } from '../helpers/zip.js';
 import { runCli, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { browserTestsRun, startServe, type ServeProcess } from '../helpers/web.js';
@@ -76,9 +78,9 @@ function comparable(text: string): Record<string, string>[] {
     await page.setViewportSize({ width: 760, height: 900 });
     expect(await overflow()).toBe(0);
     await page.setViewportSize({ width: 1100, height: 900 });
-    const toFix = await downloadText(page, '#to-fix');
-    expect(toFix.name).toBe('po-numbers.to-fix.csv');
-    expect(parse(toFix.text, { bom: true, relax_column_count: true })).toHaveLength(6);
+    const toFix = await downloadBytes(page, '#to-fix');
+    expect(toFix.name).toBe('po-numbers.to-fix.xlsx');
+    expect((await workbookRows(toFix.bytes)).ours).toHaveLength(6);
 
     await page.click('#plan-start');
     await page
@@ -108,8 +110,8 @@ function comparable(text: string): Record<string, string>[] {
     await screenshot(page, '5-results');
     const results = await downloadText(page, '#results-file');
     expect(results.name).toBe('po-numbers.results.csv');
-    const attention = await downloadText(page, '#attention-file');
-    expect(attention.name).toBe('po-numbers.to-fix.csv');
+    const attention = await downloadBytes(page, '#attention-file');
+    expect(attention.name).toBe('po-numbers.to-fix.xlsx');
 
     const dir = await tempDir();
     const input = path.join(dir, 'po-numbers.csv');
@@ -120,7 +122,7 @@ function comparable(text: string): Record<string, string>[] {
     expect(comparable(results.text)).toEqual(comparable(fromCli));
     // The rows to fix: every row that is not `success`, in the sample's own columns.
     const notDone = comparable(fromCli).filter((r) => r.status !== 'success').length;
-    expect(parse(attention.text, { bom: true, relax_column_count: true })).toHaveLength(notDone + 1);
+    expect((await workbookRows(attention.bytes)).ours).toHaveLength(notDone + 1);
     expect([errors, dialogs]).toEqual([[], []]);
   }, 120_000);
 });

@@ -70,7 +70,12 @@ export async function uploadThroughPage(page: Page, file: string): Promise<void>
 
 /** The text of a download started by clicking `selector`. */
 export async function downloadText(page: Page, selector: string): Promise<{ name: string; text: string }> {
+  const { name, bytes } = await downloadBytes(page, selector);
+  return { name, text: bytes.toString('utf8') };
+}
+
+/** Click `selector` and wait for the download it starts: its suggested name and its bytes. */
+export async function downloadBytes(page: Page, selector: string): Promise<{ name: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  const file = await download.path();
-  return { name: download.suggestedFilename(), text: await readFile(file, 'utf8') };
+  return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
 }

@@ -3,8 +3,13 @@
  * XML a test must write exactly as another program does (openpyxl, say), which exceljs would write
  * its own way; and a zip read back.
  */
+import ExcelJS from 'exceljs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import yauzl from 'yauzl';
 import { storedZip } from '../../src/bench/zip.js';
+import { readWorkbookRecords } from '../../src/input/xlsx.js';
+import { tempDir } from './files.js';
 
 export { storedZip };
 
@@ -169,4 +174,24 @@ export function sharedStringsWorkbook(sheets: readonly SheetSpec[], layout: Book
       : [...head, sharedStrings, ...stylesPart, ...sheetParts],
     { deflate: true },
   );
+}
+
+/**
+ * The rows of a one-sheet workbook as two readers see them: ours (what an upload of it sends) and
+ * exceljs (an independent reader, as Excel stands in for here), each row's cells as texts.
+ */
+export async function workbookRows(bytes: Buffer): Promise<{ ours: string[][]; exceljs: string[][] }> {
+  const dir = await tempDir();
+  const file = path.join(dir, 'book.xlsx');
+  await writeFile(file, bytes);
+  const ours: string[][] = [];
+  for await (const record of readWorkbookRecords(file, 'book.xlsx', undefined)) ours.push([...record.cells]);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(bytes as unknown as ArrayBuffer);
+  const exceljs: string[][] = [];
+  book.worksheets[0]?.eachRow({ includeEmpty: true }, (row) => {
+    const values = (row.values as unknown[]).slice(1);
+    exceljs.push(Array.from(values, (v) => (v === undefined || v === null ? '' : String(v))));
+  });
+  return { ours, exceljs };
 }

@@ -10,6 +10,7 @@ import { acquireLock } from '../../src/results/lock.js';
 import type { Snapshot } from '../../src/server/live.js';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { workbookRows } from '../helpers/zip.js';
 import { runCli, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { until, type PageClient } from '../helpers/web.js';
@@ -71,10 +72,13 @@ describe('a run from the page', () => {
     expect(cli.code).toBe(1);
     const fromCli = await readFile(path.join(dir, 'orders.results.csv'), 'utf8');
     expect(comparable(fromPage)).toEqual(comparable(fromCli));
-    const attention = await (await setup.client.get(`/api/runs/${id}/attention.csv`)).text();
-    const fix = parse(attention, { columns: true, bom: true }) as Record<string, string>[];
-    expect(Object.keys(fix[0] ?? {})).toEqual(['Customer ID', 'Subscription ID', 'PO Number', 'Note']);
-    expect(fix.map((r) => r['Subscription ID'])).toEqual(Array(8).fill('not-a-uuid'));
+    const attention = await setup.client.get(`/api/runs/${id}/attention.xlsx`);
+    expect(attention.headers.get('content-type')).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const [header, ...fix] = (await workbookRows(Buffer.from(await attention.arrayBuffer()))).ours;
+    expect(header).toEqual(['Customer ID', 'Subscription ID', 'PO Number', 'Note']);
+    expect(fix.map((r) => r[1])).toEqual(Array(8).fill('not-a-uuid'));
   });
 
   test('cancel ends it as SIGTERM ends the CLI’s: rows in flight finish, the rest are not_attempted', async () => {

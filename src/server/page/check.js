@@ -28,7 +28,7 @@ export function showCheck(report, onSheet) {
   showSheets(report, onSheet);
   byId('check-rows').hidden = false;
   byId('plan').hidden = report.valid === 0;
-  byId('to-fix').href = `/api/uploads/${report.id}/to-fix.csv`;
+  byId('to-fix').href = `/api/uploads/${report.id}/to-fix.xlsx`;
   byId('to-fix').hidden = report.invalid === 0;
   byId('to-run').disabled = report.valid === 0;
   table.id = report.id;

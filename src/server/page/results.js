@@ -28,7 +28,7 @@ export function showResults(snapshot) {
     ]),
   );
   byId('results-file').href = `/api/runs/${snapshot.id}/results.csv`;
-  byId('attention-file').href = `/api/runs/${snapshot.id}/attention.csv`;
+  byId('attention-file').href = `/api/runs/${snapshot.id}/attention.xlsx`;
   const needs = summary ? summary.counts.failed + summary.counts.invalid + summary.counts.not_attempted : 0;
   byId('attention-file').hidden = needs === 0;
 }
