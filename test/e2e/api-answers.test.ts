@@ -206,70 +206,95 @@ describe.each(Object.keys(EXPECTED) as ErrorStyle[])('error answers written as %
 });
 
 describe('a token endpoint that goes down during the run', () => {
-  test('stops the run when the token cannot be renewed: four token attempts, no API retries, a message that says why', async () => {
-    const tokens = await startSimulator({
-      clientId: 'nightly',
-      clientSecret: 'Secret-value-1234',
-      tokenLifetimeSeconds: 2,
-    });
-    // The token endpoint is reached through this relay, so it can go down while the API stays up.
-    let relayed = 0;
-    const relay = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        void fetch(tokens.tokenUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body,
-        }).then(async (answer) => {
-          const text = await answer.text();
-          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text, () => relayed++);
+  // The token runs out (renewed before it expires), or the API stops taking it (revoked: the
+  // next request gets 401 for certain, and its row must say it was sent and refused).
+  test.each([
+    { what: 'expires', lifetime: 2, revoke: false },
+    { what: 'is revoked', lifetime: 600, revoke: true },
+  ])(
+    'stops the run when the token $what and cannot be renewed: four token attempts, no API retries, a message that says why',
+    async ({ what, lifetime, revoke }) => {
+      const tokens = await startSimulator({
+        clientId: 'nightly',
+        clientSecret: 'Secret-value-1234',
+        tokenLifetimeSeconds: lifetime,
+      });
+      // The token endpoint is reached through this relay, so it can go down while the API stays up.
+      let relayed = 0;
+      const relay = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          void fetch(tokens.tokenUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+          }).then(async (answer) => {
+            const text = await answer.text();
+            res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text, () => relayed++);
+          });
         });
       });
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const tokenUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/x/oauth2/v2.0/token`;
-    try {
-      const input = path.join(dir, 'token-down.csv');
-      await writePoNumbers(input, 100);
-      const out = path.join(dir, 'token-down.results.csv');
-      const running = runCli(
-        ['po-numbers', input, '--out', out, '--rate', '10', '--concurrency', '2', '--no-progress'],
-        {
-          CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
-          CLOUDCOCKPIT_BASE_URL: tokens.url,
-          CLOUDCOCKPIT_TOKEN_URL: tokenUrl,
-          CLOUDCOCKPIT_CLIENT_ID: 'nightly',
-          CLOUDCOCKPIT_CLIENT_SECRET: 'Secret-value-1234',
-        },
-      );
-      // Down only once the first token reached the program and it has started sending: closing as
-      // soon as the simulator issued one sometimes cut the relay before it passed the token on,
-      // and the run failed at its start (exit 2) instead (about one run in three).
-      while (relayed === 0 || tokens.counters.api === 0) await sleep(10);
-      relay.close();
-      relay.closeAllConnections();
-      const run = await running;
-      // The old code counted each failed token request as an API retry (10 of them, 16 s and
-      // more); counts decide here, not the clock, which a loaded machine stretches.
-      expect(run.code).toBe(3);
-      expect(run.stderr).not.toContain('retrying');
-      expect(run.stderr).toMatch(
-        /stopping: Could not reach the token endpoint \S+ \(ECONNREFUSED\) after 4 attempts/,
-      );
-      expect(run.stderr).toContain(' 0 retries');
-      const rows = await readResults(out);
-      expect(rows).toHaveLength(100);
-      const sent = rows.filter((r) => r.status === 'success');
-      expect(sent.length).toBeGreaterThan(5);
-      expect(tokens.counters.api).toBe(sent.length);
-      expect(rows.slice(sent.length).every((r) => r.status === 'not_attempted' && r.attempts === '0')).toBe(
-        true,
-      );
-    } finally {
-      relay.close();
-      await tokens.close();
-    }
-  });
+      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+      const tokenUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/x/oauth2/v2.0/token`;
+      try {
+        const input = path.join(dir, `token-down-${what.replace(' ', '-')}.csv`);
+        await writePoNumbers(input, 100);
+        const out = input.replace(/\.csv$/, '.results.csv');
+        const running = runCli(
+          ['po-numbers', input, '--out', out, '--rate', '10', '--concurrency', '2', '--no-progress'],
+          {
+            CLOUDCOCKPIT_TENANT: 'portal.cloudcockpit.com',
+            CLOUDCOCKPIT_BASE_URL: tokens.url,
+            CLOUDCOCKPIT_TOKEN_URL: tokenUrl,
+            CLOUDCOCKPIT_CLIENT_ID: 'nightly',
+            CLOUDCOCKPIT_CLIENT_SECRET: 'Secret-value-1234',
+          },
+        );
+        // Down only once the first token reached the program and it has started sending: closing as
+        // soon as the simulator issued one sometimes cut the relay before it passed the token on,
+        // and the run failed at its start (exit 2) instead (about one run in three).
+        let ended = false;
+        void running.then(() => (ended = true));
+        while (!ended && (relayed === 0 || tokens.counters.api === 0)) await sleep(10);
+        relay.close();
+        relay.closeAllConnections();
+        if (revoke) tokens.revokeIssuedTokens();
+        const run = await running;
+        // The old code counted each failed token request as an API retry (10 of them, 16 s and
+        // more); counts decide here, not the clock, which a loaded machine stretches.
+        expect(run.code).toBe(3);
+        expect(run.stderr).not.toContain('retrying');
+        expect(run.stderr).toMatch(
+          /stopping: Could not reach the token endpoint \S+ \(ECONNREFUSED\) after 4 attempts/,
+        );
+        expect(run.stderr).toContain(' 0 retries');
+        const rows = await readResults(out);
+        expect(rows).toHaveLength(100);
+        const sent = rows.filter((r) => r.status === 'success');
+        // Revoked at once, the next request is refused: only the rows before it succeeded.
+        expect(sent.length).toBeGreaterThan(revoke ? 0 : 5);
+        // Every request the API saw is a row that succeeded, or one refused with 401 because its
+        // token expired on the way (a loaded machine can deliver a token late enough for that), which
+        // the run could not renew: its row says so. Counted, whatever the timing.
+        const { byStatus } = tokens.counters;
+        expect(Object.keys(byStatus).filter((status) => status !== '204' && status !== '401')).toEqual([]);
+        expect(byStatus[204]).toBe(sent.length);
+        const refused = rows.filter((r) => r.httpStatus === '401');
+        expect(refused).toHaveLength(byStatus[401] ?? 0);
+        if (revoke) expect(refused.length).toBeGreaterThan(0);
+        for (const row of refused) {
+          expect(row).toMatchObject({ status: 'failed', attempts: '1' });
+          expect(row.errorDescription).toContain('Could not reach the token endpoint');
+        }
+        expect(tokens.counters.api).toBe(sent.length + refused.length);
+        const rest = rows.filter((r) => r.status !== 'success' && r.httpStatus !== '401');
+        expect(rest).toHaveLength(100 - sent.length - refused.length);
+        expect(rest.every((r) => r.status === 'not_attempted' && r.attempts === '0')).toBe(true);
+      } finally {
+        relay.close();
+        await tokens.close();
+      }
+    },
+  );
 });
