@@ -80,6 +80,21 @@ interface Entry {
   readonly flags: number;
 }
 
+/**
+ * Write what a local header and a central directory record both say of `entry`, in the same
+ * order, from `at`: the version needed, flags, method, time and date (0), checksum, sizes, and
+ * the name's length.
+ */
+function describe(entry: Omit<Entry, 'offset'>, record: Buffer, at: number): void {
+  record.writeUInt16LE(20, at);
+  record.writeUInt16LE(entry.flags, at + 2);
+  record.writeUInt16LE(entry.method, at + 4);
+  record.writeUInt32LE(entry.crc, at + 10);
+  record.writeUInt32LE(entry.compressed, at + 14);
+  record.writeUInt32LE(entry.size, at + 18);
+  record.writeUInt16LE(entry.name.length, at + 22);
+}
+
 /** A zip being written to a file, entry after entry. */
 class ZipFile {
   private offset = 0;
@@ -96,13 +111,7 @@ class ZipFile {
   private localHeader(entry: Omit<Entry, 'offset'>): Buffer {
     const header = Buffer.alloc(30);
     header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt16LE(entry.flags, 6);
-    header.writeUInt16LE(entry.method, 8);
-    header.writeUInt32LE(entry.crc, 14);
-    header.writeUInt32LE(entry.compressed, 18);
-    header.writeUInt32LE(entry.size, 22);
-    header.writeUInt16LE(entry.name.length, 26);
+    describe(entry, header, 4);
     return Buffer.concat([header, entry.name]);
   }
 
@@ -156,13 +165,7 @@ class ZipFile {
       const central = Buffer.alloc(46);
       central.writeUInt32LE(0x02014b50, 0);
       central.writeUInt16LE(20, 4);
-      central.writeUInt16LE(20, 6);
-      central.writeUInt16LE(entry.flags, 8);
-      central.writeUInt16LE(entry.method, 10);
-      central.writeUInt32LE(entry.crc, 16);
-      central.writeUInt32LE(entry.compressed, 20);
-      central.writeUInt32LE(entry.size, 24);
-      central.writeUInt16LE(entry.name.length, 28);
+      describe(entry, central, 6);
       central.writeUInt32LE(entry.offset, 42);
       await this.put(Buffer.concat([central, entry.name]));
     }
