@@ -196,12 +196,16 @@ export function resolveOptions(
   const resume = flag(src, 'resume');
   const overwrite = flag(src, 'overwrite');
   if (resume && overwrite)
-    throw new UsageError('`--resume` and `--overwrite` contradict each other: choose one');
+    throw new UsageError(
+      `${flagFrom(src, 'resume')} and ${flagFrom(src, 'overwrite')} contradict each other: choose one`,
+    );
   if (resume && dryRun)
-    throw new UsageError('`--resume` continues a real run; it cannot be combined with `--dry-run`');
+    throw new UsageError(
+      `${flagFrom(src, 'resume')} continues a real run; it cannot be combined with ${flagFrom(src, 'dry-run')}`,
+    );
   if (flag(src, 'retry-failed') && !resume)
     throw new UsageError(
-      '`--retry-failed` sends again the rows an earlier run of the same `--out` had refused for good; add `--resume`',
+      `${flagFrom(src, 'retry-failed')} sends again the rows an earlier run of the same \`--out\` had refused for good; add \`--resume\``,
     );
   const clash = readingClash(src);
   if (clash !== undefined) throw new UsageError(clash);

@@ -183,4 +183,19 @@ describe('clashes from a config file', () => {
       '`verify` in the config file reads from the API and `--dry-run` sends nothing at all: choose one',
     );
   });
+
+  test('so do --resume, --overwrite, --dry-run and --retry-failed', () => {
+    expect(message(() => fromConfig({ resume: true }, { 'dry-run': true }))).toBe(
+      '`resume` in the config file continues a real run; it cannot be combined with `--dry-run`',
+    );
+    expect(message(() => fromConfig({ 'dry-run': true, resume: true }))).toBe(
+      '`resume` in the config file continues a real run; it cannot be combined with `dry-run` in the config file',
+    );
+    expect(message(() => fromConfig({ overwrite: true }, { resume: true }))).toBe(
+      '`--resume` and `overwrite` in the config file contradict each other: choose one',
+    );
+    expect(message(() => fromConfig({ 'retry-failed': true }))).toMatch(
+      /^`retry-failed` in the config file sends again the rows .*; add `--resume`$/,
+    );
+  });
 });
