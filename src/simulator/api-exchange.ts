@@ -68,6 +68,7 @@ export function handleApiRequest(
     if (!open) return;
     const route = matchRoute(path, search);
     const parsed = route && isWrite(route) ? parseBody(body) : undefined;
+    if (route) recorder.routed(route.call, now);
     key = route && callKey(route, parsed);
     if (key !== undefined) recorder.enteredKey(key);
     if (recorded) recorded.body = body;

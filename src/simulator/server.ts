@@ -154,6 +154,8 @@ class RunningSimulator implements Simulator {
       ...c,
       byMethod: { ...c.byMethod },
       firstArrivalAt: { ...c.firstArrivalAt },
+      byCall: { ...c.byCall },
+      firstArrivalByCall: { ...c.firstArrivalByCall },
       byStatus: { ...c.byStatus },
       tokenByStatus: { ...c.tokenByStatus },
       perSecond: Object.fromEntries(c.perSecond),
