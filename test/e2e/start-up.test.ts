@@ -72,4 +72,20 @@ describe('start-up', () => {
     expect(loaded).toContain('yauzl');
     expect(loaded).not.toContain('fastify');
   });
+
+  test('the ready token is checked before the first row goes out, and not at all when no row will', async () => {
+    sim.reset();
+    const file = path.join(dir, 'mixed.csv');
+    await writePoNumbers(file, 2);
+    await writeFile(file, 'not-a-guid,not-a-guid,PO-X\n', { flag: 'a' });
+    const run = await runCli(['po-numbers', file, '--rate', '0'], simEnv(sim.url));
+    expect(run.code).toBe(1);
+    expect(sim.requests.map((r) => r.method)).toEqual(['GET', 'PATCH', 'PATCH']);
+    sim.reset();
+    const invalid = path.join(dir, 'invalid.csv');
+    await writeFile(invalid, 'customerId,subscriptionId,poNumber\nnot-a-guid,not-a-guid,PO-X\n');
+    const none = await runCli(['po-numbers', invalid, '--rate', '0'], simEnv(sim.url));
+    expect(none.code).toBe(1);
+    expect(sim.counters.api).toBe(0);
+  });
 });
