@@ -18,7 +18,7 @@ import {
   type SettingFiles,
 } from './path-clash.js';
 import { RunError, UsageError } from '../errors.js';
-import { runInbox, type InboxSummary } from '../job/inbox.js';
+import type { InboxSummary } from '../job/inbox.js';
 import { checkLogFile, createLogger, closeLogger } from '../report/logger.js';
 import type { Options } from '../options.js';
 import type { RawFlags } from './option-table.js';
@@ -163,6 +163,8 @@ async function runInboxLogged(
     fileFormat: shared.logFormat,
   });
   try {
+    // Imported here: a run of one file need not load the inbox's six modules before its first row.
+    const { runInbox } = await import('../job/inbox.js');
     const summary = await runInbox(
       dir,
       {

@@ -120,27 +120,28 @@ const SETTLE_SPEC: OptionSpec = {
  * keeps both values, for `flag-values.ts` to refuse by name. Choices are checked by
  * `resolveOptions`, in one line.
  */
-function addOption(y: Argv, name: string, spec: OptionSpec): void {
+function addOption(y: Argv, name: string, spec: OptionSpec, help: boolean): void {
   y.option(name, {
     type: spec.type === 'number' ? 'string' : spec.type,
-    describe: helpText(spec),
+    describe: help ? helpText(spec) : undefined,
     group: spec.group,
   });
 }
 
-function addOptions(y: Argv, what: 'file' | 'dir' | 'serve'): Argv {
+/** The flags of a command; `help`: the help is what was asked for, so each flag says what it does. */
+function addOptions(y: Argv, what: 'file' | 'dir' | 'serve', help: boolean): Argv {
   for (const [name, spec] of Object.entries(OPTION_SPECS) as [FlagName, OptionSpec][]) {
     if (what === 'dir' && NOT_FOR_INBOX.includes(name)) continue;
     if (what === 'serve' && NOT_FOR_SERVE.includes(name)) continue;
     const describe = what === 'dir' ? INBOX_DESCRIBE[name] : undefined;
-    addOption(y, name, describe === undefined ? spec : { ...spec, describe });
+    addOption(y, name, describe === undefined ? spec : { ...spec, describe }, help);
   }
   if (what === 'serve') {
-    for (const [name, spec] of Object.entries(SERVE_OPTION_SPECS)) addOption(y, name, spec);
+    for (const [name, spec] of Object.entries(SERVE_OPTION_SPECS)) addOption(y, name, spec, help);
     return y;
   }
   if (what === 'dir') {
-    addOption(y, 'settle-seconds', SETTLE_SPEC);
+    addOption(y, 'settle-seconds', SETTLE_SPEC, help);
     return y.positional('dir', { type: 'string', describe: 'The inbox folder', demandOption: true });
   }
   return y.positional('file', {
@@ -153,12 +154,13 @@ function addOptions(y: Argv, what: 'file' | 'dir' | 'serve'): Argv {
 // yargs reads a lone `-` as an empty flag, so it is swapped for a marker before parsing and back after.
 const STDIN_MARK = '\u0000stdin';
 
-/** Each command with its file or folder, its options and its own examples. */
-function addCommands(y: Argv): Argv {
+/** Each command with its file or folder, its options and, for its help, its own examples. */
+function addCommands(y: Argv, help: boolean): Argv {
   for (const [name, command] of Object.entries(COMMANDS)) {
     const what = name === 'inbox' ? 'dir' : name === 'serve' ? 'serve' : 'file';
+    const examples = help ? command.examples.map(([example, says]): [string, string] => [example, says]) : [];
     y.command(what === 'serve' ? name : `${name} <${what}>`, command.describe, (sub) =>
-      addOptions(sub, what).example(command.examples.map(([example, says]) => [example, says])),
+      addOptions(sub, what, help).example(examples),
     );
   }
   return y;
@@ -166,32 +168,33 @@ function addCommands(y: Argv): Argv {
 
 /** The yargs parser of the whole command line; `onFail` receives yargs's message for a usage error. */
 function commandLineParser(args: string[], onFail: (message: string) => void): Argv {
+  // yargs formats the whole help of the command on every run it parses (and keeps it, in case the
+  // command asks for it), measuring the width of every cell: wrapping it cost ~25 ms of start-up,
+  // the flags' descriptions and the examples ~20 more. So they are given, and the help wrapped,
+  // only when the help is what was asked for.
   const help = args.includes('--help') || args.includes('-h');
-  return (
-    addCommands(
-      yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
-        .scriptName('cloudcockpit-bulk')
-        .usage(
-          '$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.',
-        ),
+  return addCommands(
+    yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
+      .scriptName('cloudcockpit-bulk')
+      .usage(
+        '$0 <command> FILE [options]\n\nApply a CSV of changes to CloudCockpit, one PATCH per row, and write a results CSV.',
+      ),
+    help,
+  )
+    .demandCommand(1, 'Give a command: po-numbers, internal-identifiers, run, inbox or serve')
+    .example(help ? Object.values(COMMANDS).map(({ examples: [[example, says]] }) => [example, says]) : [])
+    .epilog(
+      'Secrets come only from the environment or files: CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file, CLOUDCOCKPIT_TOKEN, --token-file.\n' +
+        'Exit codes: 0 all rows succeeded, 1 some rows failed or invalid, 2 nothing sent (usage, configuration, input), ' +
+        '3 stopped part-way, 130/143 interrupted (SIGINT/SIGTERM), 70 a bug in this program.',
     )
-      .demandCommand(1, 'Give a command: po-numbers, internal-identifiers, run, inbox or serve')
-      .example(Object.values(COMMANDS).map(({ examples: [[example, says]] }) => [example, says]))
-      .epilog(
-        'Secrets come only from the environment or files: CLOUDCOCKPIT_CLIENT_SECRET, --client-secret-file, CLOUDCOCKPIT_TOKEN, --token-file.\n' +
-          'Exit codes: 0 all rows succeeded, 1 some rows failed or invalid, 2 nothing sent (usage, configuration, input), ' +
-          '3 stopped part-way, 130/143 interrupted (SIGINT/SIGTERM), 70 a bug in this program.',
-      )
-      .strict()
-      .help()
-      .alias('help', 'h')
-      .version()
-      // yargs formats the whole help on every run (it caches it for the command), and wrapping is
-      // the costly part, ~25 ms of start-up: wrap only when the help is what was asked for.
-      .wrap(help ? Math.min(110, process.stdout.columns || 100) : null)
-      .exitProcess(false)
-      .fail((message, error) => onFail(error ? error.message : message))
-  );
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(help ? Math.min(110, process.stdout.columns || 100) : null)
+    .exitProcess(false)
+    .fail((message, error) => onFail(error ? error.message : message));
 }
 
 /** How many single-character edits turn `a` into `b` (Levenshtein). */

@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkLogFile } from '../report/logger.js';
-import { startPageServer } from '../server/server.js';
 import type { Writable } from 'node:stream';
 import type { NumberRange, RawFlags } from './option-table.js';
 import { SERVE_OPTION_SPECS, type ServeFlagName } from './serve-options.js';
@@ -97,6 +96,9 @@ export async function runServeCommand(line: ServeCommand, config: RawFlags, io: 
         "anyone with the link can run changes with this server's credentials, over plain http. Prefer the default, 127.0.0.1.\n",
     );
   }
+  // Imported here, not at the top: Fastify and the page's modules cost a run that never serves
+  // (every other command) about a tenth of a second of start-up, several times that on a busy machine.
+  const { startPageServer } = await import('../server/server.js');
   const server = await startPageServer({
     host: flags.host,
     port: flags.port,

@@ -3,7 +3,7 @@
  * throttle) and, for a real run, agents (through a proxy if the environment names one),
  * credentials, a first token (so wrong credentials stop the run before anything is sent), the
  * API client with its circuit breaker and the watch for a run that cannot succeed (outage.ts).
- * For a ready token, one read-only call just before the first row is sent (`checksBeforeSending`),
+ * For a ready token, one read-only call awaited before the first row is sent (`checksBeforeSending`),
  * so a token the API refuses stops the run before any row is sent too. A dry run needs only the
  * pacing.
  */
@@ -140,20 +140,31 @@ async function connect(
 }
 
 /**
- * The checks that need the API (`Connected.check`), made just before the first row is sent: a run
+ * The checks that need the API (`Connected.check`), awaited before the first row is sent: a run
  * with nothing to send, or refused for its results file, sends nothing at all. The hook returns a
  * promise the first time and undefined after, so the row loop waits once. If a check fails, the
  * results file `created` is removed, as if the run had not started, and the error (exit 2) goes on.
+ *
+ * `early`: the run is sure to send a row (the preflight found valid rows, and nothing is kept from
+ * an earlier run), so the checks start now, and their round trip passes while the row loop opens
+ * the file and parses its first rows, rather than after: no row is sent before they pass either way.
  */
 export function checksBeforeSending(
   { connected }: Connection,
   created: Pick<ResultsWriter, 'close' | 'path'>,
+  { early = false }: { readonly early?: boolean } = {},
 ): () => Promise<void> | undefined {
   let made = false;
+  let started: Promise<void> | undefined;
+  if (early && connected !== undefined) {
+    started = connected.check();
+    // Handled when the first row awaits it; until then a failure must not count as unhandled.
+    started.catch(() => undefined);
+  }
   return () => {
     if (made || connected === undefined) return undefined;
     made = true;
-    return connected.check().catch(async (error: unknown) => {
+    return (started ?? connected.check()).catch(async (error: unknown) => {
       await created.close();
       await rm(created.path, { force: true });
       throw error;

@@ -222,7 +222,10 @@ async function processInput(
       latency: connection.latency,
       outputFailed: writer.failed,
       outage: connection.outage,
-      beforeSending: checksBeforeSending(connection, writer),
+      // A fresh run with a valid row will send it: its checks need not wait for the first row.
+      beforeSending: checksBeforeSending(connection, writer, {
+        early: plan === undefined && (input.checked.rows ?? 0) > (input.checked.invalid ?? 0),
+      }),
     });
   } catch (error) {
     // A dry run meets a malformed file only now: it leaves nothing behind, as a real run would.

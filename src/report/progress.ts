@@ -3,8 +3,9 @@
  * from the preflight, rate, time left and failures so far; log lines are printed above it rather
  * than through it. Without a terminal (cron): a progress line in the log every ten seconds.
  */
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
-import cliProgress from 'cli-progress';
+import type { MultiBar } from 'cli-progress';
 import { plural } from './plural.js';
 
 /** What progress is drawn from. */
@@ -33,7 +34,7 @@ export interface ProgressOptions {
  */
 export class TerminalStream extends Writable {
   /** The bar being shown, if any. */
-  bar: cliProgress.MultiBar | undefined;
+  bar: MultiBar | undefined;
 
   constructor(readonly target: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }) {
     super();
@@ -75,12 +76,22 @@ export function progressLine(counts: ProgressCounts, total: number, elapsedSecon
   );
 }
 
+/**
+ * cli-progress, loaded only when a bar is drawn: a run without a terminal (cron, the benchmark,
+ * the page) never needs it, and it cost every start-up 7-30 ms. Required, not imported, so that
+ * starting the bar stays synchronous.
+ */
+function loadCliProgress(): typeof import('cli-progress') {
+  return createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
+}
+
 /** Start reporting; call the returned function when the run ends. */
 export function startProgress(options: ProgressOptions): () => void {
   const started = performance.now();
   const elapsed = (): number => (performance.now() - started) / 1000;
   const { terminal } = options;
   if (terminal) {
+    const cliProgress = loadCliProgress();
     const bar = new cliProgress.MultiBar(
       {
         stream: terminal.target as NodeJS.WritableStream,

@@ -3,11 +3,11 @@
  * and what the answer stores. The per-key and in-flight counts are kept here, since only this
  * module sees both a request's start and the socket's close.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { decide, header, type ApiContext } from './decide.js';
 import { renderError } from './error-styles.js';
 import type { RecordedRequest } from './recorder.js';
-import type { Write } from './responses.js';
+import type { Outcome, Write } from './responses.js';
 import { callKey, isWrite, matchRoute } from './routes.js';
 import { parseBody } from './validation.js';
 
@@ -41,6 +41,9 @@ export function handleApiRequest(
   search = '',
 ): void {
   const now = ctx.clock();
+  // The latency counts from here, the request's arrival, as a real API's does: reading the body
+  // and deciding are part of it, not added to it.
+  const arrived = performance.now();
   const recorder = ctx.recorder;
   recorder.arrived(req.method ?? '', now);
   const recorded = ctx.options.recordRequests ? record(req, now) : undefined;
@@ -65,6 +68,7 @@ export function handleApiRequest(
     if (!open) return;
     const route = matchRoute(path, search);
     const parsed = route && isWrite(route) ? parseBody(body) : undefined;
+    if (route) recorder.routed(route.call, now);
     key = route && callKey(route, parsed);
     if (key !== undefined) recorder.enteredKey(key);
     if (recorded) recorded.body = body;
@@ -73,38 +77,58 @@ export function handleApiRequest(
     const announced = ctx.limiter.headers(ctx.options.rateLimitHeaders, now);
     const options = ctx.options;
     const delay = options.latencyMs + (options.jitterMs > 0 ? ctx.random() * options.jitterMs : 0);
+    const due = arrived + delay;
     // Stored whether or not the client still waits: a late write lands after the client gave up.
     if (outcome.action === 'hang' && outcome.write)
-      applyLate(ctx, outcome.write, delay + options.lateApplyMs);
+      applyLate(ctx, outcome.write, due - performance.now() + options.lateApplyMs);
     const perform = () => {
       timer = undefined;
       if (!open) return;
+      // Never before the latency: a timer may fire up to a millisecond early (Node counts it from
+      // the whole millisecond it was set in).
+      const early = due - performance.now();
+      if (early > 0) {
+        timer = setTimeout(perform, early);
+        return;
+      }
       if (outcome.action === 'hang') {
         recorder.counters.hung += 1;
         return;
       }
       leave();
-      if (outcome.action === 'drop') {
-        recorder.counters.dropped += 1;
-        req.socket.destroy();
-        return;
-      }
-      const answer =
-        outcome.action === 'error'
-          ? renderError(ctx.options.errorStyle, outcome.error, outcome.headers)
-          : outcome;
-      if (outcome.action === 'answer' && outcome.write) store(ctx, outcome.write);
-      if (outcome.action === 'answer' && outcome.unapplied) recorder.counters.notApplied += 1;
-      recorder.answered(answer.status);
-      if (recorded) recorded.status = answer.status;
-      res.writeHead(answer.status, { ...answer.headers, ...announced });
-      res.end(answer.body);
+      respond(ctx, req, res, outcome, announced, recorded);
     };
-    ctx.answerWhenFree(() => {
-      if (delay > 0) timer = setTimeout(perform, delay);
-      else perform();
-    });
+    // At once when the latency is 0 or already spent, else on a timer; held while a test holds
+    // the answers (Simulator.holdAnswers).
+    ctx.answerWhenFree(perform);
   });
+}
+
+/** Carries out a decided outcome that is not a hang: drops the connection, or answers and stores. */
+function respond(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  outcome: Exclude<Outcome, { action: 'hang' }>,
+  announced: OutgoingHttpHeaders,
+  recorded: RecordedRequest | undefined,
+): void {
+  const recorder = ctx.recorder;
+  if (outcome.action === 'drop') {
+    recorder.counters.dropped += 1;
+    req.socket.destroy();
+    return;
+  }
+  const answer =
+    outcome.action === 'error'
+      ? renderError(ctx.options.errorStyle, outcome.error, outcome.headers)
+      : outcome;
+  if (outcome.action === 'answer' && outcome.write) store(ctx, outcome.write);
+  if (outcome.action === 'answer' && outcome.unapplied) recorder.counters.notApplied += 1;
+  recorder.answered(answer.status);
+  if (recorded) recorded.status = answer.status;
+  res.writeHead(answer.status, { ...answer.headers, ...announced });
+  res.end(answer.body);
 }
 
 function store(ctx: ApiContext, write: Write): void {

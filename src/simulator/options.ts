@@ -16,7 +16,7 @@ export interface SimulatorOptions {
   readonly tokenLifetimeSeconds?: number;
   /** Bearer tokens that are always accepted and never expire. @default ['sim-static-token'] */
   readonly staticTokens?: readonly string[];
-  /** Base delay before answering an API call. @default 0 */
+  /** Base delay of an API call, from its arrival to its answer (never shorter). @default 0 */
   readonly latencyMs?: number;
   /** Extra delay, uniform from 0 to this, added to latencyMs. @default 0 */
   readonly jitterMs?: number;

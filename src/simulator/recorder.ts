@@ -41,6 +41,13 @@ export interface SimulatorCounters {
   refusedPerSecond: Map<number, number>;
   /** When the first API request of each method arrived, ms since the epoch, e.g. `{ PATCH: 1.7e12 }`. */
   firstArrivalAt: Record<string, number>;
+  /**
+   * API requests by the call they name (`subscription`, `customers`, `po-number`, …), so a row's
+   * read is told apart from another GET (the ready token's check lists customers).
+   */
+  byCall: Record<string, number>;
+  /** When the first request of each call arrived, ms since the epoch, e.g. `{ subscription: 1.7e12 }`. */
+  firstArrivalByCall: Record<string, number>;
   /** When the last API answer went out, ms since the epoch; 0 before it. */
   lastAnswerAt: number;
 }
@@ -60,6 +67,8 @@ function newCounters(): SimulatorCounters {
     perSecond: new Map(),
     refusedPerSecond: new Map(),
     firstArrivalAt: {},
+    byCall: {},
+    firstArrivalByCall: {},
     lastAnswerAt: 0,
   };
 }
@@ -98,6 +107,13 @@ export class Recorder {
     if (this.inSecond > counters.maxPerSecond) counters.maxPerSecond = this.inSecond;
     this.inFlight += 1;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+  }
+
+  /** The API request that arrived at `now` names `call` (known once its body is in). */
+  routed(call: string, now: number): void {
+    const counters = this.counters;
+    counters.byCall[call] = (counters.byCall[call] ?? 0) + 1;
+    counters.firstArrivalByCall[call] ??= now;
   }
 
   /** An in-flight API request now targets `key`. */

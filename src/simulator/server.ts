@@ -167,6 +167,8 @@ class RunningSimulator implements Simulator {
       ...c,
       byMethod: { ...c.byMethod },
       firstArrivalAt: { ...c.firstArrivalAt },
+      byCall: { ...c.byCall },
+      firstArrivalByCall: { ...c.firstArrivalByCall },
       byStatus: { ...c.byStatus },
       tokenByStatus: { ...c.tokenByStatus },
       perSecond: Object.fromEntries(c.perSecond),

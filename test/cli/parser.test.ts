@@ -1,5 +1,6 @@
 import { describe, expect, jest, test } from '@jest/globals';
 import { parseCommandLine } from '../../src/cli/parser.js';
+import { OPTION_SPECS } from '../../src/cli/option-table.js';
 
 describe('parseCommandLine', () => {
   test('a data command gives its file and only the flags that were given, under their flag names', async () => {
@@ -166,6 +167,22 @@ describe('parseCommandLine', () => {
       const help = log.mock.calls.map((call) => call.join(' ')).join('\n');
       for (const code of ['0', '1', '2', '3', '70', '130', '143'])
         expect(help).toMatch(new RegExp(`\\b${code}\\b`));
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  test("a command's help says what every flag does and shows its examples", async () => {
+    // The descriptions and examples reach yargs only when the help is asked for (start-up).
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await parseCommandLine(['po-numbers', 'orders.csv', '--help']);
+      const help = log.mock.calls.map((call) => call.join(' ')).join('\n');
+      for (const [name, spec] of Object.entries(OPTION_SPECS)) {
+        expect(help).toContain(`--${name}`);
+        expect(help.replace(/\s+/g, ' ')).toContain(spec.describe.replace(/\s+/g, ' '));
+      }
+      expect(help).toContain('Check the file first: nothing is sent');
     } finally {
       log.mockRestore();
     }

@@ -8,6 +8,7 @@ import { chmod, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   checksBeforeSending,
   connectPaced,
@@ -69,6 +70,11 @@ async function connect(fields: Partial<Options>, env: NodeJS.ProcessEnv) {
   } catch (error) {
     return { connection, error, log: () => log };
   }
+}
+
+/** Resolves once `condition` holds (checked every few milliseconds). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(5);
 }
 
 /** A plain local server that answers every request with `status`. */
@@ -170,6 +176,47 @@ describe('checksBeforeSending', () => {
     });
     expect(closed).toBe(true);
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('started early, for a run sure to send a row: the check goes out at once, and is awaited once', async () => {
+    const file = await tempFile('out.csv', 'line,header\r\n');
+    const { connection: ready } = await connect({}, READY);
+    expect(sim.counters.api).toBe(1);
+    const lazy = checksBeforeSending(ready!, { path: file, close: async () => undefined });
+    const early = checksBeforeSending(ready!, { path: file, close: async () => undefined }, { early: true });
+    // Only the early one is under way before its first row asks for it.
+    await until(() => sim.counters.api === 2);
+    await sleep(50);
+    expect(sim.counters.api).toBe(2);
+    await early();
+    expect(early()).toBeUndefined();
+    expect(sim.counters.api).toBe(2);
+    await lazy();
+    expect(sim.counters.api).toBe(3);
+  });
+
+  test('started early and refused: nothing is unhandled, and the first row meets the refusal', async () => {
+    const file = await tempFile('out.csv', 'line,header\r\n');
+    let closed = false;
+    sim.configure({ rejectAllTokens: true });
+    const { connection: refused } = await connect({}, READY);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const created = { path: file, close: async () => void (closed = true) };
+      const beforeSending = checksBeforeSending(refused!, created, { early: true });
+      await until(() => sim.counters.api === 2);
+      await sleep(50);
+      expect(unhandled).toEqual([]);
+      // The results file is left alone until the run is told, at its first row.
+      expect(closed).toBe(false);
+      await expect(beforeSending()).rejects.toMatchObject({ code: 'AUTH', exitCode: 2 });
+      expect(closed).toBe(true);
+      await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   test('a dry run has none to make', async () => {

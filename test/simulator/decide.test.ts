@@ -75,6 +75,24 @@ describe('the reads pass the checks the writes pass', () => {
     expect(s.stats()).toMatchObject({ firstArrivalAt: {}, lastAnswerAt: 0 });
   });
 
+  test('the counters tell the calls apart: a list of customers is not a row read', async () => {
+    const s = await start();
+    const before = Date.now();
+    expect((await get(`${s.url}/v1/Customers?pageSize=1`)).status).toBe(200);
+    const between = Date.now();
+    await get(subscriptionUrl(s));
+    await get(subscriptionUrl(s));
+    await patch(poNumberUrl(s), '"PO-1"');
+    const { byCall, firstArrivalByCall, byMethod } = s.stats();
+    expect(byMethod).toEqual({ GET: 3, PATCH: 1 });
+    expect(byCall).toEqual({ customers: 1, subscription: 2, 'po-number': 1 });
+    expect(firstArrivalByCall.customers).toBeGreaterThanOrEqual(before);
+    expect(firstArrivalByCall.customers).toBeLessThanOrEqual(between);
+    expect(firstArrivalByCall.subscription).toBeGreaterThanOrEqual(between);
+    s.reset();
+    expect(s.stats()).toMatchObject({ byCall: {}, firstArrivalByCall: {} });
+  });
+
   test('each call takes its own method: 405 names the one it allows', async () => {
     const s = await start();
     const onRead = await patch(subscriptionUrl(s), '"PO-1"');

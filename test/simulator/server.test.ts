@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { request, type IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
@@ -443,9 +444,31 @@ describe('rate limiting and failure knobs', () => {
 
   test('latency delays the answer by at least latencyMs', async () => {
     const s = await start({ latencyMs: 60 });
-    const started = Date.now();
+    const started = performance.now();
     await patch(poNumberUrl(s), '"PO-1"');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(60);
+  });
+
+  test('the latency counts from the arrival of the request: a body sent slowly is part of it, not added to it', async () => {
+    // The headers go out at once, the body only after more than the latency: the answer is due
+    // by then, so it comes as soon as the body is in, not a whole latency later.
+    const s = await start({ latencyMs: 300 });
+    const url = new URL(poNumberUrl(s));
+    const req = request(url, { method: 'PATCH', headers: { ...GOOD_HEADERS, 'content-length': '6' } });
+    const answered = once(req, 'response') as Promise<[IncomingMessage]>;
+    const started = performance.now();
+    req.flushHeaders();
+    await until(() => s.inFlight === 1);
+    await sleep(500);
+    const bodySent = performance.now();
+    req.end('"PO-1"');
+    const [response] = await answered;
+    const done = performance.now();
+    response.resume();
+    expect(response.statusCode).toBe(204);
+    expect(done - started).toBeGreaterThanOrEqual(500);
+    // A whole latency after the body would be 300 ms; the answer was due before the body came.
+    expect(done - bodySent).toBeLessThan(250);
   });
 });
 
