@@ -183,6 +183,18 @@ function readingClash(src: Sources): string | undefined {
   return `${flagFrom(src, 'plan')} sends no change, so ${flagFrom(src, clash)} has nothing to act on: run the plan first, then the real run with \`--${clash}\``;
 }
 
+/** `--resume` with `--overwrite` or `--dry-run`, or `--retry-failed` without it, in words naming where each came from. */
+function resumeClash(src: Sources): string | undefined {
+  const resume = flag(src, 'resume');
+  if (resume && flag(src, 'overwrite'))
+    return `${flagFrom(src, 'resume')} and ${flagFrom(src, 'overwrite')} contradict each other: choose one`;
+  if (resume && flag(src, 'dry-run'))
+    return `${flagFrom(src, 'resume')} continues a real run; it cannot be combined with ${flagFrom(src, 'dry-run')}`;
+  if (flag(src, 'retry-failed') && !resume)
+    return `${flagFrom(src, 'retry-failed')} sends again the rows an earlier run of the same \`--out\` had refused for good; add \`--resume\``;
+  return undefined;
+}
+
 /** Apply the precedence (flag, environment, default) and check every value and combination. */
 export function resolveOptions(
   command: CommandName,
@@ -195,18 +207,8 @@ export function resolveOptions(
   const dryRun = flag(src, 'dry-run');
   const resume = flag(src, 'resume');
   const overwrite = flag(src, 'overwrite');
-  if (resume && overwrite)
-    throw new UsageError(
-      `${flagFrom(src, 'resume')} and ${flagFrom(src, 'overwrite')} contradict each other: choose one`,
-    );
-  if (resume && dryRun)
-    throw new UsageError(
-      `${flagFrom(src, 'resume')} continues a real run; it cannot be combined with ${flagFrom(src, 'dry-run')}`,
-    );
-  if (flag(src, 'retry-failed') && !resume)
-    throw new UsageError(
-      `${flagFrom(src, 'retry-failed')} sends again the rows an earlier run of the same \`--out\` had refused for good; add \`--resume\``,
-    );
+  const resumeProblem = resumeClash(src);
+  if (resumeProblem !== undefined) throw new UsageError(resumeProblem);
   const clash = readingClash(src);
   if (clash !== undefined) throw new UsageError(clash);
   const plan = flag(src, 'plan');
