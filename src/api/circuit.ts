@@ -4,7 +4,8 @@
  * retries on it one by one. While paused, one request at a time goes out as a trial, after waits
  * that double up to a ceiling; the first answer that is not a failure ends the pause. An outage
  * that outlasts the bound gives up, so that the run can stop. The client (client.ts) waits here
- * before each attempt and does not count against its row an attempt that failed while paused.
+ * before each attempt and does not count against its row an attempt that failed while paused;
+ * a row whose retries ran out just before a pause could come is held for the verdict (`graceMs`).
  *
  * A run whose API never answered is not paused: it stops by the rule for runs that cannot
  * succeed (job/outage.ts), which is quicker than any bound worth waiting for.
@@ -32,6 +33,15 @@ export const CIRCUIT_DEFAULTS: CircuitSettings = {
   maxWaitMs: 60_000,
   giveUpAfterMs: 5 * 60_000,
 };
+
+/** Where the breaker stood when a row was held for its verdict (`Circuit.graceMs`). */
+export interface GraceMark {
+  readonly answers: number;
+  readonly pauses: number;
+}
+
+/** Past the moment a pause could come, so the other rows' failures have been heard by then. */
+const GRACE_MARGIN_MS = 100;
 
 /** A moment of an outage: how long the API has failed (ms), what it answered last, and the next wait (ms). */
 export interface OutageInfo {
@@ -84,6 +94,9 @@ export class Circuit {
   private downSince = 0;
   private waitMs = 0;
   private trialOut = false;
+  /** Answers that showed the API working, and pauses, so far: what a GraceMark is checked against. */
+  private answers = 0;
+  private pauses = 0;
   private cancelTimer: (() => void) | undefined;
   /** Attempts waiting to go out; each is told whether it is the trial. */
   private readonly waiting: ((trial: boolean) => void)[] = [];
@@ -119,6 +132,7 @@ export class Circuit {
    */
   record(health: Health, cause: string, trial: boolean): boolean {
     if (health === 'up') {
+      this.answers++;
       this.armed = true;
       this.failures = 0;
       if (this.state === 'open' || this.state === 'trial') this.resume(cause);
@@ -136,6 +150,30 @@ export class Circuit {
     return true;
   }
 
+  /**
+   * While the requests fail as an outage does (`tripAfterFailures` in a row since the API last
+   * answered) but not yet for long enough to pause (`tripAfterMs`): how long (ms) until a pause
+   * could come, else undefined. A row whose own retries ran out in that time is held this long
+   * and tried once more unless the API answered meanwhile (`graceStands`): quick retries must not
+   * spend a row in the first seconds of an outage the breaker would have covered, and a row
+   * failing on its own still fails with its own answer, after at most that wait.
+   */
+  graceMs(): { waitMs: number; mark: GraceMark } | undefined {
+    const { tripAfterFailures, tripAfterMs } = this.settings;
+    if (this.state !== 'closed' || !this.armed || this.released || this.failures < tripAfterFailures)
+      return undefined;
+    const waitMs = Math.max(0, this.downSince + tripAfterMs - this.clock.now()) + GRACE_MARGIN_MS;
+    return { waitMs, mark: { answers: this.answers, pauses: this.pauses } };
+  }
+
+  /**
+   * Whether the try held at `mark` goes out: unless the API answered since without a pause (then
+   * it was no outage). Nothing answered, it goes, and its failure is the one that pauses.
+   */
+  graceStands(mark: GraceMark): boolean {
+    return !this.closed || this.pauses !== mark.pauses || this.answers === mark.answers;
+  }
+
   /** Let every waiting attempt go and wait no more (the run is stopping or over). */
   release(): void {
     this.released = true;
@@ -145,6 +183,7 @@ export class Circuit {
   }
 
   private pause(cause: string, now: number): void {
+    this.pauses++;
     this.state = 'open';
     this.waitMs = Math.min(this.settings.firstWaitMs, this.remaining(now));
     this.events.paused?.({ downMs: now - this.downSince, cause, waitMs: this.waitMs });

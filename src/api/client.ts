@@ -17,7 +17,16 @@ import type { ClientOptions } from './client-options.js';
 import { readResultOf } from './read-answer.js';
 import { RETRY_STATUS_CODES, retryDelay } from './retry-delay.js';
 import { TokenError } from './token.js';
-import { newAttempt, StoppedError, Transport, type AttemptContext } from './transport.js';
+import {
+  isResult,
+  mayHaveArrived,
+  newAttempt,
+  SpentError,
+  StoppedError,
+  Transport,
+  withDuration,
+  type AttemptContext,
+} from './transport.js';
 
 export type { ClientOptions, RetryInfo } from './client-options.js';
 
@@ -65,7 +74,9 @@ export class ApiClient {
             request.cacheOptions = {};
             const attempt = request.context.attempt as AttemptContext;
             // `free`: no rate, nobody waiting, and no hold for a window the API said is spent.
-            const unpaced = options.limiter.free && (options.circuit?.closed ?? true);
+            // A row's held try (`grace`) is judged in pace() before it goes.
+            const unpaced =
+              options.limiter.free && (options.circuit?.closed ?? true) && attempt.grace === undefined;
             const token = unpaced ? options.token.peek() : undefined;
             if (token === undefined) return this.pace(attempt, request.headers);
             if (this.stopped) throw new StoppedError();
@@ -164,6 +175,15 @@ export class ApiClient {
     const cause = error instanceof RequestError ? error.cause : undefined;
     if (error instanceof StoppedError || cause instanceof StoppedError)
       return stoppedResult(attempt, this.options);
+    // Its extra try did not stand: the row ends with the failure that spent its retries.
+    const spent = error instanceof SpentError ? error : cause instanceof SpentError ? cause : undefined;
+    if (spent !== undefined) {
+      attempt.lastError = undefined;
+      const response = spent.failure.response as Response<string> | undefined;
+      return response
+        ? answeredResult(response, attempt, this.options)
+        : this.unanswered(spent.failure, attempt);
+    }
     // No token to send: no later row can be sent either.
     if (cause instanceof TokenError) return tokenResult(cause.message, attempt, this.options);
     // The code tells causes apart (failure-cause.ts); the words are answer.ts's.
@@ -182,7 +202,8 @@ export class ApiClient {
     // A token that could not be had is not the API failing: the token endpoint had its own
     // quick retries, and no row can be sent without one, so the row stops the run instead.
     const noToken = input.error.cause instanceof TokenError;
-    const ours = noToken || input.error.cause instanceof StoppedError;
+    const ours =
+      noToken || input.error.cause instanceof StoppedError || input.error.cause instanceof SpentError;
     if (answer === undefined && !ours && mayHaveArrived(input.error.code)) attempt.unanswered = true;
     const outage =
       answer !== undefined
@@ -197,6 +218,17 @@ export class ApiClient {
     }
     // The row's budget counts every request it sent, across a renewed token.
     const spent = attempt.count >= attempt.allowed;
+    const down = answer === undefined || answer.statusCode >= 500;
+    const grace = spent && down && !ours && !attempt.grace ? this.options.circuit?.graceMs() : undefined;
+    if (grace !== undefined && input.computedValue !== 0 && !this.stopped) {
+      // Spent in the first seconds of what looks like an outage: held for the breaker's verdict
+      // (Circuit.graceMs), then sent unless the API answered meanwhile (pace() ends the row).
+      attempt.grace = grace.mark;
+      attempt.lastError = input.error;
+      attempt.allowed += 1;
+      attempt.waiting = true;
+      return Math.max(1, Math.round(grace.waitMs));
+    }
     const delay = this.stopped || noToken || spent ? 0 : retryDelay(input);
     attempt.waiting = delay > 0;
     return delay;
@@ -205,6 +237,12 @@ export class ApiClient {
   /** Wait for the circuit (while the API is down), this attempt's turn and a token, then start it. */
   private async pace(attempt: AttemptContext, headers: Record<string, unknown>): Promise<void> {
     const circuit = this.options.circuit;
+    if (
+      attempt.grace !== undefined &&
+      attempt.lastError !== undefined &&
+      !circuit?.graceStands(attempt.grace)
+    )
+      throw new SpentError(attempt.lastError);
     if (circuit !== undefined && !circuit.closed) attempt.trial = await circuit.pass();
     if (this.stopped) throw new StoppedError();
     await this.options.limiter.take();
@@ -259,22 +297,4 @@ export class ApiClient {
     this.options.circuit?.release();
     this.transport.cancelWaiting();
   }
-}
-
-/** Network errors that mean the request never reached the server: it cannot be applied later. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/** Whether a request that failed without an answer may have reached the server (a timeout, a reset). */
-function mayHaveArrived(code: string | undefined): boolean {
-  return code === undefined || !NEVER_SENT.has(code);
-}
-
-/** Whether the request ended without an answer: its result is already known. */
-function isResult(answer: Response<string> | RowResult): answer is RowResult {
-  return !('statusCode' in answer);
-}
-
-/** The result with how long the row took, once anything went out. */
-function withDuration(result: RowResult, attempt: AttemptContext): RowResult {
-  return attempt.count > 0 ? { ...result, durationMs: performance.now() - attempt.firstStartedAt } : result;
 }

@@ -5,6 +5,8 @@
  * final answer.
  */
 import { HTTPError, type Got, type Request, type RequestError, type Response } from 'got';
+import type { RowResult } from '../result.js';
+import type { GraceMark } from './circuit.js';
 
 /** One row's attempts: shared by got's hooks (as `context.attempt`) and the stream that sends it. */
 export interface AttemptContext {
@@ -26,6 +28,10 @@ export interface AttemptContext {
   waiting: boolean;
   /** The last answer, kept so a row cancelled while waiting still reports it. */
   last: Response<string> | undefined;
+  /** Held for the breaker's verdict on an outage not yet confirmed: where the breaker stood (Circuit.graceMs). */
+  grace?: GraceMark;
+  /** The failure that spent the row's retries, while its extra attempt waits. */
+  lastError?: RequestError | undefined;
   /** Some attempt went out and got no answer: its request may still be applied later. */
   unanswered: boolean;
   /** Cancels the row's request while it is in `Transport.live`; `slot` is its place there (-1: not). */
@@ -57,6 +63,14 @@ export class StoppedError extends Error {
   constructor() {
     super('the run stopped before this attempt');
     this.name = 'StoppedError';
+  }
+}
+
+/** Thrown before a row's held attempt (see AttemptContext.grace) when the API answered meanwhile. */
+export class SpentError extends Error {
+  constructor(readonly failure: RequestError) {
+    super('the row spent its retries');
+    this.name = 'SpentError';
   }
 }
 
@@ -169,4 +183,22 @@ export class Transport {
     attempt.slot = -1;
     attempt.cancel = undefined;
   }
+}
+
+/** Network errors that mean the request never reached the server: it cannot be applied later. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Whether a request that failed without an answer may have reached the server (a timeout, a reset). */
+export function mayHaveArrived(code: string | undefined): boolean {
+  return code === undefined || !NEVER_SENT.has(code);
+}
+
+/** Whether the request ended without an answer: its result is already known. */
+export function isResult(answer: Response<string> | RowResult): answer is RowResult {
+  return !('statusCode' in answer);
+}
+
+/** The result with how long the row took, once anything went out. */
+export function withDuration(result: RowResult, attempt: AttemptContext): RowResult {
+  return attempt.count > 0 ? { ...result, durationMs: performance.now() - attempt.firstStartedAt } : result;
 }

@@ -173,7 +173,8 @@ class SheetState {
   /** The number of the row whose `r` is `r`: the one it gives, else the one after the previous. */
   private rowNumber(r: string | undefined): number {
     if (r === undefined && this.lastRow < MAX_ROWS) return this.lastRow + 1;
-    if (r === undefined) this.fail(`sheet "${this.sheetName}" has a row after Excel's last (${MAX_ROWS}); ${SAVE_AGAIN}`);
+    if (r === undefined)
+      this.fail(`sheet "${this.sheetName}" has a row after Excel's last (${MAX_ROWS}); ${SAVE_AGAIN}`);
     const number = Number(r);
     if (!Number.isInteger(number) || number < 1 || number > MAX_ROWS || r.trim() === '') {
       throw new InputError(

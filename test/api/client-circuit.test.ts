@@ -97,6 +97,39 @@ describe('an outage after the API answered', () => {
     expect(told.at(-1)).toBe('resumed');
   });
 
+  test('a row whose retries run out before the breaker may pause is held for its verdict, then waits out the outage', async () => {
+    // Pausing needs 5 failures in a row over at least 8 s; the row's 5 attempts (4 retries) have
+    // all failed within 7.5 s (0.5 + 1 + 2 + 4 s of backoff at most), so before the breaker may
+    // pause. Held until then, its try fails too and pauses. Timing can only stretch this.
+    const { api, told } = client({ ...QUICK, tripAfterMs: 8000 }, 4);
+    expect((await api.send(poNumbers, row(), crypto.randomUUID())).status).toBe('success');
+    sim.configure({ failureRate: 1 });
+    const held = api.send(poNumbers, row(), crypto.randomUUID());
+    await until(() => told.includes('paused'), 'the pause', 30_000);
+    sim.configure({ failureRate: 0 });
+    const result = await held;
+    // The old client failed the row with its fifth 500, and the breaker never paused.
+    expect(result.status).toBe('success');
+    expect(told[0]).toBe('paused');
+    expect(told.at(-1)).toBe('resumed');
+  }, 40_000);
+
+  test('a row held so is not tried again if the API answered meanwhile: that was no outage', async () => {
+    // 10 s before a pause may come, and at least 2.5 s of it after the row's fifth failure: ample
+    // for another row to be answered first, however slow the machine.
+    const { api, told } = client({ ...QUICK, tripAfterMs: 10_000 }, 4);
+    expect((await api.send(poNumbers, row(), crypto.randomUUID())).status).toBe('success');
+    sim.configure({ failureRate: 1 });
+    const failing = api.send(poNumbers, row(), crypto.randomUUID());
+    await until(() => (sim.counters.byStatus[500] ?? 0) >= 5, 'five 500s', 30_000);
+    sim.configure({ failureRate: 0 });
+    expect((await api.send(poNumbers, row(), crypto.randomUUID())).status).toBe('success');
+    const result = await failing;
+    expect(result).toMatchObject({ status: 'failed', httpStatus: 500, attempts: 5 });
+    expect(sim.counters.api).toBe(7);
+    expect(told).toEqual([]);
+  }, 40_000);
+
   test('connections refused while the server is away are the same outage, and the rows go on when it is back', async () => {
     const port = Number(new URL(sim.url).port);
     const { api, told } = client(QUICK, 1);
