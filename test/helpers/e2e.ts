@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 import { BIN, cleanEnv, simEnv } from './cli.js';
 import { tempDir } from './files.js';
@@ -49,4 +50,14 @@ export function start(
 export async function writtenRows(file: string): Promise<number> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return Math.max(0, text.split('\r\n').length - 2);
+}
+
+/** A correlation id's shape: a lower-case UUID. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Write `lines` as the file `name` in this test's folder, each ended by CRLF; returns its path. */
+export async function input(name: string, lines: string[]): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, lines.join('\r\n') + '\r\n');
+  return file;
 }
