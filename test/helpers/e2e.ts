@@ -26,6 +26,16 @@ export function simulatorForEachTest(options: () => SimulatorOptions = () => ({}
   });
 }
 
+/** Before each test a new folder; after it, the simulator the test started for itself closed. */
+export function folderForEachTest(started: () => Simulator): void {
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+  afterEach(async () => {
+    await started().close();
+  });
+}
+
 /** The environment that points a run at this test's simulator, plus `extra`. */
 export const env = (extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => simEnv(sim.url, extra);
 
