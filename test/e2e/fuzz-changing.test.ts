@@ -16,7 +16,7 @@ import { neutralise } from '../../src/results/results-writer.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { readResults, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
-import { changingInputs, type ChangingInput } from '../helpers/fuzz-inputs.js';
+import { changingInputs, type ChangingInput } from '../helpers/fuzz-changing-inputs.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 let dir: string;

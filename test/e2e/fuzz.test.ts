@@ -17,7 +17,9 @@ import { run } from '../../src/job/run.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { runCli, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
-import { bigInputs, flagArgs, smallInputs, type FuzzInput } from '../helpers/fuzz-inputs.js';
+import { bigInputs } from '../helpers/fuzz-big-inputs.js';
+import { flagArgs, type FuzzInput } from '../helpers/fuzz-draw.js';
+import { smallInputs } from '../helpers/fuzz-inputs.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 2000);

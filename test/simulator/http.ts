@@ -1,5 +1,5 @@
 /** Talking to a simulator over real HTTP in the simulator's tests: the calls with good headers, and their URLs. */
-import { afterEach } from '@jest/globals';
+import { afterEach, expect } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 
@@ -78,4 +78,22 @@ export async function json<T = Record<string, unknown>>(response: Response): Pro
 export async function until(condition: () => boolean): Promise<boolean> {
   while (!condition()) await sleep(5);
   return condition();
+}
+
+/** The good headers with the JSON content type a PATCH sends, for calls made with fetch itself. */
+export const JSON_HEADERS = { ...GOOD_HEADERS, 'content-type': 'application/json' };
+
+/** The documented error body, its fields in the documented order. */
+export interface ErrorBody {
+  statusCode: number;
+  type: string;
+  description: string;
+  correlationId: string;
+  errors: Array<{ propertyName: string; description: string[] }> | null;
+}
+
+/** The error body of an answer, which must come as JSON. */
+export async function errorBody(response: Response): Promise<ErrorBody> {
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  return (await response.json()) as ErrorBody;
 }
