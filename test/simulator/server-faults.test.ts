@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator } from '../../src/simulator/server.js';
-import { errorBody, GOOD_HEADERS, patch, poNumberUrl, start, until } from './http.js';
+import { errorBody, JSON_HEADERS, patch, poNumberUrl, start, until } from './http.js';
 
 describe('rate limiting and failure knobs', () => {
   test('calls beyond rateLimit in one second answer 429 with Retry-After', async () => {
@@ -128,7 +128,7 @@ describe('rate limiting and failure knobs', () => {
     // by then, so it comes as soon as the body is in, not a whole latency (2 s) later.
     const s = await start({ latencyMs: 2000 });
     const url = new URL(poNumberUrl(s));
-    const req = request(url, { method: 'PATCH', headers: { ...GOOD_HEADERS, 'content-length': '6' } });
+    const req = request(url, { method: 'PATCH', headers: { ...JSON_HEADERS, 'content-length': '6' } });
     const answered = once(req, 'response') as Promise<[IncomingMessage]>;
     const started = performance.now();
     req.flushHeaders();
