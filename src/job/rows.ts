@@ -75,6 +75,9 @@ export function windowSize(concurrency: number): number {
   return Math.max(256, concurrency * 32);
 }
 
+/** The extra columns of every row when none are carried. */
+const NO_EXTRAS: readonly string[] = [];
+
 const UNREAD: RowResult = {
   status: 'not_attempted',
   attempts: 0,
@@ -223,7 +226,8 @@ export async function processRows(ctx: RowsContext): Promise<RowsOutcome> {
         const rowSeq = seq++;
         while (rowSeq - output.written >= window) await output.nextWrite();
         const cells = kindCells(header, record.cells);
-        const row = { line: record.line, cells, extras: ctx.keep.map((e) => record.cells[e.index] ?? '') };
+        const extras = ctx.keep.length === 0 ? NO_EXTRAS : ctx.keep.map((e) => record.cells[e.index] ?? '');
+        const row = { line: record.line, cells, extras };
         const held = ctx.kept ? await ctx.kept.find(record.line, cells) : undefined;
         const validation = validateRecord(header, record.cells, options);
         const decision = decisions.next({
