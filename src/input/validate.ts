@@ -82,22 +82,37 @@ const INVISIBLE = /[\s\u00a0\u200b-\u200d\u2060\ufeff]/g;
 
 /** The canonical (lower-case, no braces) form of a GUID, or undefined if it is not one. */
 export function canonicalUuid(cell: string): string | undefined {
-  // Most ids are canonical already: checked by hand, that costs a tenth of the regular expressions.
+  // Most ids are canonical already: checked by hand, that costs a third of the regular expressions.
   if (isCanonicalUuid(cell)) return cell;
   let id = cell.replace(INVISIBLE, '').toLowerCase();
   if (id.startsWith('{') && id.endsWith('}')) id = id.slice(1, -1);
   return UUID.test(id) ? id : undefined;
 }
 
+/** 1 at the char code of each lower-case hexadecimal digit. */
+const HEX_DIGIT = new Uint8Array(128);
+for (const digit of '0123456789abcdef') HEX_DIGIT[digit.charCodeAt(0)] = 1;
+
 /** `cell` is a UUID as `canonicalUuid` returns it: 8-4-4-4-12 lower-case hexadecimal digits. */
 function isCanonicalUuid(cell: string): boolean {
-  if (cell.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = cell.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 0x2d) return false; // '-'
-    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false; // 0-9, a-f
-  }
+  const dash = 0x2d;
+  return (
+    cell.length === 36 &&
+    cell.charCodeAt(8) === dash &&
+    cell.charCodeAt(13) === dash &&
+    cell.charCodeAt(18) === dash &&
+    cell.charCodeAt(23) === dash &&
+    hexDigits(cell, 0, 8) &&
+    hexDigits(cell, 9, 13) &&
+    hexDigits(cell, 14, 18) &&
+    hexDigits(cell, 19, 23) &&
+    hexDigits(cell, 24, 36)
+  );
+}
+
+/** Every character of `cell` from `from` to `to` (excluded) is a lower-case hexadecimal digit. */
+function hexDigits(cell: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (HEX_DIGIT[cell.charCodeAt(i)] !== 1) return false;
   return true;
 }
 

@@ -14,7 +14,7 @@ import type { Kind } from '../kinds.js';
 import { redactor } from '../report/redact.js';
 import type { ResultLine, UnrecordedRow } from '../result.js';
 import { WrittenRows } from './written-rows.js';
-import { csvLine } from './csv-line.js';
+import { csvRecord, RECORD_END } from './csv-line.js';
 
 /** The byte-order mark that tells Excel the file is UTF-8. */
 const BOM = '\ufeff';
@@ -73,9 +73,13 @@ function safe(text: string | undefined): string {
 /** The cells of one results row, in header order. */
 export function resultCells(row: ResultLine): string[] {
   const r = row.result;
-  return [
+  const [a, b, c] = row.cells;
+  // Written out rather than spread: this runs for every row of the file.
+  const cells = [
     String(row.line),
-    ...row.cells.map(neutralise),
+    neutralise(a),
+    neutralise(b),
+    neutralise(c),
     r.status,
     r.httpStatus === undefined ? '' : String(r.httpStatus),
     String(r.attempts),
@@ -85,8 +89,9 @@ export function resultCells(row: ResultLine): string[] {
     safe(r.errorDetails),
     // Read from the API: as untrusted as its error text. A cleared value is written empty.
     safe(r.previousValue ?? undefined),
-    ...row.extras.map(neutralise),
   ];
+  for (const extra of row.extras) cells.push(neutralise(extra));
+  return cells;
 }
 
 /**
@@ -177,7 +182,7 @@ export class ResultsWriter {
       );
     }
     const writer = new ResultsWriter(file, path, resumable);
-    writer.hold(undefined, `${BOM}${csvLine(header)}`);
+    writer.hold(undefined, `${BOM}${csvRecord(header)}`);
     writer.flush();
     return writer;
   }
@@ -188,13 +193,14 @@ export class ResultsWriter {
       this.rows.drop(row); // nothing can be written any more
       return true;
     }
-    return this.hold(row, csvLine(row.raw ?? resultCells(row)));
+    return this.hold(row, csvRecord(row.raw ?? resultCells(row)));
   }
 
-  /** Hold `text` (the line of `row`, or the header) for the next write; false if the file wants a pause. */
-  private hold(row: ResultLine | undefined, text: string): boolean {
-    this.rows.added(row, Buffer.byteLength(text));
-    this.held += text;
+  /** Hold `record` (of `row`, or the header) for the next write; false if the file wants a pause. */
+  private hold(row: ResultLine | undefined, record: string): boolean {
+    this.rows.added(row, Buffer.byteLength(record) + RECORD_END.length);
+    this.held += record;
+    this.held += RECORD_END;
     // Rows come faster than the timer (a dry run): write them now, not when it fires.
     if (this.held.length >= BATCH_CHARS) return this.flush();
     this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);

@@ -1,12 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
-import { csvLine } from '../../src/results/csv-line.js';
+import { csvRecord, RECORD_END } from '../../src/results/csv-line.js';
+
+const csvLine = (cells: string[]): string => `${csvRecord(cells)}${RECORD_END}`;
 
 /** What csv-stringify writes for one record with the results file's options. */
 const stringified = (cells: string[]): string => stringify([cells], { record_delimiter: 'windows' });
 
-describe('csvLine', () => {
+describe('csvRecord', () => {
   test('plain cells are written as they are, joined by commas, with a CRLF', () => {
     expect(csvLine(['2', 'abc', '', 'valid'])).toBe('2,abc,,valid\r\n');
   });
