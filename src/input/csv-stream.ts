@@ -41,7 +41,7 @@ export class NumberedParser extends Parser {
     private readonly cut: () => boolean,
   ) {
     // Each object is a chunk's records: two of them ahead of the reader are enough to keep it busy.
-    super({ ...options, readableHighWaterMark: 2 } as Options);
+    super({ ...options, readableHighWaterMark: 1 } as Options);
   }
 
   override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
