@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { Options } from '../options.js';
 import { redactor } from '../report/redact.js';
 import type { Agents } from 'got';
-import type { TokenProvider } from './token.js';
+import { ClientCredentialsToken, StaticToken, type TokenProvider } from './token.js';
 
 /** A warning if a file holding secrets (`label` names it) can be read by other users, else undefined. */
 export function readableByOthers(mode: number, label: string): string | undefined {
@@ -68,9 +68,6 @@ export async function tokenProvider(
   warn: (message: string) => void,
   agent?: Agents,
 ): Promise<TokenProvider> {
-  // Loaded here, not with this module: got comes with it, and a dry run (or the env-file check,
-  // which imports this module) has no use for it.
-  const { ClientCredentialsToken, StaticToken } = await import('./token.js');
   const secretFromEnv = env.CLOUDCOCKPIT_CLIENT_SECRET?.trim() || undefined;
   const hasClientCredentials = options.clientSecretFile !== undefined || secretFromEnv !== undefined;
   const ready = await readyToken(options, env, warn);

@@ -8,16 +8,18 @@
  * pacing.
  */
 import { rm } from 'node:fs/promises';
-import type { ApiClient, ClientOptions } from '../api/client.js';
+import { ApiClient, type ClientOptions } from '../api/client.js';
+import { tokenProvider } from '../api/credentials.js';
 import { RunError } from '../errors.js';
 import type { Logger } from '../report/logger.js';
 import type { Options } from '../options.js';
+import { connectionFor } from '../api/proxy.js';
 import { RateLimiter } from '../pacing/rate-limiter.js';
 import { Scheduler } from '../pacing/scheduler.js';
 import { readAnnouncedLimit } from '../pacing/announced-limit.js';
 import { AdaptiveThrottle } from '../pacing/throttle.js';
 import { LatencyHistogram } from '../report/latency.js';
-import type { TokenProvider } from '../api/token.js';
+import { StaticToken, TokenError, type TokenProvider } from '../api/token.js';
 import type { ResultsWriter } from '../results/results-writer.js';
 import { OutageWatch } from './outage.js';
 
@@ -96,15 +98,6 @@ async function connect(
   limiter: RateLimiter,
   hooks: Pick<ClientOptions, 'onRetry' | 'onResponse' | 'circuit'>,
 ): Promise<Connected> {
-  // The API's modules are loaded only by a run that sends: got alone costs a dry run 0.2 s of
-  // start-up and 20 MB.
-  const [{ ApiClient }, { tokenProvider }, { connectionFor }, { StaticToken, TokenError }] =
-    await Promise.all([
-      import('../api/client.js'),
-      import('../api/credentials.js'),
-      import('../api/proxy.js'),
-      import('../api/token.js'),
-    ]);
   const api = connectionFor(options.baseUrl, options.concurrency);
   const login = connectionFor(options.tokenUrl, 2);
   let token: TokenProvider | undefined;
