@@ -119,9 +119,10 @@ class Decoder extends Transform {
     private readonly tail: string,
     private readonly cut: () => boolean,
   ) {
-    // One decoded chunk ahead of the parser is enough; sixteen (the default) kept 1 MB of text
-    // alive long enough to be moved to the old generation, a collection each 40 chunks.
-    super({ readableObjectMode: true, readableHighWaterMark: 1 });
+    // The default sixteen decoded chunks ahead of the parser are the read-ahead that lets a run
+    // whose input changes under it keep the cells of every row it had checked (input-trust.test.ts);
+    // one chunk would save a dry run some garbage collection, but lose those rows' cells.
+    super({ readableObjectMode: true });
     // fatal: invalid bytes throw instead of becoming U+FFFD, so UTF-8 that is really Windows-1252 is caught.
     this.decoder = new TextDecoder(encoding, { fatal: true });
   }
