@@ -28,7 +28,6 @@ import { resolveOptions, resolveSettleSeconds } from './resolve-options.js';
 import { run } from '../job/run.js';
 import { summaryRecord } from '../report/summary.js';
 import { abortOnInterrupt } from './interrupts.js';
-import { runServeCommand } from './serve-command.js';
 import { checkSummaryJson, writeSummaryJson } from '../report/summary-json.js';
 
 /** Exit code for bad usage, missing configuration or a malformed input: nothing was sent. */
@@ -263,7 +262,11 @@ export async function main(args: string[], given: Partial<MainIo> = {}): Promise
       envFile: textOf(line.flags['env-file']),
     };
     const settings: Settings = { flags: line.flags, config, summaryJson, files, io };
-    if (line.command === 'serve') return await runServeCommand(line, config, io);
+    if (line.command === 'serve') {
+      // Loaded only to serve: fastify and its plugins cost every other run start-up time and memory.
+      const { runServeCommand } = await import('./serve-command.js');
+      return await runServeCommand(line, config, io);
+    }
     return line.command === 'inbox'
       ? await runInboxCommand(line, settings)
       : await runFileCommand(line, settings);

@@ -17,12 +17,18 @@ import { MAX_RECORD_BYTES, type InputFormat, type InputRecord } from './record.j
  * it fails `line` is the row of the failing record even if earlier records are still unread.
  * (csv-parse's `on_record` hook would do the same but builds an info object per record: 15% of a
  * dry run's time; its `info.lines` counts a CRLF inside quotes twice.)
+ *
+ * The records of each chunk of text are handed on together, as one array: a stream object, and a
+ * step of every async loop reading them, per record cost a dry run of a million rows more than
+ * csv-parse itself.
  */
 export class NumberedParser extends Parser {
   private records = 0;
   private breaks = 0;
   /** The text so far ends with a line break. */
   private endsWithBreak = false;
+  /** The records of the chunk being parsed, handed on when it is done. */
+  private batch: InputRecord[] = [];
 
   /**
    * `skipFirst`: the first record is Excel's `sep=` line, a row but no record. `cut`: true when
@@ -34,7 +40,8 @@ export class NumberedParser extends Parser {
     private skipFirst: boolean,
     private readonly cut: () => boolean,
   ) {
-    super(options);
+    // Each object is a chunk's records: two of them ahead of the reader are enough to keep it busy.
+    super({ ...options, readableHighWaterMark: 1 } as Options);
   }
 
   override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
@@ -42,13 +49,27 @@ export class NumberedParser extends Parser {
       const last = chunk[chunk.length - 1];
       this.endsWithBreak = last === 0x0a || last === 0x0d;
     }
-    super._transform(chunk, encoding, callback);
+    super._transform(chunk, encoding, (error) => {
+      this.handOn();
+      callback(error);
+    });
   }
 
   override _flush(callback: TransformCallback): void {
     const quoting = (this as unknown as { state: { quoting: boolean } }).state.quoting;
-    if (this.cut() && (!this.endsWithBreak || quoting)) callback();
-    else super._flush(callback);
+    if (this.cut() && (!this.endsWithBreak || quoting)) return callback();
+    super._flush((error) => {
+      this.handOn();
+      callback(error);
+    });
+  }
+
+  /** Hand on the records parsed so far, as one array. */
+  private handOn(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    super.push(batch);
   }
 
   /** The row number Excel shows for the next record (the first line being row 1). */
@@ -61,8 +82,12 @@ export class NumberedParser extends Parser {
     return this.line + this.breaks;
   }
 
+  /** Called by csv-parse with each record's cells, and with null at the end. */
   override push(cells: unknown, encoding?: BufferEncoding): boolean {
-    if (!Array.isArray(cells)) return super.push(cells, encoding);
+    if (!Array.isArray(cells)) {
+      this.handOn();
+      return super.push(cells, encoding);
+    }
     const line = this.line;
     const record: InputRecord = { line, fileLine: line + this.breaks, cells: cells as string[] };
     for (const cell of cells as string[]) {
@@ -74,8 +99,14 @@ export class NumberedParser extends Parser {
       this.skipFirst = false;
       return true;
     }
-    return super.push(record);
+    this.batch.push(record);
+    return true;
   }
+}
+
+/** The records of `parser` one by one (it hands them on in arrays, one per chunk of text). */
+export async function* eachRecord(parser: NumberedParser): AsyncGenerator<InputRecord> {
+  for await (const batch of parser as AsyncIterable<InputRecord[]>) yield* batch;
 }
 
 /** Bytes to text, refusing bytes that are not valid in the encoding (so a wrong guess is noticed). */
@@ -88,6 +119,9 @@ class Decoder extends Transform {
     private readonly tail: string,
     private readonly cut: () => boolean,
   ) {
+    // The default sixteen decoded chunks ahead of the parser are the read-ahead that lets a run
+    // whose input changes under it keep the cells of every row it had checked (input-trust.test.ts);
+    // one chunk would save a dry run some garbage collection, but lose those rows' cells.
     super({ readableObjectMode: true });
     // fatal: invalid bytes throw instead of becoming U+FFFD, so UTF-8 that is really Windows-1252 is caught.
     this.decoder = new TextDecoder(encoding, { fatal: true });

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { CsvError } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { lineBreaks, parseCsv } from './csv-stream.js';
+import { eachRecord, lineBreaks, parseCsv } from './csv-stream.js';
 import { scanFile, type ByteScan } from './encoding-check.js';
 import { editorLine } from './read-errors.js';
 import type { InputFormat, InputRecord } from './record.js';
@@ -101,7 +101,7 @@ async function placeWithTail(
   const parser = parseCsv(bytes, format, { tail });
   let last: InputRecord | undefined;
   try {
-    for await (const record of parser as AsyncIterable<InputRecord>) last = record;
+    for await (const record of eachRecord(parser)) last = record;
   } catch (error) {
     if (error instanceof CsvError) return error.code;
     throw error;

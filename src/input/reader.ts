@@ -21,21 +21,21 @@ export { MAX_RECORD_BYTES, type InputFormat, type InputRecord } from './record.j
 export { detectDelimiter, sniffInput } from './sniff.js';
 
 /**
- * Every record of the file (header included) with its row, read as a stream: the parser pauses
- * while the consumer does, so memory stays flat. Throws `InputError` for a malformed file (an
- * `InputChangedError` when the bytes are not those of `guard.against`) and `EncodingError` for
- * bytes invalid in the encoding.
+ * Every record of the file (header included) with its row, read as a stream in batches (the
+ * records of one chunk of the file): the parser pauses while the consumer does, so memory stays
+ * flat. Throws `InputError` for a malformed file (an `InputChangedError` when the bytes are not
+ * those of `guard.against`) and `EncodingError` for bytes invalid in the encoding.
  */
-export async function* readRecords(
+export async function* readRecordBatches(
   file: string,
   displayName: string,
   format: InputFormat,
   guard: ReadGuard = {},
-): AsyncGenerator<InputRecord> {
+): AsyncGenerator<InputRecord[]> {
   if (format.container === 'xlsx') {
     // Loaded only for a workbook: a CSV run need not load the zip and XML readers.
     const { readWorkbookRecords } = await import('./xlsx.js');
-    yield* readWorkbookRecords(file, displayName, format.sheet, guard);
+    for await (const record of readWorkbookRecords(file, displayName, format.sheet, guard)) yield [record];
     return;
   }
   let input: OpenedInput;
@@ -47,11 +47,18 @@ export async function* readRecords(
   // Bytes that changed end the read early: the records before them are whole, and good to use.
   const parser = parseCsv(input.bytes, format, { cut: () => input.failure() !== undefined });
   try {
-    for await (const record of parser as AsyncIterable<InputRecord>) {
-      refuseNul(record, displayName);
-      // Blank rows (also Excel's `,,,` rows of empty cells) are skipped; the row count goes on.
-      if (record.cells.every((c) => c.trim() === '')) continue;
-      yield record;
+    for await (const batch of parser as AsyncIterable<InputRecord[]>) {
+      const rows: InputRecord[] = [];
+      let refused: InputError | undefined;
+      for (const record of batch) {
+        refused = nulRefusal(record, displayName);
+        if (refused) break;
+        // Blank rows (also Excel's `,,,` rows of empty cells) are skipped; the row count goes on.
+        if (!record.cells.every((c) => c.trim() === '')) rows.push(record);
+      }
+      // The rows before a refused one are handed on first, as they would be one by one.
+      if (rows.length > 0) yield rows;
+      if (refused) throw refused;
     }
   } catch (error) {
     throw input.failure() ?? readFailure(error, displayName, format, parser);
@@ -64,29 +71,51 @@ export async function* readRecords(
   if (failure) throw failure;
 }
 
-/** The data records of a file already checked by the preflight: every record after the header. */
+/** Every record of the file (header included) with its row, one by one: see `readRecordBatches`. */
+export async function* readRecords(
+  file: string,
+  displayName: string,
+  format: InputFormat,
+  guard: ReadGuard = {},
+): AsyncGenerator<InputRecord> {
+  for await (const batch of readRecordBatches(file, displayName, format, guard)) yield* batch;
+}
+
+/** The data records of a file already checked by the preflight, in batches: every record after the header. */
+export async function* dataRecordBatches(
+  file: string,
+  displayName: string,
+  format: InputFormat,
+  against?: Fingerprint,
+): AsyncGenerator<InputRecord[]> {
+  let header = true;
+  for await (const batch of readRecordBatches(file, displayName, format, { against })) {
+    if (header) {
+      header = false;
+      if (batch.length > 1) yield batch.slice(1);
+    } else yield batch;
+  }
+}
+
+/** The data records of a file already checked by the preflight, one by one. */
 export async function* dataRecords(
   file: string,
   displayName: string,
   format: InputFormat,
   against?: Fingerprint,
 ): AsyncGenerator<InputRecord> {
-  let header = true;
-  for await (const record of readRecords(file, displayName, format, { against })) {
-    if (header) header = false;
-    else yield record;
-  }
+  for await (const batch of dataRecordBatches(file, displayName, format, against)) yield* batch;
 }
 
 /** A NUL byte in a cell: binary data, or UTF-16 without its byte-order mark. Refused at the cell. */
-function refuseNul(record: InputRecord, displayName: string): void {
+function nulRefusal(record: InputRecord, displayName: string): InputError | undefined {
   const { cells } = record;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i] as string;
     const nul = cell.indexOf('\0');
     if (nul !== -1) {
       const fileLine = (record.fileLine ?? record.line) + lineBreaks(cell.slice(0, nul));
-      throw new InputError(
+      return new InputError(
         displayName,
         'the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; save it as CSV (UTF-8)' +
           editorLine(record.line, fileLine),
@@ -94,6 +123,7 @@ function refuseNul(record: InputRecord, displayName: string): void {
       );
     }
   }
+  return undefined;
 }
 
 /** What a failed read throws: a malformed CSV at the parser's row, an `EncodingError`, or a file error. */

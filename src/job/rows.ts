@@ -15,7 +15,7 @@ import type { OrderedOutput } from '../results/ordered-output.js';
 import type { PreflightResult } from '../input/preflight.js';
 import { kindCells } from '../input/header.js';
 import { watchInput } from '../input/file-identity.js';
-import { dataRecords, InputChangedError } from '../input/reader.js';
+import { dataRecordBatches, InputChangedError } from '../input/reader.js';
 import type { ResultLine, RowResult } from '../result.js';
 import type { LatencyHistogram } from '../report/latency.js';
 import { interruptExitCode } from '../report/summary.js';
@@ -74,6 +74,9 @@ export interface RowsContext {
 export function windowSize(concurrency: number): number {
   return Math.max(256, concurrency * 32);
 }
+
+/** The extra columns of every row when none are carried. */
+const NO_EXTRAS: readonly string[] = [];
 
 const UNREAD: RowResult = {
   status: 'not_attempted',
@@ -215,44 +218,47 @@ export async function processRows(ctx: RowsContext): Promise<RowsOutcome> {
   const inFlight = new Set<Promise<void>>();
   let seq = 0;
   try {
-    for await (const record of dataRecords(ctx.file, ctx.displayName, checked.format, checked.fingerprint)) {
-      // Rows could only be written as not_attempted, and nothing can be written any more.
-      if (stops.stop?.cause === 'output') break;
-      const rowSeq = seq++;
-      while (rowSeq - output.written >= window) await output.nextWrite();
-      const cells = kindCells(header, record.cells);
-      const row = { line: record.line, cells, extras: ctx.keep.map((e) => record.cells[e.index] ?? '') };
-      const held = ctx.kept ? await ctx.kept.find(record.line, cells) : undefined;
-      const validation = validateRecord(header, record.cells, options);
-      const decision = decisions.next({
-        held,
-        validation:
-          'change' in validation
-            ? { change: validation.change, key: header.kind.key(validation.change) }
-            : validation,
-        sending: client !== undefined,
-        stopping: stops.stop !== undefined,
-      });
-      if (!isSend(decision)) {
-        const raw = decision.action === 'keep' ? decision.cells : undefined;
-        finishRow(ctx, debug, rowSeq, row, settledResult(decision), raw);
-        continue;
+    const batches = dataRecordBatches(ctx.file, ctx.displayName, checked.format, checked.fingerprint);
+    reading: for await (const batch of batches)
+      for (const record of batch) {
+        // Rows could only be written as not_attempted, and nothing can be written any more.
+        if (stops.stop?.cause === 'output') break reading;
+        const rowSeq = seq++;
+        while (rowSeq - output.written >= window) await output.nextWrite();
+        const cells = kindCells(header, record.cells);
+        const extras = ctx.keep.length === 0 ? NO_EXTRAS : ctx.keep.map((e) => record.cells[e.index] ?? '');
+        const row = { line: record.line, cells, extras };
+        const held = ctx.kept ? await ctx.kept.find(record.line, cells) : undefined;
+        const validation = validateRecord(header, record.cells, options);
+        const decision = decisions.next({
+          held,
+          validation:
+            'change' in validation
+              ? { change: validation.change, key: header.kind.key(validation.change) }
+              : validation,
+          sending: client !== undefined,
+          stopping: stops.stop !== undefined,
+        });
+        if (!isSend(decision)) {
+          const raw = decision.action === 'keep' ? decision.cells : undefined;
+          finishRow(ctx, debug, rowSeq, row, settledResult(decision), raw);
+          continue;
+        }
+        const checking = ctx.beforeSending?.();
+        if (checking !== undefined) await checking;
+        // `sending` was `client !== undefined`: a row is sent only when there is a client.
+        const { change, key } = decision;
+        finalValues?.row(key, record.line, change);
+        const task: Promise<void> = sendRow(tasks!, change, key, record.line).then((result) => {
+          inFlight.delete(task);
+          finalValues?.finished(key, record.line, result);
+          late.finished(key, record.line, change, result);
+          stops.afterRow(result);
+          if (result.durationMs !== undefined) ctx.latency.add(result.durationMs);
+          finishRow(ctx, debug, rowSeq, row, result);
+        });
+        inFlight.add(task);
       }
-      const checking = ctx.beforeSending?.();
-      if (checking !== undefined) await checking;
-      // `sending` was `client !== undefined`: a row is sent only when there is a client.
-      const { change, key } = decision;
-      finalValues?.row(key, record.line, change);
-      const task: Promise<void> = sendRow(tasks!, change, key, record.line).then((result) => {
-        inFlight.delete(task);
-        finalValues?.finished(key, record.line, result);
-        late.finished(key, record.line, change, result);
-        stops.afterRow(result);
-        if (result.durationMs !== undefined) ctx.latency.add(result.durationMs);
-        finishRow(ctx, debug, rowSeq, row, result);
-      });
-      inFlight.add(task);
-    }
     await Promise.all(inFlight);
     if (tasks && !stops.stop) finalCheck = await afterLastRow(tasks, late, finalValues);
     await output.flushed();

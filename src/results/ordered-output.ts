@@ -27,8 +27,10 @@ export class OrderedOutput {
 
   /** Row number `seq` (0-based, in input order) has finished. */
   finish(seq: number, row: ResultLine): void {
-    this.finished.set(seq, row);
-    if (seq === this.nextSeq && this.paused === undefined) this.drain();
+    // The row next in order is written at once, without the map: in a dry run every row is.
+    if (seq === this.nextSeq && this.paused === undefined) {
+      if (this.writeNext(row)) this.drain();
+    } else this.finished.set(seq, row);
   }
 
   /** Write every finished row that is next in order, synchronously, until the stream asks for a pause. */
@@ -39,20 +41,24 @@ export class OrderedOutput {
       row = this.finished.get(this.nextSeq)
     ) {
       this.finished.delete(this.nextSeq);
-      this.nextSeq++;
-      const more = this.writer.write(row);
-      this.onWrite(row);
-      const waiter = this.waiter;
-      this.waiter = undefined;
-      waiter?.resolve();
-      if (!more) {
-        this.paused = this.writer.drained().then(() => {
-          this.paused = undefined;
-          this.drain();
-        });
-        return;
-      }
+      if (!this.writeNext(row)) return;
     }
+  }
+
+  /** Write `row`, the next in order; false when the stream asks for a pause (then the drain resumes later). */
+  private writeNext(row: ResultLine): boolean {
+    this.nextSeq++;
+    const more = this.writer.write(row);
+    this.onWrite(row);
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.resolve();
+    if (more) return true;
+    this.paused = this.writer.drained().then(() => {
+      this.paused = undefined;
+      this.drain();
+    });
+    return false;
   }
 
   /** Resolves after the next row is written. */

@@ -7,7 +7,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { truncate } from 'node:fs/promises';
 import { once } from 'node:events';
-import { stringify, type Stringifier } from 'csv-stringify';
 import { OutputError } from '../errors.js';
 import { cannotCreate } from './cannot-create.js';
 import { normaliseName } from '../input/header.js';
@@ -15,6 +14,10 @@ import type { Kind } from '../kinds.js';
 import { redactor } from '../report/redact.js';
 import type { ResultLine, UnrecordedRow } from '../result.js';
 import { WrittenRows } from './written-rows.js';
+import { csvRecord, RECORD_END } from './csv-line.js';
+
+/** The byte-order mark that tells Excel the file is UTF-8. */
+const BOM = '\ufeff';
 
 /** The columns after the kind's three input columns. */
 export const RESULT_COLUMNS = [
@@ -70,9 +73,13 @@ function safe(text: string | undefined): string {
 /** The cells of one results row, in header order. */
 export function resultCells(row: ResultLine): string[] {
   const r = row.result;
-  return [
+  const [a, b, c] = row.cells;
+  // Written out rather than spread: this runs for every row of the file.
+  const cells = [
     String(row.line),
-    ...row.cells.map(neutralise),
+    neutralise(a),
+    neutralise(b),
+    neutralise(c),
     r.status,
     r.httpStatus === undefined ? '' : String(r.httpStatus),
     String(r.attempts),
@@ -82,8 +89,9 @@ export function resultCells(row: ResultLine): string[] {
     safe(r.errorDetails),
     // Read from the API: as untrusted as its error text. A cleared value is written empty.
     safe(r.previousValue ?? undefined),
-    ...row.extras.map(neutralise),
   ];
+  for (const extra of row.extras) cells.push(neutralise(extra));
+  return cells;
 }
 
 /**
@@ -96,14 +104,22 @@ export function resultCells(row: ResultLine): string[] {
 export const FLUSH_INTERVAL_MS = 20;
 
 /**
+ * The text waiting for one write: past it, the rows go to the file at once. A dry run produces
+ * rows faster than the timer fires; one write per 64 KiB keeps its system calls few.
+ */
+const BATCH_CHARS = 64 * 1024;
+
+/**
  * Writes results rows, in the order given, to a new file. If the file cannot be written (a full
  * disk), `failed` says so and every later row is dropped rather than held: the run is to stop, and
  * a file that ends early is what `--resume` continues. On closing, such a file is cut back to its
  * last whole row, and `unrecorded()` names the rows sent that it does not hold.
  */
 export class ResultsWriter {
-  /** Set while rows are held back (the file stream is corked). */
+  /** Set while rows are held back. */
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The rows held back, as the file's text. */
+  private held = '';
   /** The first error writing the file, as a message for a person. */
   private failure: OutputError | undefined;
   /** Resolves with the first error writing the file; never rejects. */
@@ -116,7 +132,6 @@ export class ResultsWriter {
   private readonly rows = new WrittenRows();
 
   private constructor(
-    private readonly stringifier: Stringifier,
     private readonly file: WriteStream,
     readonly path: string,
     resumable: boolean,
@@ -124,8 +139,7 @@ export class ResultsWriter {
     let fail!: (error: OutputError) => void;
     this.failed = new Promise((resolve) => (fail = resolve));
     this.fileClosed = new Promise((resolve) => file.once('close', () => resolve()));
-    stringifier.on('data', (chunk: Buffer) => this.rows.produce(chunk.length));
-    // The file stream closes itself after an error; the pipe from the stringifier is undone.
+    // The file stream closes itself after an error.
     file.on('error', (error: NodeJS.ErrnoException) => {
       if (this.failure) return;
       this.rows.written(file.bytesWritten);
@@ -167,10 +181,9 @@ export class ResultsWriter {
           'or --overwrite to replace it',
       );
     }
-    const stringifier = stringify({ bom: true, record_delimiter: 'windows' });
-    stringifier.pipe(file);
-    const writer = new ResultsWriter(stringifier, file, path, resumable);
-    writer.stringifier.write(header);
+    const writer = new ResultsWriter(file, path, resumable);
+    writer.hold(undefined, `${BOM}${csvRecord(header)}`);
+    writer.flush();
     return writer;
   }
 
@@ -180,39 +193,43 @@ export class ResultsWriter {
       this.rows.drop(row); // nothing can be written any more
       return true;
     }
-    this.rows.written(this.file.bytesWritten);
-    this.rows.handed(row);
-    if (this.flushTimer === undefined) {
-      this.file.cork();
-      this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
-    }
-    const more = this.stringifier.write(row.raw ?? resultCells(row));
-    // The buffers are full (a fast run): write now, not when the timer fires.
-    if (!more) this.flush();
-    return more;
+    return this.hold(row, csvRecord(row.raw ?? resultCells(row)));
   }
 
-  /** Write the rows held back, now. */
-  private flush(): void {
-    if (this.flushTimer === undefined) return;
+  /** Hold `record` (of `row`, or the header) for the next write; false if the file wants a pause. */
+  private hold(row: ResultLine | undefined, record: string): boolean {
+    this.rows.added(row, Buffer.byteLength(record) + RECORD_END.length);
+    this.held += record;
+    this.held += RECORD_END;
+    // Rows come faster than the timer (a dry run): write them now, not when it fires.
+    if (this.held.length >= BATCH_CHARS) return this.flush();
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+    return !this.file.writableNeedDrain;
+  }
+
+  /** Write the rows held back, now; false if the file wants a pause. */
+  private flush(): boolean {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.file.uncork();
+    if (this.held === '' || this.failure) return !this.file.writableNeedDrain;
+    this.rows.written(this.file.bytesWritten);
+    const text = this.held;
+    this.held = '';
+    return this.file.write(text);
   }
 
   /** Resolves when the stream can take more after `write` returned false. */
   async drained(): Promise<void> {
-    this.flush();
-    if (this.failure) return;
+    if (this.flush() || this.failure) return;
     // Not Promise.race with `failed`: each race would leave a reaction on that promise, which
     // settles at most once, and a long run waits here tens of thousands of times.
     await new Promise<void>((resolve) => {
       const wake = (): void => {
-        this.stringifier.off('drain', wake);
+        this.file.off('drain', wake);
         this.drainWaiters.delete(wake);
         resolve();
       };
-      this.stringifier.on('drain', wake);
+      this.file.on('drain', wake);
       this.drainWaiters.add(wake);
     });
   }
@@ -227,8 +244,8 @@ export class ResultsWriter {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.flush();
-      if (this.failure) this.stringifier.destroy();
-      else this.stringifier.end();
+      if (this.failure) this.file.destroy();
+      else this.file.end();
       await this.fileClosed;
       if (this.failure) await truncate(this.path, this.rows.wholeBytes).catch(() => undefined);
     })();

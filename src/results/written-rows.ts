@@ -1,39 +1,47 @@
 /**
- * Which rows handed to the results file are on disk. The stringifier produces one chunk per
- * record (the byte-order mark and the header first), so each row's end in the file is known; a
- * row is on disk once the file stream has written that far. When the file fails (a full disk),
- * the rows after the last whole one on disk are the rows not recorded, and the file is cut back
- * to that whole row so it never ends in a torn one.
+ * Which rows handed to the results file are on disk. Each row's text is added with its length, so
+ * each row's end in the file is known; a row is on disk once the file stream has written that far.
+ * When the file fails (a full disk), the rows after the last whole one on disk are the rows not
+ * recorded, and the file is cut back to that whole row so it never ends in a torn one.
  */
 import type { ResultLine, UnrecordedRow } from '../result.js';
 
 /** The rows handed to one results file, by where they end in it. */
 export class WrittenRows {
-  /** Bytes the stringifier has produced so far. */
-  private produced = 0;
+  /** Bytes handed to the file so far. */
+  private handedBytes = 0;
   /** Where the last row known to be on disk ends. */
   private onDisk = 0;
-  /** Rows handed to the stringifier whose bytes have not come out yet (the BOM and header first). */
-  private readonly awaiting: (UnrecordedRow | undefined)[] = [undefined, undefined];
-  /** Rows produced but perhaps not on disk yet, with where each ends. */
-  private readonly pending: { end: number; row: UnrecordedRow | undefined }[] = [];
+  /**
+   * Rows handed but perhaps not on disk yet, from `first` on: where each ends, and the row if this
+   * run sent it (undefined for the header, rows copied from earlier results, rows never sent).
+   * Two plain arrays rather than an object per row: a dry run hands a million rows.
+   */
+  private ends: number[] = [];
+  private sent: (UnrecordedRow | undefined)[] = [];
+  private first = 0;
   /** Rows handed after the file failed: dropped. */
   private readonly dropped: UnrecordedRow[] = [];
 
-  /** A row goes to the stringifier. */
-  handed(row: ResultLine): void {
-    this.awaiting.push(sentRow(row));
-  }
-
-  /** The stringifier produced the next record's `bytes`. */
-  produce(bytes: number): void {
-    this.produced += bytes;
-    this.pending.push({ end: this.produced, row: this.awaiting.shift() });
+  /** `bytes` of text go to the file: `row`'s line, or (no row) the byte-order mark and header. */
+  added(row: ResultLine | undefined, bytes: number): void {
+    this.handedBytes += bytes;
+    this.ends.push(this.handedBytes);
+    this.sent.push(row && sentRow(row));
   }
 
   /** The file stream has written `bytes` in all. */
   written(bytes: number): void {
-    while (this.pending.length > 0 && this.pending[0]!.end <= bytes) this.onDisk = this.pending.shift()!.end;
+    const { ends } = this;
+    let i = this.first;
+    while (i < ends.length && (ends[i] as number) <= bytes) this.onDisk = ends[i++] as number;
+    this.first = i;
+    // Drop what is on disk once it is most of the arrays, so they stay as short as the rows in flight.
+    if (i > 1024 && i * 2 > ends.length) {
+      this.ends = ends.slice(i);
+      this.sent = this.sent.slice(i);
+      this.first = 0;
+    }
   }
 
   /** A row handed after the file failed, which cannot be written. */
@@ -49,7 +57,7 @@ export class WrittenRows {
 
   /** The rows this run sent that are not on disk, in file order (after a failure). */
   unrecorded(): UnrecordedRow[] {
-    const notOnDisk = [...this.pending.map((p) => p.row), ...this.awaiting, ...this.dropped];
+    const notOnDisk = [...this.sent.slice(this.first), ...this.dropped];
     return notOnDisk.filter((row): row is UnrecordedRow => row !== undefined);
   }
 }

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import type { InputFormat, InputRecord } from '../../src/input/record.js';
-import { lineBreaks, parseCsv } from '../../src/input/csv-stream.js';
+import { eachRecord, lineBreaks, parseCsv } from '../../src/input/csv-stream.js';
 import { tempFile } from '../helpers/files.js';
 
 const CSV: InputFormat = { container: 'csv', encoding: 'utf-8', delimiter: ',', guessedEncoding: true };
@@ -12,7 +12,7 @@ async function parsed(content: string | Buffer, format = CSV): Promise<InputReco
   const parser = parseCsv(source, format);
   const out: InputRecord[] = [];
   try {
-    for await (const record of parser as AsyncIterable<InputRecord>) out.push(record);
+    for await (const record of eachRecord(parser)) out.push(record);
   } finally {
     source.destroy();
   }
@@ -46,7 +46,7 @@ describe('parseCsv', () => {
     const source = createReadStream(await tempFile('in.csv', 'a\nb\n"never closed\nc\n'));
     const parser = parseCsv(source, CSV);
     const read = async () => {
-      for await (const record of parser as AsyncIterable<InputRecord>) expect(record.line).toBeLessThan(3);
+      for await (const record of eachRecord(parser)) expect(record.line).toBeLessThan(3);
     };
     await expect(read()).rejects.toMatchObject({ code: 'CSV_QUOTE_NOT_CLOSED' });
     expect(parser.line).toBe(3);
@@ -73,7 +73,7 @@ describe('NumberedParser', () => {
     const parser = parseCsv(source, CSV);
     await expect(
       (async () => {
-        for await (const _ of parser as AsyncIterable<InputRecord>);
+        for await (const _ of eachRecord(parser));
       })(),
     ).rejects.toMatchObject({ code: 'CSV_QUOTE_NOT_CLOSED' });
     expect([parser.line, parser.fileLine]).toEqual([5, 6]);
@@ -83,8 +83,7 @@ describe('NumberedParser', () => {
   test('text given as the tail is parsed after the last byte', async () => {
     const source = createReadStream(await tempFile('in.csv', 'a,b\nc,'));
     const records: InputRecord[] = [];
-    for await (const record of parseCsv(source, CSV, { tail: 'x' }) as AsyncIterable<InputRecord>)
-      records.push(record);
+    for await (const record of eachRecord(parseCsv(source, CSV, { tail: 'x' }))) records.push(record);
     expect(records.map((r) => r.cells)).toEqual([
       ['a', 'b'],
       ['c', 'x'],

@@ -83,6 +83,14 @@ describe('validateRecord', () => {
     expect(canonicalUuid(C.slice(1))).toBeUndefined();
     expect(canonicalUuid(`${C}0`)).toBeUndefined();
   });
+
+  test('canonicalUuid gives a canonical id back as it is, and refuses a digit beyond f or a dash out of place', () => {
+    expect(canonicalUuid(C)).toBe(C);
+    expect(canonicalUuid(`${C.slice(0, 35)}g`)).toBeUndefined();
+    expect(canonicalUuid(`${C.slice(0, 8)}${C.slice(9, 10)}-${C.slice(10)}`.slice(0, 36))).toBeUndefined();
+    expect(canonicalUuid(C.replaceAll('-', '0'))).toBeUndefined();
+    expect(canonicalUuid(`${C.slice(0, 35)}F`)).toBe(C.slice(0, 35) + 'f');
+  });
 });
 
 describe('Excel damage', () => {

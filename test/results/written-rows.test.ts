@@ -14,11 +14,8 @@ const kept = (line: number): ResultLine => ({ ...sent(line), raw: ['kept'] });
 describe('WrittenRows', () => {
   test('the rows past the last whole row on disk are unrecorded, and the file is cut back to it', () => {
     const rows = new WrittenRows();
-    rows.produce(3); // the byte-order mark
-    rows.produce(10); // the header
-    for (const line of [2, 3, 4]) rows.handed(sent(line));
-    [20, 20, 20].forEach((bytes) => rows.produce(bytes));
-    rows.handed(sent(5)); // not stringified yet
+    rows.added(undefined, 13); // the byte-order mark and the header
+    for (const line of [2, 3, 4, 5]) rows.added(sent(line), 20);
     rows.written(13 + 20 + 7); // line 3 torn on disk
     rows.drop(sent(6));
     expect(rows.wholeBytes).toBe(33);
@@ -28,8 +25,8 @@ describe('WrittenRows', () => {
 
   test('rows copied from earlier results or never sent are not named: this run did not send them', () => {
     const rows = new WrittenRows();
-    rows.handed(kept(2));
-    rows.handed({ ...sent(3), result: { status: 'not_attempted', attempts: 0 } });
+    rows.added(kept(2), 10);
+    rows.added({ ...sent(3), result: { status: 'not_attempted', attempts: 0 } }, 10);
     rows.drop(kept(4));
     expect(rows.unrecorded()).toEqual([]);
   });
@@ -41,24 +38,37 @@ describe('WrittenRows', () => {
         fc.nat(2000),
         (sizes, disk) => {
           const rows = new WrittenRows();
-          rows.produce(3);
-          rows.produce(10);
+          rows.added(undefined, 13);
           const ends: number[] = [];
           let end = 13;
           sizes.forEach((size, i) => {
-            rows.handed(sent(i + 2));
-            rows.produce(size);
+            rows.added(sent(i + 2), size);
             ends.push((end += size));
           });
           const written = Math.min(disk, end);
           rows.written(written);
           const whole = ends.filter((e) => e <= written);
-          expect(rows.wholeBytes).toBe(whole.at(-1) ?? (written >= 13 ? 13 : written >= 3 ? 3 : 0));
+          expect(rows.wholeBytes).toBe(whole.at(-1) ?? (written >= 13 ? 13 : 0));
           expect(rows.unrecorded().map((r) => r.line)).toEqual(
             sizes.map((_, i) => i + 2).slice(whole.length),
           );
         },
       ),
     );
+  });
+
+  test('a long run that writes as it goes still knows its last whole row and the rows after it', () => {
+    const rows = new WrittenRows();
+    rows.added(undefined, 13);
+    let end = 13;
+    for (let line = 2; line < 10_000; line++) {
+      rows.added(sent(line), 10);
+      end += 10;
+      // The disk stays a few rows and a torn one behind.
+      if (line % 100 === 0) rows.written(end - 35);
+    }
+    rows.written(end - 35);
+    expect(rows.wholeBytes).toBe(end - 40);
+    expect(rows.unrecorded().map((r) => r.line)).toEqual([9996, 9997, 9998, 9999]);
   });
 });
