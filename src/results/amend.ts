@@ -9,7 +9,7 @@ import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
+import { csvRecord, RECORD_END } from './csv-line.js';
 
 /** New cells for the row of one line, named by results column (`status`, `errorType`…). */
 export type Amendment = Readonly<Record<string, string>>;
@@ -18,21 +18,23 @@ export type Amendment = Readonly<Record<string, string>>;
 export async function amendResults(file: string, amendments: ReadonlyMap<number, Amendment>): Promise<void> {
   const temporary = `${file}.amend-${process.pid}.tmp`;
   let header: string[] | undefined;
+  // Each record as the results writer writes it (csv-line.ts), the file's byte-order mark first.
+  const line = (cells: string[]) => `${csvRecord(cells)}${RECORD_END}`;
   const change = new Transform({
-    objectMode: true,
+    writableObjectMode: true,
     transform(cells: string[], _encoding, done) {
       if (header === undefined) {
         header = cells;
-        return done(null, cells);
+        return done(null, `\uFEFF${line(cells)}`);
       }
       const amendment = amendments.get(Number(cells[0]));
-      if (amendment === undefined) return done(null, cells);
+      if (amendment === undefined) return done(null, line(cells));
       const changed = [...cells];
       for (const [column, value] of Object.entries(amendment)) {
         const at = header.indexOf(column);
         if (at >= 0) changed[at] = value;
       }
-      done(null, changed);
+      done(null, line(changed));
     },
   });
   try {
@@ -40,7 +42,6 @@ export async function amendResults(file: string, amendments: ReadonlyMap<number,
       createReadStream(file),
       parse({ bom: true, relax_column_count: true }),
       change,
-      stringify({ bom: true, record_delimiter: 'windows' }),
       createWriteStream(temporary),
     );
     await rename(temporary, file);

@@ -1,10 +1,10 @@
 /**
- * One results row as the text of a CSV record, exactly as csv-stringify writes it with the results
- * file's options (`,`, `"`, CRLF): a cell holding a delimiter, a quote or a CRLF is quoted, its
- * quotes doubled; any other cell is written as it is (csv-stringify, given its record delimiter,
- * quotes no lone CR or LF). Done here, one string per row, because csv-stringify's stream cost a
- * dry run of a million rows (twelve cells a row) more than parsing the input, and handed the file
- * one chunk per row; the tests hold this to csv-stringify's output.
+ * One results row as the text of a CSV record (`,`, `"`, CRLF): a cell holding a delimiter, a
+ * quote, a CR or an LF is quoted, its quotes doubled; any other cell is written as it is. A lone
+ * CR or LF is quoted too, unlike csv-stringify given the record delimiter 'windows' (which quotes
+ * only a whole CRLF): unquoted, it split the row in two for Excel, csv-parse and `--resume`. Done
+ * here, one string per row, because csv-stringify's stream cost a dry run of a million rows
+ * (twelve cells a row) more than parsing the input, and handed the file one chunk per row.
  */
 
 /** The line ending of every record. */
@@ -14,7 +14,10 @@ export const RECORD_END = '\r\n';
 function plain(cell: string): boolean {
   return (
     cell.length === 0 ||
-    (cell.indexOf(',') === -1 && cell.indexOf('"') === -1 && cell.indexOf(RECORD_END) === -1)
+    (cell.indexOf(',') === -1 &&
+      cell.indexOf('"') === -1 &&
+      cell.indexOf('\n') === -1 &&
+      cell.indexOf('\r') === -1)
   );
 }
 
