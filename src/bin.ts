@@ -1,14 +1,11 @@
-#!/usr/bin/env -S node --heap-growing-percent=30 --max-semi-space-size=8 --
+#!/usr/bin/env -S node --heap-growing-percent=30 --
 // `--`: Node 20 reads an `--env-file` anywhere on its command line, even after the script, and
 // exits 9 when the file is missing before this program can say so (nodejs/node#54232).
 // `--heap-growing-percent=30`: a run lasts as long as the API makes it, so the old generation
 // grows by 30% at a time, not by V8's up to 4x: on 200,000 rows at instant answers, peak RSS
-// 125 MB instead of 167, for the CPU the run took before. `--max-semi-space-size=8`: the young
-// generation's two halves stay at 8 MB each instead of growing to 16 (V8's default for 64-bit),
-// 16 MB less resident at any number of rows (20,000 at instant answers: 108-111 MB instead of
-// 123-128), for about 5% more CPU in a dry run of a million rows. Given here, before V8 starts,
-// since V8 flags changed at run time may do nothing or crash (Node's docs); Node refuses the first
-// in NODE_OPTIONS. `node dist/bin.js` runs without it, with V8's defaults.
+// 125 MB instead of 167, for the CPU the run took before. Given here, before V8 starts, since
+// V8 flags changed at run time may do nothing or crash (Node's docs); Node refuses it in
+// NODE_OPTIONS. `node dist/bin.js` runs without it, with V8's defaults.
 /** The `cloudcockpit-bulk` executable: everything is in `main`, so tests can call it without a process. */
 import { hideBin } from 'yargs/helpers';
 import { EXIT_INTERNAL, main, reportUnexpected } from './cli/cli.js';
