@@ -1,15 +1,8 @@
 /** Calls the command line's `main` in this process, as the property and cli tests do. */
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli/cli.js';
+import { Collector } from '../helpers/collector.js';
 
-/** A stream that keeps what is written to it. */
-export class Collector extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += String(chunk);
-    done();
-  }
-}
+export { Collector };
 
 /** How one call of `main` ended. */
 export interface MainRun {

@@ -8,7 +8,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { appendFile, open, readFile, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { RunError } from '../../src/errors.js';
 import { resolveOptions } from '../../src/cli/resolve-options.js';
 import { run } from '../../src/job/run.js';
@@ -17,18 +16,10 @@ import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { readResults, simEnv } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 import { changingInputs, type ChangingInput } from '../helpers/fuzz-changing-inputs.js';
+import { Collector } from '../helpers/collector.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 let dir: string;
-
-/** A Writable that keeps what the run logs, as text. */
-class Collector extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += String(chunk);
-    done();
-  }
-}
 
 /** Change `file` as `input` says, while its run reads it. */
 async function change(file: string, input: ChangingInput): Promise<void> {

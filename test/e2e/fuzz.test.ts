@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { RunError } from '../../src/errors.js';
@@ -20,6 +20,7 @@ import { tempDir } from '../helpers/files.js';
 import { bigInputs } from '../helpers/fuzz-big-inputs.js';
 import { flagArgs, type FuzzInput } from '../helpers/fuzz-draw.js';
 import { smallInputs } from '../helpers/fuzz-inputs.js';
+import { Collector } from '../helpers/collector.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 2000);
@@ -59,15 +60,6 @@ function retainedHeap(): number {
   return process.memoryUsage().heapUsed;
 }
 let sampler: NodeJS.Timeout | undefined;
-
-/** A Writable that keeps what the run logs, as text. */
-class Collector extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += String(chunk);
-    done();
-  }
-}
 
 /** How one input ended, and what it cost the simulator. */
 interface Ending {

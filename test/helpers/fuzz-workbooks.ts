@@ -7,7 +7,6 @@ import { afterAll, beforeAll, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { RunError } from '../../src/errors.js';
 import { resolveOptions } from '../../src/cli/resolve-options.js';
 import { run } from '../../src/job/run.js';
@@ -17,6 +16,7 @@ import { simEnv } from './cli.js';
 import { WORKBOOK_FIXTURES } from './excel-fixtures.js';
 import { tempDir } from './files.js';
 import { storedZip, unzipped } from './zip.js';
+import { Collector } from './collector.js';
 
 /** The seed of this run's random cases: FUZZ_SEED reproduces a run. */
 export const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
@@ -49,14 +49,6 @@ let sampler: NodeJS.Timeout | undefined;
 export const bases = new Map<string, Entries>();
 /** The PATCH bodies each base workbook sends as written. */
 export const sent = new Map<string, string[]>();
-
-class Collector extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += String(chunk);
-    done();
-  }
-}
 
 /** How one run ended: exit code, the refusal if any, what it sent, what it logged. */
 interface Ending {
