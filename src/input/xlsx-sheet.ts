@@ -45,7 +45,7 @@ function parseRef(ref: string): { column: number; row: number } | undefined {
 }
 
 /** The letters of column `index` (0: A), as Excel names it. */
-function columnName(index: number): string {
+export function columnName(index: number): string {
   return (index >= 26 ? columnName(Math.floor(index / 26) - 1) : '') + String.fromCharCode(65 + (index % 26));
 }
 

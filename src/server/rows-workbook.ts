@@ -9,6 +9,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createDeflateRaw } from 'node:zlib';
+import { columnName } from '../input/xlsx-sheet.js';
 
 const PARTS: readonly [string, string][] = [
   [
@@ -49,11 +50,6 @@ export function cellXmlText(text: string): string {
       /[\x00-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
       (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`,
     );
-}
-
-/** The letters of column `index` (0: A). */
-function columnName(index: number): string {
-  return (index >= 26 ? columnName(Math.floor(index / 26) - 1) : '') + String.fromCharCode(65 + (index % 26));
 }
 
 /**
