@@ -9,7 +9,7 @@ import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
-import { csvRecord, RECORD_END } from './csv-line.js';
+import { BOM, csvRecord, RECORD_END } from './csv-line.js';
 
 /** New cells for the row of one line, named by results column (`status`, `errorType`…). */
 export type Amendment = Readonly<Record<string, string>>;
@@ -25,7 +25,7 @@ export async function amendResults(file: string, amendments: ReadonlyMap<number,
     transform(cells: string[], _encoding, done) {
       if (header === undefined) {
         header = cells;
-        return done(null, `\uFEFF${line(cells)}`);
+        return done(null, `${BOM}${line(cells)}`);
       }
       const amendment = amendments.get(Number(cells[0]));
       if (amendment === undefined) return done(null, line(cells));

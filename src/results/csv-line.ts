@@ -10,6 +10,9 @@
 /** The line ending of every record. */
 export const RECORD_END = '\r\n';
 
+/** What the results file begins with, so Excel reads it as UTF-8. */
+export const BOM = '\ufeff';
+
 /** The cell goes into the file as it is. */
 function plain(cell: string): boolean {
   return (

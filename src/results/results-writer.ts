@@ -14,10 +14,7 @@ import type { Kind } from '../kinds.js';
 import { redactor } from '../report/redact.js';
 import type { ResultLine, UnrecordedRow } from '../result.js';
 import { WrittenRows } from './written-rows.js';
-import { csvRecord, RECORD_END } from './csv-line.js';
-
-/** The byte-order mark that tells Excel the file is UTF-8. */
-const BOM = '\ufeff';
+import { BOM, csvRecord, RECORD_END } from './csv-line.js';
 
 /** The columns after the kind's three input columns. */
 export const RESULT_COLUMNS = [
