@@ -54,6 +54,15 @@ async function wholeRows(file: string): Promise<Record<string, string>[]> {
   return parse(text.slice(1), { columns: true }) as Record<string, string>[];
 }
 
+/**
+ * PO numbers of 250 characters: a results row then takes about 380 bytes and a row named in the
+ * summary as not written about 125, so a limit a little over 125 bytes for each row of the file
+ * stops the results file part-way while the summary fits even if it named every row, however
+ * many rows went out before the run saw its file fail (that depends on timing: 42 to 72 of 200
+ * rows in 6 runs with 150-byte rows and a 10 KiB limit, whose summary then grew past it).
+ */
+const long = (i: number): string => `PO-${i}-`.padEnd(250, 'x');
+
 describe('a results file that cannot be written', () => {
   test('during a resume: exit 3 saying why, not "the input changed"; the next resume finishes', async () => {
     const file = path.join(dir, 'in.csv');
@@ -121,12 +130,12 @@ describe('a results file that cannot be written', () => {
 
   test('a full disk: the file ends at a whole row, and every row sent but not written is named', async () => {
     const file = path.join(dir, 'in.csv');
-    await writePoNumbers(file, 600);
+    await writePoNumbers(file, 600, long);
     const out = path.join(dir, 'out.csv');
     const summary = path.join(dir, 'summary.json');
     const args = ['po-numbers', file, '--out', out, '--rate', '0', '--concurrency', '16'];
-    // The limit is per file: the summary, written after the results file failed, is small.
-    const run = await runLimited(20, [...args, '--summary-json', summary]);
+    // The limit is per file: 80 KiB holds about 210 results rows, and a summary naming all 600 (75 kB).
+    const run = await runLimited(80, [...args, '--summary-json', summary]);
     expect(run.code).toBe(3);
     const written = await wholeRows(out);
     expect(written.length).toBeGreaterThan(0);
@@ -154,7 +163,7 @@ describe('a results file that cannot be written', () => {
   test('a full disk: the counts say what happened, every row in one count', async () => {
     const file = path.join(dir, 'b.csv');
     // Lines 152 to 201 set again the targets of lines 2 to 51: they wait for those rows.
-    const rows = await writePoNumbers(file, 200);
+    const rows = await writePoNumbers(file, 200, long);
     const repeated = rows.map((r, i) => (i >= 150 ? { ...rows[i - 150]!, value: r.value } : r));
     await writeFile(
       file,
@@ -166,7 +175,8 @@ describe('a results file that cannot be written', () => {
     const out = path.join(dir, 'r.csv');
     const summary = path.join(dir, 's.json');
     const args = ['run', file, '--rate', '0', '--concurrency', '8', '--out', out, '--summary-json', summary];
-    const run = await runLimited(10, args);
+    // 32 KiB: 84 results rows (seen), and a summary naming all 200 (26 kB).
+    const run = await runLimited(32, args);
     expect(run.code).toBe(3);
     const written = await wholeRows(out);
     const record = JSON.parse(await readFile(summary, 'utf8')) as {
