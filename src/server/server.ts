@@ -3,6 +3,8 @@
  * use a terminal. It binds to 127.0.0.1 unless told otherwise, answers only with the access token
  * it prints, and runs uploads through `run()` with the server's own options and credentials.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import fastifyCookie from '@fastify/cookie';
@@ -19,8 +21,19 @@ import { uploadRoutes } from './routes-uploads.js';
 import { Runner } from './runner.js';
 import { JobStore } from './store.js';
 
-/** The page's files (copied beside the compiled server by `npm run build`). */
-const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
+/**
+ * The page's files: beside this module in src/ and in dist/server/ (where `npm run build` copies
+ * them), or, from the bundled executable's chunk in dist/chunks/, in dist/server/ beside it.
+ */
+const PAGE_DIR = pageDir();
+
+function pageDir(): string {
+  for (const relative of ['./page/', '../server/page/']) {
+    const dir = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(path.join(dir, 'index.html'))) return dir;
+  }
+  throw new Error(`The page's files are not beside ${fileURLToPath(import.meta.url)}: run npm run build`);
+}
 
 /** How to start the page's server. */
 export interface ServeSettings {
