@@ -125,6 +125,8 @@ function addOption(y: Argv, name: string, spec: OptionSpec, help: boolean): void
     type: spec.type === 'number' ? 'string' : spec.type,
     describe: help ? helpText(spec) : undefined,
     group: spec.group,
+    // Hidden from a help nobody asked for: yargs still formats one on every run (see below).
+    hidden: !help,
   });
 }
 
@@ -170,8 +172,9 @@ function addCommands(y: Argv, help: boolean): Argv {
 function commandLineParser(args: string[], onFail: (message: string) => void): Argv {
   // yargs formats the whole help of the command on every run it parses (and keeps it, in case the
   // command asks for it), measuring the width of every cell: wrapping it cost ~25 ms of start-up,
-  // the flags' descriptions and the examples ~20 more. So they are given, and the help wrapped,
-  // only when the help is what was asked for.
+  // the flags' descriptions and the examples ~20 more, and a line per flag, even bare, 35-66 ms of
+  // a profiled one-row run. So they are given, the flags shown and the help wrapped, only when
+  // the help is what was asked for.
   const help = args.includes('--help') || args.includes('-h');
   return addCommands(
     yargs(args.map((a) => (a === '-' ? STDIN_MARK : a)))
