@@ -37,6 +37,8 @@ async function follow() {
       byId('plan-line').textContent = `The current values could not be read: ${state.error}`;
       return;
     }
+    // The table first: the line that says the plan is read comes with the rows it speaks of.
+    await loadPlanRows();
     byId('plan-line').textContent = 'The current values were read.';
     facts(byId('plan-facts'), [
       ['Will change', count(state.counts.change)],
@@ -44,7 +46,6 @@ async function follow() {
       ['Could not be read', count(state.counts.failed)],
       ['Invalid (not sent)', count(state.counts.invalid)],
     ]);
-    await loadPlanRows();
   } catch (error) {
     notice(error.message);
   }
