@@ -1,9 +1,9 @@
 /**
  * `npm run build`, after `tsc`: bundles the executable (`src/bin.ts` and what it imports, got,
  * yargs, winston and csv included) into `dist/bin.js`, and copies the page's files beside the
- * compiled server. Start-up is a figure of the benchmark (1b): loaded file by file, the program's
- * ~400 modules cost more to find, read and compile than the run's first row waits for its answer.
- * One file and a few chunks load in a fraction of that. Everything else in `dist/` (the simulator,
+ * compiled server. Start-up is a figure of the benchmark (1b): loaded file by file, a run of a CSV
+ * file found, read and compiled 309 modules (76 ours, 233 of its packages) before its first
+ * request; bundled it loads 6 files (bin.js and its shared chunks). Everything else in `dist/` (the simulator,
  * the benchmark, the demos) stays as `tsc` wrote it.
  */
 import { cpSync } from 'node:fs';
