@@ -11,6 +11,15 @@ import { drop, inboxArgs, poFile } from '../helpers/inbox.js';
 
 simulatorForEachTest();
 
+/** Client credentials whose secret the simulator's token endpoint refuses. */
+const wrongSecretEnv = (): NodeJS.ProcessEnv =>
+  env({
+    CLOUDCOCKPIT_TOKEN: undefined,
+    CLOUDCOCKPIT_TOKEN_URL: `${sim.url}/tenant/oauth2/v2.0/token`,
+    CLOUDCOCKPIT_CLIENT_ID: 'sim-client-id',
+    CLOUDCOCKPIT_CLIENT_SECRET: 'not-the-secret',
+  });
+
 describe('the inbox exit code and logs', () => {
   test('once a file sent rows, a file stopped by a fatal error makes it 3, not 2, logged at error level', async () => {
     const inbox = await tempDir();
@@ -47,15 +56,7 @@ describe('the inbox exit code and logs', () => {
     const inbox = await tempDir();
     await drop(inbox, 'orders.csv', poFile(2, 'PO').text);
     const log = path.join(dir, 'inbox.log');
-    const run = await runCli(
-      inboxArgs(inbox, ['--log-file', log]),
-      env({
-        CLOUDCOCKPIT_TOKEN: undefined,
-        CLOUDCOCKPIT_TOKEN_URL: `${sim.url}/tenant/oauth2/v2.0/token`,
-        CLOUDCOCKPIT_CLIENT_ID: 'sim-client-id',
-        CLOUDCOCKPIT_CLIENT_SECRET: 'not-the-secret',
-      }),
-    );
+    const run = await runCli(inboxArgs(inbox, ['--log-file', log]), wrongSecretEnv());
     expect(run.code).toBe(2);
     const errors = (await readFile(log, 'utf8'))
       .trim()
@@ -74,12 +75,7 @@ describe('the inbox exit code and logs', () => {
     const log = path.join(dir, 'run.log');
     const run = await runCli(
       ['po-numbers', file, '--rate', '0', '--log-file', log, '--log-format', 'text'],
-      env({
-        CLOUDCOCKPIT_TOKEN: undefined,
-        CLOUDCOCKPIT_TOKEN_URL: `${sim.url}/tenant/oauth2/v2.0/token`,
-        CLOUDCOCKPIT_CLIENT_ID: 'sim-client-id',
-        CLOUDCOCKPIT_CLIENT_SECRET: 'not-the-secret',
-      }),
+      wrongSecretEnv(),
     );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('cloudcockpit-bulk: The token endpoint refused the credentials');
