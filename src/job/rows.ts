@@ -75,6 +75,16 @@ export function windowSize(concurrency: number): number {
   return Math.max(256, concurrency * 32);
 }
 
+/**
+ * Rows read ahead to wait for a free slot: enough that a freed slot never waits for the reader.
+ * Queued up to the whole window, a row waited long enough to outlive two young-generation
+ * collections, and V8 copied it to the old generation: 110 MB of 20,000 rows at instant answers,
+ * against 43 MB with this.
+ */
+function readAhead(concurrency: number): number {
+  return Math.max(8, concurrency);
+}
+
 /** The extra columns of every row when none are carried. */
 const NO_EXTRAS: readonly string[] = [];
 
@@ -248,6 +258,7 @@ export async function processRows(ctx: RowsContext): Promise<RowsOutcome> {
         if (checking !== undefined) await checking;
         // `sending` was `client !== undefined`: a row is sent only when there is a client.
         const { change, key } = decision;
+        while (scheduler.queued >= readAhead(scheduler.concurrency)) await scheduler.nextStart();
         finalValues?.row(key, record.line, change);
         const task: Promise<void> = sendRow(tasks!, change, key, record.line).then((result) => {
           inFlight.delete(task);

@@ -14,6 +14,8 @@ export class Scheduler {
   private stopNow: () => void = () => undefined;
   /** Resolves on `stop()`: a hold ends at once. */
   private readonly stopping = new Promise<void>((resolve) => (this.stopNow = resolve));
+  /** Told when a task waiting for a slot starts (`nextStart`). */
+  private starting: (() => void)[] = [];
 
   constructor(concurrency: number) {
     this.limit = pLimit(concurrency);
@@ -28,6 +30,16 @@ export class Scheduler {
     this.limit.concurrency = value;
   }
 
+  /** Tasks waiting for a free slot; not those waiting for an earlier task of their key. */
+  get queued(): number {
+    return this.limit.pendingCount;
+  }
+
+  /** Resolves when a task next takes a slot (and `queued` may have dropped). */
+  nextStart(): Promise<void> {
+    return new Promise((resolve) => this.starting.push(resolve));
+  }
+
   /**
    * Run `task` after every earlier task with the same key has finished, within the concurrency
    * limit. If the scheduler is stopped before the task starts, `skipped()` is returned instead.
@@ -39,7 +51,10 @@ export class Scheduler {
     skipped: () => T,
     hold?: (result: T) => Promise<void> | undefined,
   ): Promise<T> {
-    const guarded = (): Promise<T> => (this.stopped ? Promise.resolve(skipped()) : task());
+    const guarded = (): Promise<T> => {
+      this.started();
+      return this.stopped ? Promise.resolve(skipped()) : task();
+    };
     const previous = this.tails.get(key);
     // Wait for the previous row of the same key before taking a slot, so waiting never holds one.
     const result = previous ? previous.then(() => this.limit(guarded)) : this.limit(guarded);
@@ -51,6 +66,13 @@ export class Scheduler {
     );
     this.tails.set(key, tail);
     return result;
+  }
+
+  private started(): void {
+    if (this.starting.length === 0) return;
+    const told = this.starting;
+    this.starting = [];
+    for (const resolve of told) resolve();
   }
 
   /** A hold, ended early by a stop. */

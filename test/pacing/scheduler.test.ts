@@ -122,6 +122,37 @@ describe('RateLimiter', () => {
   });
 });
 
+describe('Scheduler queue (what the row loop reads ahead by)', () => {
+  /** A task that runs until its `finish` is called. */
+  function gated(): { task: () => Promise<void>; finish: () => void } {
+    let finish = () => {};
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    return { task: () => done, finish };
+  }
+
+  test('counts the tasks waiting for a slot, not those waiting for their key, and tells when one starts', async () => {
+    const scheduler = new Scheduler(2);
+    const gates = Array.from({ length: 5 }, gated);
+    // Two run, two wait for a slot, and the fifth waits behind the first of its key.
+    const keys = ['a', 'b', 'c', 'd', 'a'];
+    const all = gates.map((g, i) => scheduler.schedule(keys[i] as string, g.task, () => undefined));
+    await settled(Promise.resolve());
+    expect(scheduler.queued).toBe(2);
+    const started = scheduler.nextStart();
+    expect(await settled(started)).toBe('pending');
+    gates[1]?.finish();
+    expect(await settled(started)).not.toBe('pending');
+    expect(scheduler.queued).toBe(1);
+    // Finishing 'a' lets its second task queue behind 'd': still one waiting for a slot.
+    gates[0]?.finish();
+    await settled(scheduler.nextStart());
+    expect(scheduler.queued).toBe(1);
+    for (const g of gates) g.finish();
+    await Promise.all(all);
+    expect(scheduler.queued).toBe(0);
+  });
+});
+
 describe('RateLimiter pace changes', () => {
   test('a new rate applies to callers already waiting, not only to later ones', async () => {
     // performance.now() and the timers move only when told, so the pace is counted, not timed.
