@@ -73,12 +73,11 @@ export class ApiClient {
             // garbage. We use no HTTP cache, so an empty cacheOptions changes nothing else.
             request.cacheOptions = {};
             const attempt = request.context.attempt as AttemptContext;
-            // `free`: no rate, nobody waiting, and no hold for a window the API said is spent.
-            // A row's held try (`grace`) is judged in pace() before it goes.
-            const unpaced =
-              options.limiter.free && (options.circuit?.closed ?? true) && attempt.grace === undefined;
-            const token = unpaced ? options.token.peek() : undefined;
-            if (token === undefined) return this.pace(attempt, request.headers);
+            // Paced unless limiter.startNow() says nothing holds it back; a held try is pace()'s.
+            const clear = (options.circuit?.closed ?? true) && attempt.grace === undefined;
+            const token = clear ? options.token.peek() : undefined;
+            if (token === undefined || !options.limiter.startNow())
+              return this.pace(attempt, request.headers);
             if (this.stopped) throw new StoppedError();
             this.begin(attempt, token, request.headers);
             return undefined;

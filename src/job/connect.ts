@@ -18,6 +18,7 @@ import { RateLimiter } from '../pacing/rate-limiter.js';
 import { Scheduler } from '../pacing/scheduler.js';
 import { readAnnouncedLimit } from '../pacing/announced-limit.js';
 import { AdaptiveThrottle } from '../pacing/throttle.js';
+import { RoundTripSpread } from '../pacing/spread.js';
 import { LatencyHistogram } from '../report/latency.js';
 import { StaticToken, TokenError, type TokenProvider } from '../api/token.js';
 import type { ResultsWriter } from '../results/results-writer.js';
@@ -57,6 +58,7 @@ export async function connectPaced(
     { scheduler, limiter },
     { concurrency: options.concurrency, rate: options.rate },
   );
+  const spread = new RoundTripSpread({ scheduler, limiter });
   let retries = 0;
   const outage = options.dryRun ? undefined : new OutageWatch(options, logger);
   const connected = options.dryRun
@@ -65,6 +67,7 @@ export async function connectPaced(
         circuit: outage?.circuit,
         onResponse: (status, startedAt, headers) => {
           const { cuts, announcedRate } = throttle;
+          spread.answered(performance.now() - startedAt);
           throttle.answer(status, startedAt, readAnnouncedLimit(headers, Date.now()));
           if (throttle.announcedRate !== announcedRate && throttle.announcedRate !== undefined) {
             logger.info(

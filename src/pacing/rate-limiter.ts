@@ -5,7 +5,9 @@
  * one-second window, however placed, sees more than `rate` (rounded up) starts (the benchmark's
  * server counted 51 in a second at `--rate 50` before that second rule). Waiters queue in order and each is released when its
  * turn comes under the rate in force at that moment, so a rate cut (adaptive throttling) slows the
- * very next start rather than only those not yet queued.
+ * very next start rather than only those not yet queued. `spacing` keeps starts apart even
+ * without a rate (spread.ts sets it from the round trip), except by less than half a millisecond,
+ * which no timer could wait.
  *
  * Written here rather than taken from a library: p-throttle lets a whole window's quota through at
  * once and cannot change its rate at run time; bottleneck is no longer maintained.
@@ -26,6 +28,9 @@ const REAL_CLOCK: LimiterClock = {
   },
 };
 
+/** A start this little before its spaced turn goes at once: a timer would wait a whole millisecond. */
+const SPACING_SLACK_MS = 0.5;
+
 /** Paces the starts of requests. */
 export class RateLimiter {
   private interval: number;
@@ -37,6 +42,10 @@ export class RateLimiter {
   private cancelled = false;
   /** No start before this (performance.now()): the API said its quota is spent until then. */
   private heldUntil = 0;
+  /** The earliest next start that `spacing` allows. */
+  private spacedFrom = 0;
+  /** Least time between two starts, in ms, whatever the rate (0: none). */
+  spacing = 0;
 
   /** @param rate requests per second; 0 means no limit. */
   constructor(
@@ -62,9 +71,16 @@ export class RateLimiter {
     return this.queue.length;
   }
 
-  /** Whether a caller may start right now without asking: no rate, nobody waiting, no hold. */
-  get free(): boolean {
-    return this.interval === 0 && this.queue.length === 0 && this.clock.now() >= this.heldUntil;
+  /**
+   * Start now if nothing holds the caller back (no rate, nobody waiting, no hold, its spaced turn
+   * has come), counting the start; false: the caller must `take()` a turn.
+   */
+  startNow(): boolean {
+    if (this.interval !== 0 || this.queue.length > 0) return false;
+    const now = this.clock.now();
+    if (now < this.heldUntil || now < this.spacedFrom - SPACING_SLACK_MS) return false;
+    this.spaced(now);
+    return true;
   }
 
   /**
@@ -82,7 +98,7 @@ export class RateLimiter {
 
   /** Resolves when the caller may start its request, or at once after `cancel()`. */
   take(): Promise<void> {
-    if (this.cancelled || this.free) return Promise.resolve();
+    if (this.cancelled || this.startNow()) return Promise.resolve();
     return new Promise((resolve) => {
       this.queue.push(resolve);
       if (this.timer === undefined) this.pump();
@@ -104,7 +120,11 @@ export class RateLimiter {
     this.timer = undefined;
     for (let release = this.queue.shift(); release !== undefined; release = this.queue.shift()) {
       const now = this.clock.now();
-      const at = Math.max(this.heldUntil, this.interval > 0 ? this.turn() : 0);
+      const at = Math.max(
+        this.heldUntil,
+        this.interval > 0 ? this.turn() : 0,
+        this.spacedFrom - SPACING_SLACK_MS,
+      );
       if (now < at) {
         this.queue.unshift(release);
         this.timer = this.clock.after(Math.max(1, at - now), this.pump);
@@ -116,9 +136,14 @@ export class RateLimiter {
         this.next = now - this.next < this.interval ? this.next + this.interval : now + this.interval;
         this.recent.push(now);
       }
+      this.spaced(now);
       release();
     }
   };
+
+  private spaced(now: number): void {
+    if (this.spacing > 0) this.spacedFrom = Math.max(now, this.spacedFrom) + this.spacing;
+  }
 
   /** When the next start may go: its place in the schedule, and not while a second holds `rate` starts. */
   private turn(): number {

@@ -6,14 +6,14 @@ import { settled } from '../helpers/manual-clock.js';
 describe('RateLimiter', () => {
   test('an unlimited limiter lets a caller start at once', async () => {
     const limiter = new RateLimiter(0);
-    expect(limiter.free).toBe(true);
+    expect(limiter.startNow()).toBe(true);
     expect(await settled(limiter.take())).toEqual({ value: undefined });
   });
 
   test('a hold keeps even an unlimited limiter from starting anyone until a stop releases them', async () => {
     const limiter = new RateLimiter(0);
     limiter.holdUntil(performance.now() + 60_000);
-    expect(limiter.free).toBe(false);
+    expect(limiter.startNow()).toBe(false);
     const first = limiter.take();
     const second = limiter.take();
     expect(await settled(first)).toBe('pending');
@@ -29,7 +29,7 @@ describe('RateLimiter', () => {
   test('a hold already over holds nobody', async () => {
     const limiter = new RateLimiter(0);
     limiter.holdUntil(performance.now() - 1);
-    expect(limiter.free).toBe(true);
+    expect(limiter.startNow()).toBe(true);
     expect(await settled(limiter.take())).toEqual({ value: undefined });
   });
 });
@@ -92,5 +92,61 @@ describe('RateLimiter on a loaded machine', () => {
       ),
       { seed: 19, numRuns: 200 },
     );
+  });
+});
+
+describe('RateLimiter spacing', () => {
+  test('starts stay `spacing` apart (less half a millisecond), by startNow or take, at any rate, however late the timers', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, 20, 500),
+        fc.double({ min: 0.6, max: 12, noNaN: true }),
+        // Each step: how far the clock moves, and whether a caller tries startNow() first.
+        fc.array(fc.tuple(fc.double({ min: 0, max: 6, noNaN: true }), fc.boolean()), {
+          minLength: 20,
+          maxLength: 200,
+        }),
+        async (rate, spacing, steps) => {
+          const clock = lateClock();
+          const limiter = new RateLimiter(rate, clock);
+          limiter.spacing = spacing;
+          const starts: number[] = [];
+          let t = 0;
+          for (const [step, direct] of steps) {
+            t += step;
+            clock.moveTo(t);
+            await Promise.resolve();
+            if (direct && limiter.startNow()) starts.push(clock.now());
+            else void limiter.take().then(() => starts.push(clock.now()));
+            await Promise.resolve();
+          }
+          const turn = Math.max(spacing, rate > 0 ? 1000 / rate : 0);
+          for (let end = t + 1000 + (turn + 1) * steps.length; t < end; t += 1) {
+            clock.moveTo(t);
+            await Promise.resolve();
+          }
+          expect(starts).toHaveLength(steps.length);
+          // Only the spacing: the rate's own interval may shrink when a late timer catches up (its
+          // test above).
+          const gap = spacing - 0.5;
+          for (let i = 1; i < starts.length; i++)
+            expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(gap - 1e-9);
+          limiter.cancel();
+        },
+      ),
+      { seed: 23, numRuns: 150 },
+    );
+  });
+
+  test('callers coming further apart than the spacing never wait', () => {
+    const clock = lateClock();
+    const limiter = new RateLimiter(0, clock);
+    limiter.spacing = 3;
+    for (let t = 0; t < 100; t += 3.2) {
+      clock.moveTo(t);
+      expect(limiter.startNow()).toBe(true);
+    }
+    // Two at once: the second waits for its turn.
+    expect(limiter.startNow()).toBe(false);
   });
 });
