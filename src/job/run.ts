@@ -200,7 +200,7 @@ async function processInput(
 ): Promise<RowsOutcome> {
   const kept = plan ? keptRows(plan, options, input) : undefined;
   const stopProgress = startProgress({
-    total: input.checked.rows ?? 0,
+    total: input.checked.rows,
     read: () => ({ done: output.written, failed: counts.failed, invalid: counts.invalid }),
     terminal,
     log: (line) => logger.info(line),

@@ -18,7 +18,8 @@ export interface ProgressCounts {
 
 /** How to report progress. */
 export interface ProgressOptions {
-  readonly total: number;
+  /** Rows in all; undefined when not known (a dry run reads the file once, so it counts as it goes). */
+  readonly total: number | undefined;
   readonly read: () => ProgressCounts;
   /** The terminal, if there is one and a bar is wanted. */
   readonly terminal: TerminalStream | undefined;
@@ -66,13 +67,19 @@ export function duration(seconds: number): string {
 }
 
 /** One progress line for logs. */
-export function progressLine(counts: ProgressCounts, total: number, elapsedSeconds: number): string {
+export function progressLine(
+  counts: ProgressCounts,
+  total: number | undefined,
+  elapsedSeconds: number,
+): string {
   const rate = elapsedSeconds > 0 ? counts.done / elapsedSeconds : 0;
+  const tail = `${rate.toFixed(1)} rows/s, ${counts.failed} failed, ${counts.invalid} invalid`;
+  if (total === undefined) return `progress: ${plural(counts.done, 'row')} so far, ${tail}`;
   const left = rate > 0 ? (total - counts.done) / rate : Number.POSITIVE_INFINITY;
   const percent = total > 0 ? Math.floor((counts.done / total) * 100) : 100;
   return (
-    `progress: ${counts.done} of ${plural(total, 'row')} (${percent}%), ${rate.toFixed(1)} rows/s, ` +
-    `${counts.failed} failed, ${counts.invalid} invalid, about ${duration(left)} left`
+    `progress: ${counts.done} of ${plural(total, 'row')} (${percent}%), ${tail}, ` +
+    `about ${duration(left)} left`
   );
 }
 
@@ -106,14 +113,18 @@ export function startProgress(options: ProgressOptions): () => void {
       },
       cliProgress.Presets.shades_classic,
     );
-    const line = bar.create(options.total, 0, { speed: '0.0', left: '…', failed: 0, invalid: 0 });
+    const { total } = options;
+    // Without a total there is no share or time left to show: the rows so far, their pace, failures.
+    const unknown = { format: ' {value} rows so far | {speed} rows/s | {failed} failed, {invalid} invalid' };
+    const payload = { speed: '0.0', left: '…', failed: 0, invalid: 0 };
+    const line = bar.create(total ?? 0, 0, payload, total === undefined ? unknown : {});
     terminal.bar = bar;
     const update = (): void => {
       const counts = options.read();
       const rate = counts.done / Math.max(elapsed(), 0.001);
       line.update(counts.done, {
         speed: rate.toFixed(1),
-        left: rate > 0 ? duration((options.total - counts.done) / rate) : '…',
+        left: rate > 0 && total !== undefined ? duration((total - counts.done) / rate) : '…',
         failed: counts.failed,
         invalid: counts.invalid,
       });
