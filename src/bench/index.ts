@@ -2,13 +2,13 @@
  * `npm run bench`: runs the built CLI against the simulator (each in its own process) through the
  * scenarios (scenarios.ts), each figure a ratio to a reference measured in the same run, prints
  * the table with the machine, writes bench/results.json, and exits 0 only if every figure met its
- * mark. `--only 1,3` runs a subset; `--quick` reduced sizes.
+ * mark. `--only 1,3` runs a subset; `--quick` reduced sizes; either writes bench/results.partial.json.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { running } from './measure.js';
-import { machine, table, writeResults } from './report.js';
+import { machine, resultsFileName, table, writeResults } from './report.js';
 import { createContext } from './runs.js';
 import type { Outcome, Scenario } from './outcome.js';
 import { SCENARIOS } from './scenarios.js';
@@ -99,7 +99,8 @@ async function main(): Promise<number> {
     await stop();
   }
   process.stdout.write(`${table(outcomes, about)}\n`);
-  const resultsFile = path.join(root, 'bench', 'results.json');
+  const partial = scenarios.length < SCENARIOS.length;
+  const resultsFile = path.join(root, 'bench', resultsFileName({ partial, quick }));
   await writeResults(resultsFile, about, quick, outcomes);
   process.stderr.write(`Wrote ${path.relative(process.cwd(), resultsFile) || resultsFile}\n`);
   return outcomes.every((o) => o.passed) ? 0 : 1;

@@ -88,6 +88,15 @@ export function table(outcomes: readonly Outcome[], about: Machine): string {
   return [machineLine(about), '', line(rows[0]!), rule, ...rows.slice(1).map(line), '', ...notes].join('\n');
 }
 
+/**
+ * Where a run's JSON goes: results.json for a full run, the one the README's table quotes;
+ * results.partial.json for `--only` or `--quick`, which would otherwise replace it with a few
+ * scenarios or reduced sizes.
+ */
+export function resultsFileName({ partial, quick }: { partial: boolean; quick: boolean }): string {
+  return partial || quick ? 'results.partial.json' : 'results.json';
+}
+
 /** Writes results.json: the machine, whether sizes were reduced, and every outcome with its details. */
 export async function writeResults(
   file: string,

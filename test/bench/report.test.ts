@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { figure, type Outcome } from '../../src/bench/outcome.js';
-import { table, type Machine } from '../../src/bench/report.js';
+import { resultsFileName, table, type Machine } from '../../src/bench/report.js';
 import { launchFlags } from '../../src/bench/runs.js';
 
 const MACHINE: Machine = {
@@ -15,6 +15,12 @@ const MACHINE: Machine = {
 };
 
 describe('the benchmark report', () => {
+  test('only a full run writes results.json: --only or --quick leave the last full run in place', () => {
+    expect(resultsFileName({ partial: false, quick: false })).toBe('results.json');
+    expect(resultsFileName({ partial: true, quick: false })).toBe('results.partial.json');
+    expect(resultsFileName({ partial: false, quick: true })).toBe('results.partial.json');
+  });
+
   test('runs start Node with the flags of the bin launch line, as the installed command does', () => {
     expect(launchFlags('#!/usr/bin/env -S node --heap-growing-percent=30 --\n// …')).toEqual([
       '--heap-growing-percent=30',
